@@ -1,0 +1,33 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "cognito-backup",
+    products: [
+        .executable(name: "cognito-backup", targets: ["cognito-backup"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .target(name: "JSON"),
+        .target(name: "AWSClient", dependencies: ["CCurl", "CCrypto", "JSON"]),
+        .target(name: "Backup", dependencies: ["AWSClient", "JSON"]),
+        .target(name: "Restore", dependencies: ["AWSClient", "Backup", "JSON"]),
+        .target(name: "LambdaRuntime", dependencies: ["AWSClient", "JSON"]),
+        .executableTarget(
+            name: "cognito-backup",
+            dependencies: [
+                "AWSClient", "Backup", "Restore", "LambdaRuntime", "JSON",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "JSONTests", dependencies: ["JSON"]),
+        .testTarget(name: "AWSClientTests", dependencies: ["AWSClient", "JSON"], resources: [.copy("Resources")]),
+        .testTarget(name: "BackupTests", dependencies: ["Backup", "AWSClient", "JSON"], resources: [.copy("Resources")]),
+        .testTarget(name: "LambdaRuntimeTests", dependencies: ["LambdaRuntime", "JSON"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

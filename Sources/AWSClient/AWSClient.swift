@@ -1,0 +1,118 @@
+import JSON
+
+/// Region, credentials and endpoints: what every call to AWS needs, resolved once the way the
+/// AWS CLI and SDKs resolve them.
+public struct AWSConfiguration: Sendable {
+    public let region: String
+    public let environment: [String: String]
+    public let profile: String?
+    /// `--endpoint-url`: one endpoint for every service, ahead of the environment's.
+    public let endpointOverride: String?
+
+    public init(environment: [String: String] = ProcessEnvironment.current, region: String? = nil,
+                profile: String? = nil, endpointOverride: String? = nil) throws(CredentialError) {
+        self.environment = environment
+        self.profile = profile
+        self.endpointOverride = endpointOverride
+        let profileName = profile ?? environment["AWS_PROFILE"] ?? "default"
+        let resolved = region ?? environment["AWS_REGION"] ?? environment["AWS_DEFAULT_REGION"]
+            ?? SharedConfigFiles(environment: environment).region(profile: profileName)
+        guard let resolved, !resolved.isEmpty else {
+            throw CredentialError("no AWS region: set AWS_REGION, pass --region, or set region in the profile")
+        }
+        self.region = resolved
+    }
+}
+
+/// Signs, sends and retries calls to AWS. The service clients (`Cognito`, `S3`, `DynamoDB`) sit on
+/// top of it and speak their protocols; nothing above them sees HTTP.
+public final class AWSClient: Sendable {
+    public let configuration: AWSConfiguration
+    let credentials: any CredentialProvider
+    let http: HTTPClient
+
+    public init(configuration: AWSConfiguration, credentials: (any CredentialProvider)? = nil, http: HTTPClient = .shared) {
+        self.configuration = configuration
+        self.credentials = credentials ?? CredentialChain(environment: configuration.environment, profile: configuration.profile, http: http)
+        self.http = http
+    }
+
+    public var region: String { configuration.region }
+
+    public func endpoint(for service: AWSService) -> Endpoint {
+        Endpoint.resolve(service, region: region, environment: configuration.environment, override: configuration.endpointOverride)
+    }
+
+    /// One logical call: limited by `limiter`, retried per `retry`, and answered with a 2xx
+    /// response or a typed error.
+    func perform(_ call: ServiceCall, endpoint: Endpoint, retry: RetryPolicy, limiter: RateLimiter?,
+                 decodeError: (HTTPResponse) -> (code: String, message: String)) async throws(AWSError) -> HTTPResponse {
+        var attempt = 1
+        while true {
+            await limiter?.acquire()
+            let error: AWSError
+            do {
+                let response = try await sendOnce(call, endpoint: endpoint)
+                if (200..<300).contains(response.status) {
+                    await limiter?.recordSuccess()
+                    return response
+                }
+                let decoded = decodeError(response)
+                error = AWSError(service: call.service.rawValue, operation: call.operation, httpStatus: response.status,
+                                 code: decoded.code, message: decoded.message,
+                                 requestID: response.header("x-amzn-requestid") ?? response.header("x-amz-request-id"))
+            } catch let failure {
+                switch failure {
+                case .transport(let transport):
+                    error = .transport(transport, service: call.service.rawValue, operation: call.operation)
+                case .credentials(let problem):
+                    throw AWSError(service: call.service.rawValue, operation: call.operation, httpStatus: nil,
+                                   code: "MissingCredentials", message: problem.message, requestID: nil)
+                }
+            }
+            if error.isThrottling { await limiter?.recordThrottle() }
+            guard let delay = retry.delayMilliseconds(after: error, attempt: attempt) else { throw error }
+            try? await Task.sleep(nanoseconds: UInt64(delay) * 1_000_000)
+            attempt += 1
+        }
+    }
+
+    private enum SendFailure: Error {
+        case transport(TransportError)
+        case credentials(CredentialError)
+    }
+
+    private func sendOnce(_ call: ServiceCall, endpoint: Endpoint) async throws(SendFailure) -> HTTPResponse {
+        let credentials: Credentials
+        do { credentials = try await self.credentials.credentials() } catch { throw .credentials(error) }
+        let path = endpoint.basePath + call.path
+        var headers = call.headers
+        headers.append(("Host", endpoint.host))
+        let payload: SignableRequest.Payload = call.unsignedPayload ? .unsigned : .init(body: call.body)
+        let signable = SignableRequest(method: call.method, path: path, query: call.query, headers: headers, payload: payload)
+        let signer = call.service == .s3 ? SigV4Signer.s3(credentials: credentials, region: region)
+            : SigV4Signer(credentials: credentials, region: region, service: call.service.signingName)
+        headers += signer.signingHeaders(for: signable, at: .now())
+        var url = "\(endpoint.scheme)://\(endpoint.host)\(URIEncoding.encode(path, keepSlash: true))"
+        if !call.query.isEmpty {
+            url += "?" + call.query.map { "\(URIEncoding.encode($0.name, keepSlash: false))=\(URIEncoding.encode($0.value, keepSlash: false))" }
+                .joined(separator: "&")
+        }
+        do {
+            return try await http.send(HTTPRequest(method: call.method, url: url, headers: headers, body: call.body))
+        } catch { throw .transport(error) }
+    }
+}
+
+/// One request to one service, before signing.
+struct ServiceCall {
+    var service: AWSService
+    var operation: String
+    var method: String
+    /// Not percent-encoded; relative to the endpoint's base path.
+    var path: String
+    var query: [(name: String, value: String)] = []
+    var headers: [(name: String, value: String)] = []
+    var body: [UInt8] = []
+    var unsignedPayload = false
+}

@@ -1,0 +1,51 @@
+/// A failed AWS call, with everything a person needs to act on it. Never holds a secret.
+public struct AWSError: Error, CustomStringConvertible, Sendable {
+    public let service: String
+    public let operation: String
+    /// nil when no HTTP response arrived (connection refused, reset, timeout…).
+    public let httpStatus: Int?
+    /// The AWS error code (`ResourceNotFoundException`, `NoSuchKey`…), or `Transport.<kind>`.
+    public let code: String
+    public let message: String
+    public let requestID: String?
+
+    public init(service: String, operation: String, httpStatus: Int?, code: String, message: String, requestID: String?) {
+        self.service = service
+        self.operation = operation
+        self.httpStatus = httpStatus
+        self.code = code
+        self.message = message
+        self.requestID = requestID
+    }
+
+    static let throttlingCodes: Set<String> = [
+        "TooManyRequestsException", "ThrottlingException", "Throttling", "ThrottledException",
+        "ProvisionedThroughputExceededException", "RequestLimitExceeded", "SlowDown",
+        "RequestThrottled", "RequestThrottledException", "BandwidthLimitExceeded", "LimitExceededException",
+        "TransactionInProgressException", "EC2ThrottledException", "PriorRequestNotComplete",
+    ]
+
+    static let transientCodes: Set<String> = ["RequestTimeout", "RequestTimeoutException", "InternalError", "InternalFailure", "ServiceUnavailable"]
+
+    public var isThrottling: Bool { Self.throttlingCodes.contains(code) || httpStatus == 429 }
+
+    /// Whether the same request may succeed later: throttling, server faults and broken
+    /// connections are; a request Cognito or S3 refused for what it says is not.
+    public var isRetryable: Bool {
+        if httpStatus == nil { return code.hasPrefix("Transport.") && code != "Transport.tls" }
+        if isThrottling || Self.transientCodes.contains(code) { return true }
+        return [500, 502, 503, 504].contains(httpStatus!)
+    }
+
+    public var description: String {
+        var text = "\(service) \(operation) failed: \(code)"
+        if let httpStatus { text += " (HTTP \(httpStatus))" }
+        if !message.isEmpty { text += ": \(message)" }
+        if let requestID { text += " [request id \(requestID)]" }
+        return text
+    }
+
+    static func transport(_ error: TransportError, service: String, operation: String) -> AWSError {
+        AWSError(service: service, operation: operation, httpStatus: nil, code: "Transport.\(error.kind)", message: error.description, requestID: nil)
+    }
+}

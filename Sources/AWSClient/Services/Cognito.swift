@@ -1,0 +1,143 @@
+import JSON
+
+/// What the backup and restore need of Cognito: one call by operation name, JSON in and out.
+/// The seam lets tests answer with recorded Cognito responses.
+public protocol CognitoAPI: Sendable {
+    func call(_ operation: String, _ input: JSON) async throws -> JSON
+}
+
+/// Cognito user pools over JSON 1.1. Every call draws on the token bucket of its quota category,
+/// shared by all tasks, so parallel readers together stay just under the account's quota.
+public final class Cognito: CognitoAPI {
+    private let client: JSONProtocolClient
+    public let quotas: CognitoQuotas
+
+    public init(aws: AWSClient, quotas: CognitoQuotas = CognitoQuotas(), retry: RetryPolicy = .throttleTolerant) {
+        client = JSONProtocolClient(aws: aws, service: .cognitoIdentityProvider,
+                                    targetPrefix: "AWSCognitoIdentityProviderService", version: "1.1", retry: retry)
+        self.quotas = quotas
+    }
+
+    public func call(_ operation: String, _ input: JSON) async throws -> JSON {
+        try await client.call(operation, input, limiter: quotas.limiter(for: operation))
+    }
+}
+
+extension RetryPolicy {
+    /// For callers that deliberately run at a quota: throttling is expected now and then and must
+    /// not fail a backup that has read 90 % of a pool.
+    public static let throttleTolerant = RetryPolicy(maxAttempts: 10, baseDelayMilliseconds: 200, maxDelayMilliseconds: 20_000)
+}
+
+/// Cognito's request-rate quota categories (per account and region), with their default quotas.
+public enum CognitoQuotaCategory: String, CaseIterable, Sendable {
+    case userList = "UserList"
+    case userRead = "UserRead"
+    case userCreation = "UserCreation"
+    case userUpdate = "UserUpdate"
+    case userResourceRead = "UserResourceRead"
+    case userResourceUpdate = "UserResourceUpdate"
+    case userPoolRead = "UserPoolRead"
+    case userPoolUpdate = "UserPoolUpdate"
+    case userPoolClientRead = "UserPoolClientRead"
+    case userPoolClientUpdate = "UserPoolClientUpdate"
+
+    public var defaultQuota: Double {
+        switch self {
+        case .userList: return 30
+        case .userRead: return 120
+        case .userCreation: return 50
+        case .userUpdate: return 25
+        case .userResourceRead: return 50
+        case .userResourceUpdate: return 25
+        case .userPoolRead, .userPoolUpdate, .userPoolClientRead, .userPoolClientUpdate: return 15
+        }
+    }
+
+    public static func of(_ operation: String) -> CognitoQuotaCategory {
+        switch operation {
+        case "ListUsers", "ListUsersInGroup": return .userList
+        case "AdminGetUser", "AdminListGroupsForUser": return .userRead
+        case "AdminCreateUser": return .userCreation
+        case _ where operation.hasPrefix("Admin"): return .userUpdate
+        case "DescribeUserPool", "GetUserPoolMfaConfig", "ListUserPools", "DescribeUserPoolDomain", "ListTagsForResource",
+             "GetLogDeliveryConfiguration":
+            return .userPoolRead
+        case "CreateUserPool", "UpdateUserPool", "SetUserPoolMfaConfig", "AddCustomAttributes", "CreateUserPoolDomain",
+             "UpdateUserPoolDomain", "TagResource", "SetLogDeliveryConfiguration":
+            return .userPoolUpdate
+        case "ListUserPoolClients", "DescribeUserPoolClient": return .userPoolClientRead
+        case "CreateUserPoolClient", "UpdateUserPoolClient": return .userPoolClientUpdate
+        case _ where operation.hasPrefix("List") || operation.hasPrefix("Describe") || operation.hasPrefix("Get"):
+            return .userResourceRead
+        default: return .userResourceUpdate
+        }
+    }
+}
+
+/// One token bucket per category, at a configurable rate that defaults a little under the quota:
+/// close enough to use it, far enough to leave room for the account's other callers.
+public struct CognitoQuotas: Sendable {
+    private let limiters: [CognitoQuotaCategory: RateLimiter]
+
+    public static let defaultShare = 0.93
+
+    /// `rates` overrides the rate per category (requests per second).
+    public init(rates: [CognitoQuotaCategory: Double] = [:]) {
+        var limiters: [CognitoQuotaCategory: RateLimiter] = [:]
+        for category in CognitoQuotaCategory.allCases {
+            let rate = rates[category] ?? category.defaultQuota * Self.defaultShare
+            limiters[category] = RateLimiter(name: category.rawValue, ratePerSecond: rate)
+        }
+        self.limiters = limiters
+    }
+
+    /// Reads `COGNITO_TPS_<CATEGORY>` (for example `COGNITO_TPS_USERLIST=28`).
+    public init(environment: [String: String]) throws(ConfigurationError) {
+        var rates: [CognitoQuotaCategory: Double] = [:]
+        for category in CognitoQuotaCategory.allCases {
+            let name = "COGNITO_TPS_\(category.rawValue.uppercased())"
+            guard let text = environment[name], !text.isEmpty else { continue }
+            guard let rate = Double(text), rate > 0 else { throw ConfigurationError("\(name) must be a positive number, not '\(text)'") }
+            rates[category] = rate
+        }
+        self.init(rates: rates)
+    }
+
+    public func limiter(for operation: String) -> RateLimiter { limiters[CognitoQuotaCategory.of(operation)]! }
+    public func limiter(for category: CognitoQuotaCategory) -> RateLimiter { limiters[category]! }
+}
+
+public struct ConfigurationError: Error, CustomStringConvertible, Sendable {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// Which request and response members carry the page token of each paginated Cognito operation.
+public enum CognitoPagination {
+    static func tokenName(_ operation: String) -> String {
+        operation == "ListUsers" ? "PaginationToken" : "NextToken"
+    }
+}
+
+extension CognitoAPI {
+    /// Calls `operation` page after page, handing each page to `body`, until the last. Written once
+    /// for every paginated Cognito operation.
+    public func forEachPage(_ operation: String, _ input: JSON, _ body: (JSON) async throws -> Void) async throws {
+        let tokenName = CognitoPagination.tokenName(operation)
+        var request = input.object ?? JSONObject()
+        var seen: Set<String> = []
+        while true {
+            let page = try await call(operation, .object(request))
+            try await body(page)
+            guard let token = page[tokenName]?.string, !token.isEmpty else { return }
+            // A service that hands back a token it gave before would keep us here forever.
+            guard seen.insert(token).inserted else {
+                throw AWSError(service: "cognito-idp", operation: operation, httpStatus: nil, code: "PaginationLoop",
+                               message: "the service returned page token it returned before", requestID: nil)
+            }
+            request[tokenName] = .string(token)
+        }
+    }
+}

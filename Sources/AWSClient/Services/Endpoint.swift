@@ -1,0 +1,56 @@
+/// The AWS services this tool calls, with what their endpoints and signatures need.
+public enum AWSService: String, Sendable {
+    case cognitoIdentityProvider = "cognito-idp"
+    case s3
+    case dynamodb
+
+    public var signingName: String { rawValue }
+
+    /// The suffix of the service's `AWS_ENDPOINT_URL_<ID>` variable, from its SDK service id.
+    var endpointVariableSuffix: String {
+        switch self {
+        case .cognitoIdentityProvider: return "COGNITO_IDENTITY_PROVIDER"
+        case .s3: return "S3"
+        case .dynamodb: return "DYNAMODB"
+        }
+    }
+}
+
+/// Where a service's requests go: AWS's own hostname for the region, or an endpoint a user named
+/// through the SDKs' `AWS_ENDPOINT_URL` convention (a local emulator, a VPC endpoint).
+public struct Endpoint: Sendable, Equatable {
+    /// `https://host[:port]` with any base path, no trailing slash.
+    public let baseURL: String
+    /// True for AWS's hostnames; a custom endpoint takes S3 bucket names in the path.
+    public let isAWSHost: Bool
+
+    public static func resolve(_ service: AWSService, region: String, environment: [String: String],
+                               override: String? = nil) -> Endpoint {
+        let configured = override ?? environment["AWS_ENDPOINT_URL_\(service.endpointVariableSuffix)"] ?? environment["AWS_ENDPOINT_URL"]
+        if let configured, !configured.isEmpty {
+            var url = configured
+            while url.hasSuffix("/") { url.removeLast() }
+            return Endpoint(baseURL: url, isAWSHost: false)
+        }
+        let suffix = region.hasPrefix("cn-") ? "amazonaws.com.cn" : "amazonaws.com"
+        return Endpoint(baseURL: "https://\(service.rawValue).\(region).\(suffix)", isAWSHost: true)
+    }
+
+    /// The host (and port) part, for the signed `Host` header.
+    public var host: String {
+        var rest = Substring(baseURL)
+        if let scheme = rest.firstRange(of: "://") { rest = rest[scheme.upperBound...] }
+        if let slash = rest.firstIndex(of: "/") { rest = rest[..<slash] }
+        return String(rest)
+    }
+
+    /// The path part of the base URL ("" when there is none).
+    public var basePath: String {
+        var rest = Substring(baseURL)
+        if let scheme = rest.firstRange(of: "://") { rest = rest[scheme.upperBound...] }
+        guard let slash = rest.firstIndex(of: "/") else { return "" }
+        return String(rest[slash...])
+    }
+
+    public var scheme: String { baseURL.hasPrefix("http://") ? "http" : "https" }
+}

@@ -1,0 +1,37 @@
+import JSON
+
+/// The AWS JSON protocols (1.0 for DynamoDB, 1.1 for Cognito): POST / with the operation in
+/// `X-Amz-Target` and JSON both ways.
+struct JSONProtocolClient: Sendable {
+    let aws: AWSClient
+    let service: AWSService
+    let targetPrefix: String
+    let version: String
+    let retry: RetryPolicy
+
+    func call(_ operation: String, _ input: JSON, limiter: RateLimiter? = nil) async throws(AWSError) -> JSON {
+        let call = ServiceCall(service: service, operation: operation, method: "POST", path: "/", headers: [
+            ("Content-Type", "application/x-amz-json-\(version)"),
+            ("X-Amz-Target", "\(targetPrefix).\(operation)"),
+        ], body: input.serializedBytes)
+        let response = try await aws.perform(call, endpoint: aws.endpoint(for: service), retry: retry, limiter: limiter,
+                                             decodeError: Self.decodeError)
+        if response.body.isEmpty { return .object(JSONObject()) }
+        do { return try JSON(parsing: response.body) } catch {
+            throw AWSError(service: service.rawValue, operation: operation, httpStatus: response.status,
+                           code: "InvalidResponse", message: "unreadable response: \(error)", requestID: response.header("x-amzn-requestid"))
+        }
+    }
+
+    /// `__type` may be `com.amazonaws.cognito#ResourceNotFoundException` or carry a `:url` tail;
+    /// the header `x-amzn-ErrorType` has the same form.
+    static func decodeError(_ response: HTTPResponse) -> (code: String, message: String) {
+        let document = try? JSON(parsing: response.body)
+        let raw = document?["__type"]?.string ?? response.header("x-amzn-errortype") ?? "HTTP\(response.status)"
+        var code = Substring(raw)
+        if let hash = code.lastIndex(of: "#") { code = code[code.index(after: hash)...] }
+        if let colon = code.firstIndex(of: ":") { code = code[..<colon] }
+        let message = document?["message"]?.string ?? document?["Message"]?.string ?? ""
+        return (String(code), message)
+    }
+}

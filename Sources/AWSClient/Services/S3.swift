@@ -1,0 +1,127 @@
+/// The S3 REST calls a backup needs: whole and multipart uploads, reads, and listings.
+/// Virtual-hosted addressing on AWS; path-style on a custom endpoint.
+public final class S3: Sendable {
+    private let aws: AWSClient
+    private let endpoint: Endpoint
+    private let retry: RetryPolicy
+
+    public init(aws: AWSClient, retry: RetryPolicy = .standard) {
+        self.aws = aws
+        endpoint = aws.endpoint(for: .s3)
+        self.retry = retry
+    }
+
+    public struct Stored: Sendable {
+        public let eTag: String?
+        public let versionID: String?
+    }
+
+    public struct ObjectInfo: Sendable {
+        public let size: Int
+        public let eTag: String?
+        public let versionID: String?
+    }
+
+    public struct Listing: Sendable {
+        public let keys: [(key: String, size: Int)]
+        public let nextToken: String?
+    }
+
+    public func putObject(bucket: String, key: String, body: [UInt8], headers: [(name: String, value: String)] = []) async throws(AWSError) -> Stored {
+        let response = try await send("PutObject", "PUT", bucket: bucket, key: key, headers: headers, body: body)
+        return Stored(eTag: response.header("etag"), versionID: response.header("x-amz-version-id"))
+    }
+
+    public func createMultipartUpload(bucket: String, key: String, headers: [(name: String, value: String)] = []) async throws(AWSError) -> String {
+        let response = try await send("CreateMultipartUpload", "POST", bucket: bucket, key: key, query: [("uploads", "")], headers: headers)
+        guard let uploadID = XMLText.value(of: "UploadId", in: String(decoding: response.body, as: UTF8.self)) else {
+            throw invalidResponse("CreateMultipartUpload", "no UploadId in the response")
+        }
+        return uploadID
+    }
+
+    public func uploadPart(bucket: String, key: String, uploadID: String, partNumber: Int, body: [UInt8]) async throws(AWSError) -> String {
+        let response = try await send("UploadPart", "PUT", bucket: bucket, key: key,
+                                      query: [("partNumber", String(partNumber)), ("uploadId", uploadID)], body: body)
+        guard let eTag = response.header("etag") else { throw invalidResponse("UploadPart", "no ETag in the response") }
+        return eTag
+    }
+
+    public func completeMultipartUpload(bucket: String, key: String, uploadID: String, partETags: [String]) async throws(AWSError) -> Stored {
+        let parts = partETags.enumerated().map { "<Part><PartNumber>\($0.offset + 1)</PartNumber><ETag>\(XMLText.escape($0.element))</ETag></Part>" }
+        let body = Array("<CompleteMultipartUpload>\(parts.joined())</CompleteMultipartUpload>".utf8)
+        let response = try await send("CompleteMultipartUpload", "POST", bucket: bucket, key: key, query: [("uploadId", uploadID)],
+                                      headers: [("Content-Type", "application/xml")], body: body)
+        // S3 can answer 200 and still fail the completion, with an <Error> in the body.
+        let text = String(decoding: response.body, as: UTF8.self)
+        if text.contains("<Error>") {
+            let decoded = Self.decodeError(HTTPResponse(status: 200, headers: response.headers, body: response.body))
+            throw AWSError(service: "s3", operation: "CompleteMultipartUpload", httpStatus: 200, code: decoded.code,
+                           message: decoded.message, requestID: response.header("x-amz-request-id"))
+        }
+        return Stored(eTag: XMLText.value(of: "ETag", in: text), versionID: response.header("x-amz-version-id"))
+    }
+
+    public func abortMultipartUpload(bucket: String, key: String, uploadID: String) async throws(AWSError) {
+        _ = try await send("AbortMultipartUpload", "DELETE", bucket: bucket, key: key, query: [("uploadId", uploadID)])
+    }
+
+    public func getObject(bucket: String, key: String) async throws(AWSError) -> [UInt8] {
+        try await send("GetObject", "GET", bucket: bucket, key: key).body
+    }
+
+    public func headObject(bucket: String, key: String) async throws(AWSError) -> ObjectInfo {
+        let response = try await send("HeadObject", "HEAD", bucket: bucket, key: key)
+        return ObjectInfo(size: Int(response.header("content-length") ?? "") ?? 0, eTag: response.header("etag"),
+                          versionID: response.header("x-amz-version-id"))
+    }
+
+    public func headBucket(bucket: String) async throws(AWSError) {
+        _ = try await send("HeadBucket", "HEAD", bucket: bucket, key: nil)
+    }
+
+    public func listObjectsV2(bucket: String, prefix: String, continuationToken: String? = nil) async throws(AWSError) -> Listing {
+        var query: [(name: String, value: String)] = [("list-type", "2"), ("prefix", prefix)]
+        if let continuationToken { query.append(("continuation-token", continuationToken)) }
+        let text = String(decoding: try await send("ListObjectsV2", "GET", bucket: bucket, key: nil, query: query).body, as: UTF8.self)
+        let keys = XMLText.values(of: "Contents", in: text).compactMap { entry -> (key: String, size: Int)? in
+            guard let key = XMLText.value(of: "Key", in: entry) else { return nil }
+            return (key, Int(XMLText.value(of: "Size", in: entry) ?? "") ?? 0)
+        }
+        let truncated = XMLText.value(of: "IsTruncated", in: text) == "true"
+        return Listing(keys: keys, nextToken: truncated ? XMLText.value(of: "NextContinuationToken", in: text) : nil)
+    }
+
+    private func send(_ operation: String, _ method: String, bucket: String, key: String?,
+                      query: [(name: String, value: String)] = [], headers: [(name: String, value: String)] = [],
+                      body: [UInt8] = []) async throws(AWSError) -> HTTPResponse {
+        let (target, path) = address(bucket: bucket, key: key)
+        let call = ServiceCall(service: .s3, operation: operation, method: method, path: path, query: query, headers: headers, body: body)
+        return try await aws.perform(call, endpoint: target, retry: retry, limiter: nil, decodeError: Self.decodeError)
+    }
+
+    /// Virtual-hosted style on AWS (bucket in the host name) unless the bucket name has dots,
+    /// which TLS wildcard certificates do not cover; path style on any other endpoint.
+    func address(bucket: String, key: String?) -> (Endpoint, String) {
+        let keyPath = key.map { "/" + $0 } ?? "/"
+        if endpoint.isAWSHost, !bucket.contains(".") {
+            return (Endpoint(baseURL: "https://\(bucket).\(endpoint.host)", isAWSHost: true), keyPath)
+        }
+        return (endpoint, "/\(bucket)\(key.map { "/" + $0 } ?? "")")
+    }
+
+    static func decodeError(_ response: HTTPResponse) -> (code: String, message: String) {
+        let text = String(decoding: response.body, as: UTF8.self)
+        if let code = XMLText.value(of: "Code", in: text) { return (code, XMLText.value(of: "Message", in: text) ?? "") }
+        switch response.status {
+        case 404: return ("NotFound", "")
+        case 403: return ("Forbidden", "")
+        case 301: return ("PermanentRedirect", "the bucket is in another region")
+        default: return ("HTTP\(response.status)", "")
+        }
+    }
+
+    private func invalidResponse(_ operation: String, _ message: String) -> AWSError {
+        AWSError(service: "s3", operation: operation, httpStatus: nil, code: "InvalidResponse", message: message, requestID: nil)
+    }
+}

@@ -1,0 +1,59 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A token bucket shared by every caller that draws on one quota (say Cognito's UserList category),
+/// so together they run at the quota instead of bouncing off it. A throttling reply lowers the rate;
+/// it climbs back to the configured rate as calls succeed.
+public actor RateLimiter {
+    public nonisolated let name: String
+    public nonisolated let configuredRate: Double
+    private(set) public var rate: Double
+    private var tokens: Double
+    private var lastRefill: Double
+    private let burst: Double
+
+    /// `burst` tokens are available at once; Cognito's quotas allow about one second's worth.
+    public init(name: String, ratePerSecond: Double, burst: Double? = nil) {
+        self.name = name
+        configuredRate = ratePerSecond
+        rate = ratePerSecond
+        self.burst = max(1, burst ?? ratePerSecond)
+        tokens = 1
+        lastRefill = Self.monotonicSeconds()
+    }
+
+    /// Waits until a call may go out.
+    public func acquire() async {
+        while true {
+            refill()
+            if tokens >= 1 {
+                tokens -= 1
+                return
+            }
+            let wait = (1 - tokens) / rate
+            try? await Task.sleep(nanoseconds: UInt64(wait * 1_000_000_000))
+        }
+    }
+
+    public func recordThrottle() {
+        rate = max(configuredRate * 0.1, rate * 0.7)
+        tokens = min(tokens, 0)
+    }
+
+    public func recordSuccess() {
+        rate = min(configuredRate, rate + configuredRate * 0.02)
+    }
+
+    private func refill() {
+        let now = Self.monotonicSeconds()
+        tokens = min(burst, tokens + (now - lastRefill) * rate)
+        lastRefill = now
+    }
+
+    static func monotonicSeconds() -> Double {
+        var spec = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &spec)
+        return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
+    }
+}
