@@ -29,6 +29,7 @@ public struct JSONObject: Sendable {
     }
 
     public var keys: [String] { members.map(\.key) }
+    public var count: Int { members.count }
     public var isEmpty: Bool { members.isEmpty }
 }
 
@@ -84,4 +85,8 @@ extension JSON: ExpressibleByStringLiteral, ExpressibleByBooleanLiteral, Express
     public init(arrayLiteral elements: JSON...) { self = .array(elements) }
     public init(dictionaryLiteral elements: (String, JSON)...) { self = .object(elements) }
     public init(nilLiteral: ()) { self = .null }
+}
+
+extension JSONObject: ExpressibleByDictionaryLiteral {
+    public init(dictionaryLiteral elements: (String, JSON)...) { self.init(elements.map { (key: $0.0, value: $0.1) }) }
 }

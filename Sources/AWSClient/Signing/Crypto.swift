@@ -3,7 +3,7 @@ import CCrypto
 /// SHA-256 and HMAC-SHA256 from OpenSSL's libcrypto.
 public enum Crypto {
     public static func sha256<Bytes: Collection<UInt8>>(_ data: Bytes) -> [UInt8] {
-        var hasher = SHA256Hasher()
+        let hasher = SHA256Hasher()
         hasher.update(data)
         return hasher.finalize()
     }
@@ -22,7 +22,7 @@ public enum Crypto {
 }
 
 /// Incremental SHA-256, so an object's digest is known without holding the object.
-public struct SHA256Hasher: ~Copyable {
+public final class SHA256Hasher {
     private let context: OpaquePointer
 
     public init() {
@@ -32,17 +32,19 @@ public struct SHA256Hasher: ~Copyable {
 
     deinit { EVP_MD_CTX_free(context) }
 
-    public mutating func update<Bytes: Collection<UInt8>>(_ data: Bytes) {
+    public func update<Bytes: Collection<UInt8>>(_ data: Bytes) {
         let done = data.withContiguousStorageIfAvailable { buffer in
             _ = EVP_DigestUpdate(context, buffer.baseAddress, buffer.count)
         }
         if done == nil { Array(data).withUnsafeBytes { _ = EVP_DigestUpdate(context, $0.baseAddress, $0.count) } }
     }
 
-    public consuming func finalize() -> [UInt8] {
+    /// The digest of everything given so far; the hasher starts over afterwards.
+    public func finalize() -> [UInt8] {
         var digest = [UInt8](repeating: 0, count: 32)
         var length: UInt32 = 0
         EVP_DigestFinal_ex(context, &digest, &length)
+        EVP_DigestInit_ex(context, EVP_sha256(), nil)
         return digest
     }
 }

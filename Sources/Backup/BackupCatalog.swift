@@ -1,0 +1,121 @@
+import AWSClient
+import JSON
+
+/// One backup as the metadata table records it.
+public struct BackupRecord: Sendable, Equatable {
+    public var userPoolID: String
+    public var backupDate: String
+    public var bucket: String
+    public var s3Key: String
+    public var userCount: Int
+    public var groupCount: Int
+    public var membershipCount: Int
+    public var appClientCount: Int
+    public var identityProviderCount: Int
+    public var resourceServerCount: Int
+    public var sizeBytes: Int
+    public var sha256: String
+    public var s3VersionID: String?
+    public var durationMilliseconds: Int
+    public var formatVersion: Int
+    public var warningCount: Int
+
+    var item: JSON {
+        var item: JSONObject = [
+            "user_pool_id": AttributeValue.string(userPoolID),
+            "backup_date": AttributeValue.string(backupDate),
+            "s3_bucket": AttributeValue.string(bucket),
+            "s3_key": AttributeValue.string(s3Key),
+            "user_count": AttributeValue.number(userCount),
+            "group_count": AttributeValue.number(groupCount),
+            "membership_count": AttributeValue.number(membershipCount),
+            "app_client_count": AttributeValue.number(appClientCount),
+            "identity_provider_count": AttributeValue.number(identityProviderCount),
+            "resource_server_count": AttributeValue.number(resourceServerCount),
+            "size_bytes": AttributeValue.number(sizeBytes),
+            "sha256": AttributeValue.string(sha256),
+            "duration_ms": AttributeValue.number(durationMilliseconds),
+            "format_version": AttributeValue.number(formatVersion),
+            "warning_count": AttributeValue.number(warningCount),
+        ]
+        if let s3VersionID { item["s3_version_id"] = AttributeValue.string(s3VersionID) }
+        return .object(item)
+    }
+
+    /// The record as plain JSON, for `--json` output and the Lambda's answer.
+    public var json: JSON {
+        .object((item.object ?? JSONObject()).members.map { ($0.key, AttributeValue.plain($0.value)) })
+    }
+}
+
+extension BackupRecord {
+    init(item: JSON) {
+        func s(_ key: String) -> String { item[key]?["S"]?.string ?? "" }
+        func n(_ key: String) -> Int { Int(item[key]?["N"]?.string ?? "") ?? 0 }
+        userPoolID = s("user_pool_id")
+        backupDate = s("backup_date")
+        bucket = s("s3_bucket")
+        s3Key = s("s3_key")
+        userCount = n("user_count")
+        groupCount = n("group_count")
+        membershipCount = n("membership_count")
+        appClientCount = n("app_client_count")
+        identityProviderCount = n("identity_provider_count")
+        resourceServerCount = n("resource_server_count")
+        sizeBytes = n("size_bytes")
+        sha256 = s("sha256")
+        s3VersionID = item["s3_version_id"]?["S"]?.string
+        durationMilliseconds = n("duration_ms")
+        formatVersion = n("format_version")
+        warningCount = n("warning_count")
+    }
+}
+
+/// The metadata table: one item per finished backup, keyed by pool and date.
+public struct BackupCatalog: Sendable {
+    let dynamodb: DynamoDB
+    public let table: String
+
+    public init(dynamodb: DynamoDB, table: String) {
+        self.dynamodb = dynamodb
+        self.table = table
+    }
+
+    public func record(_ record: BackupRecord) async throws {
+        _ = try await dynamodb.call("PutItem", ["TableName": .string(table), "Item": record.item])
+    }
+
+    /// The pool's backups, newest first.
+    public func backups(of poolID: String, limit: Int? = nil) async throws -> [BackupRecord] {
+        var records: [BackupRecord] = []
+        var startKey: JSON?
+        repeat {
+            var input: JSONObject = [
+                "TableName": .string(table),
+                "KeyConditionExpression": "user_pool_id = :pool",
+                "ExpressionAttributeValues": [":pool": AttributeValue.string(poolID)],
+                "ScanIndexForward": false,
+            ]
+            if let limit { input["Limit"] = .number(limit - records.count) }
+            input["ExclusiveStartKey"] = startKey
+            let page = try await dynamodb.call("Query", .object(input))
+            records += (page["Items"]?.array ?? []).map(BackupRecord.init(item:))
+            startKey = page["LastEvaluatedKey"]
+        } while startKey != nil && (limit.map { records.count < $0 } ?? true)
+        return records
+    }
+
+    /// Every pool's backups (a table scan), newest first.
+    public func allBackups() async throws -> [BackupRecord] {
+        var records: [BackupRecord] = []
+        var startKey: JSON?
+        repeat {
+            var input: JSONObject = ["TableName": .string(table)]
+            input["ExclusiveStartKey"] = startKey
+            let page = try await dynamodb.call("Scan", .object(input))
+            records += (page["Items"]?.array ?? []).map(BackupRecord.init(item:))
+            startKey = page["LastEvaluatedKey"]
+        } while startKey != nil
+        return records.sorted { $0.backupDate > $1.backupDate }
+    }
+}

@@ -1,0 +1,197 @@
+import AWSClient
+import JSON
+
+/// Reads everything a user pool is from Cognito, each list to its last page. Users and group
+/// memberships are handed out page by page, never gathered, so memory does not grow with the pool.
+public struct PoolReader: Sendable {
+    public let cognito: any CognitoAPI
+    public let poolID: String
+    /// ListUsers is split into this many disjoint streams by the first hex digit of `sub`.
+    static let subPrefixes = Array("0123456789abcdef").map(String.init)
+    /// Codes Cognito answers for a component a pool simply does not have.
+    static let absentCodes: Set<String> = [
+        "ResourceNotFoundException", "UserPoolAddOnNotEnabledException", "FeatureUnavailableInTierException",
+    ]
+
+    public init(cognito: any CognitoAPI, poolID: String) {
+        self.cognito = cognito
+        self.poolID = poolID
+    }
+
+    /// The pool's configuration and its resources: everything but users and memberships.
+    public struct Configuration: Sendable {
+        /// Top-level members of the backup object, in the order they are written.
+        public var members: [(key: String, value: JSON)]
+        public var groups: [JSON]
+        public var warnings: [BackupWarning]
+        public var estimatedUsers: Int?
+
+        public func count(_ key: String) -> Int { members.first { $0.key == key }?.value.array?.count ?? 0 }
+    }
+
+    public func readConfiguration() async throws -> Configuration {
+        let pool = try await cognito.call("DescribeUserPool", ["UserPoolId": .string(poolID)])["UserPool"] ?? .null
+        async let mfa = cognito.call("GetUserPoolMfaConfig", ["UserPoolId": .string(poolID)])
+        async let clients = appClients()
+        async let providers = identityProviders()
+        async let servers = list("ListResourceServers", "ResourceServers", pageSize: ("MaxResults", 50))
+        async let groups = list("ListGroups", "Groups", pageSize: ("Limit", 60))
+        async let domains = domains(of: pool)
+        async let logDelivery = optional("log_delivery_configuration") {
+            try await cognito.call("GetLogDeliveryConfiguration", ["UserPoolId": .string(poolID)])["LogDeliveryConfiguration"] ?? .null
+        }
+        async let terms = self.terms()
+
+        let clientList = try await clients
+        let clientIDs = clientList.compactMap { $0["ClientId"]?.string }
+        async let ui = perClient(clientIDs, component: "ui_customization") { clientID in
+            var input: JSONObject = ["UserPoolId": .string(poolID)]
+            input["ClientId"] = clientID.map(JSON.string)
+            return try await cognito.call("GetUICustomization", .object(input))["UICustomization"] ?? .null
+        }
+        async let risk = perClient(clientIDs, component: "risk_configuration") { clientID in
+            var input: JSONObject = ["UserPoolId": .string(poolID)]
+            input["ClientId"] = clientID.map(JSON.string)
+            return try await cognito.call("DescribeRiskConfiguration", .object(input))["RiskConfiguration"] ?? .null
+        }
+        async let branding = brandingByClient(clientIDs)
+
+        var warnings: [BackupWarning] = []
+        func collect(_ result: (JSON, [BackupWarning])) -> JSON {
+            warnings += result.1
+            return result.0
+        }
+        let members: [(key: String, value: JSON)] = [
+            ("user_pool_config", pool),
+            ("mfa_config", try await mfa),
+            ("app_clients", .array(clientList)),
+            ("identity_providers", .array(try await providers)),
+            ("resource_servers", .array(try await servers)),
+            ("user_pool_domain", collect(try await domains)),
+            ("ui_customization", collect(try await ui)),
+            ("risk_configuration", collect(try await risk)),
+            ("log_delivery_configuration", collect(try await logDelivery)),
+            ("managed_login_branding", collect(try await branding)),
+            ("terms", collect(try await terms)),
+        ]
+        return Configuration(members: members, groups: try await groups, warnings: warnings,
+                             estimatedUsers: pool["EstimatedNumberOfUsers"]?.int)
+    }
+
+    /// Hands every user to `page`, a page at a time, from up to 16 concurrent streams. A pool that
+    /// fits in one page is read with one call; a larger one is split by the first hex digit of
+    /// `sub`, which every user has and which spreads users evenly.
+    public func forEachUserPage(_ page: @escaping @Sendable ([JSON]) async throws -> Void) async throws {
+        let first = try await cognito.call("ListUsers", ["UserPoolId": .string(poolID), "Limit": 60])
+        guard first["PaginationToken"]?.string != nil else {
+            try await page(first["Users"]?.array ?? [])
+            return
+        }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for prefix in Self.subPrefixes {
+                group.addTask {
+                    let input: JSON = ["UserPoolId": .string(poolID), "Limit": 60, "Filter": .string("sub ^= \"\(prefix)\"")]
+                    try await cognito.forEachPage("ListUsers", input) { try await page($0["Users"]?.array ?? []) }
+                }
+            }
+            try await group.waitForAll()
+        }
+    }
+
+    /// The usernames in each group, several groups at once; `members` is called once per group
+    /// with all of that group's usernames.
+    public func forEachGroupMembership(_ groupNames: [String], concurrency: Int = 8,
+                                       _ members: @escaping @Sendable (String, [String]) async throws -> Void) async throws {
+        _ = try await concurrentMap(groupNames, limit: concurrency) { name in
+            var usernames: [String] = []
+            let input: JSON = ["UserPoolId": .string(poolID), "GroupName": .string(name), "Limit": 60]
+            try await cognito.forEachPage("ListUsersInGroup", input) { page in
+                usernames += (page["Users"]?.array ?? []).compactMap { $0["Username"]?.string }
+            }
+            try await members(name, usernames)
+        }
+    }
+
+    // MARK: Components
+
+    func list(_ operation: String, _ resultKey: String, pageSize: (String, Int)) async throws -> [JSON] {
+        var items: [JSON] = []
+        try await cognito.forEachPage(operation, .object(["UserPoolId": .string(poolID), pageSize.0: .number(pageSize.1)])) {
+            items += $0[resultKey]?.array ?? []
+        }
+        return items
+    }
+
+    func appClients() async throws -> [JSON] {
+        let summaries = try await list("ListUserPoolClients", "UserPoolClients", pageSize: ("MaxResults", 60))
+        return try await concurrentMap(summaries.compactMap { $0["ClientId"]?.string }, limit: 8) { id in
+            try await cognito.call("DescribeUserPoolClient", ["UserPoolId": .string(poolID), "ClientId": .string(id)])["UserPoolClient"] ?? .null
+        }
+    }
+
+    func identityProviders() async throws -> [JSON] {
+        let summaries = try await list("ListIdentityProviders", "Providers", pageSize: ("MaxResults", 60))
+        return try await concurrentMap(summaries.compactMap { $0["ProviderName"]?.string }, limit: 8) { name in
+            try await cognito.call("DescribeIdentityProvider", ["UserPoolId": .string(poolID), "ProviderName": .string(name)])["IdentityProvider"] ?? .null
+        }
+    }
+
+    /// The prefix domain and the custom domain, each described by its name (DescribeUserPoolDomain
+    /// takes a domain, not a pool id).
+    func domains(of pool: JSON) async throws -> (JSON, [BackupWarning]) {
+        var result = JSONObject()
+        var warnings: [BackupWarning] = []
+        for (key, field) in [("domain", "Domain"), ("custom_domain", "CustomDomain")] {
+            guard let domain = pool[field]?.string, !domain.isEmpty else {
+                result[key] = .null
+                warnings.append(BackupWarning(component: "user_pool_domain.\(key)", reason: "not configured"))
+                continue
+            }
+            let (description, warning) = try await optional("user_pool_domain.\(key)") {
+                try await cognito.call("DescribeUserPoolDomain", ["Domain": .string(domain)])["DomainDescription"] ?? .null
+            }
+            result[key] = description
+            warnings += warning
+        }
+        return (.object(result), warnings)
+    }
+
+    func terms() async throws -> (JSON, [BackupWarning]) {
+        try await optional("terms") {
+            let summaries = try await list("ListTerms", "Terms", pageSize: ("MaxResults", 60))
+            return .array(try await concurrentMap(summaries.compactMap { $0["TermsId"]?.string }, limit: 8) { id in
+                try await cognito.call("DescribeTerms", ["UserPoolId": .string(poolID), "TermsId": .string(id)])["Terms"] ?? .null
+            })
+        }
+    }
+
+    func brandingByClient(_ clientIDs: [String]) async throws -> (JSON, [BackupWarning]) {
+        let results = try await concurrentMap(clientIDs, limit: 8) { id in
+            try await optional("managed_login_branding.\(id)") {
+                try await cognito.call("DescribeManagedLoginBrandingByClient",
+                                       ["UserPoolId": .string(poolID), "ClientId": .string(id)])["ManagedLoginBranding"] ?? .null
+            }
+        }
+        return (.object(zip(clientIDs, results.map(\.0)).map { ($0, $1) }), results.flatMap(\.1))
+    }
+
+    /// A pool-level read and the same read for every app client: `{"pool": …, "clients": {id: …}}`.
+    func perClient(_ clientIDs: [String], component: String,
+                   _ read: @escaping @Sendable (String?) async throws -> JSON) async throws -> (JSON, [BackupWarning]) {
+        let (pool, poolWarnings) = try await optional("\(component).pool") { try await read(nil) }
+        let clients = try await concurrentMap(clientIDs, limit: 8) { id in
+            try await optional("\(component).\(id)") { try await read(id) }
+        }
+        return (["pool": pool, "clients": .object(zip(clientIDs, clients.map(\.0)).map { ($0, $1) })],
+                poolWarnings + clients.flatMap(\.1))
+    }
+
+    /// Runs a read whose absence is normal; records `null` and why. Anything else still fails.
+    func optional(_ component: String, _ read: () async throws -> JSON) async throws -> (JSON, [BackupWarning]) {
+        do {
+            return (try await read(), [])
+        } catch let error as AWSError where Self.absentCodes.contains(error.code) {
+            return (.null, [BackupWarning(component: component, reason: "\(error.code): \(error.message)")])
+        }
+    }
+}

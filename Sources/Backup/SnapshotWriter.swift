@@ -1,0 +1,121 @@
+import AWSClient
+import JSON
+
+/// Where a backup object's bytes go as they are produced.
+public protocol SnapshotSink: Sendable {
+    /// Takes the next bytes of the object. Calls come one at a time, in order.
+    func write(_ bytes: [UInt8]) async throws
+    /// Makes the object exist, whole, under its key; returns its version id if the bucket keeps one.
+    func finish() async throws -> String?
+    /// Removes every trace of an unfinished object.
+    func abort() async
+}
+
+/// Writes one JSON object member by member, and arrays element by element, into a sink, keeping
+/// a running size and SHA-256 so neither needs the object in memory.
+public actor SnapshotWriter {
+    private let sink: any SnapshotSink
+    private var buffer: [UInt8] = []
+    private let hasher = SHA256Hasher()
+    private var size = 0
+    /// Whether the innermost open container already has an element (so the next needs a comma).
+    private var openContainers: [Bool] = [false]
+    /// Bytes are handed to the sink in pieces of this size, so it can upload while we read.
+    private let flushSize: Int
+
+    public init(sink: any SnapshotSink, flushSize: Int = 256 * 1024) {
+        self.sink = sink
+        self.flushSize = flushSize
+        buffer.append(UInt8(ascii: "{"))
+    }
+
+    public struct Result: Sendable {
+        public let size: Int
+        public let sha256: String
+        public let versionID: String?
+    }
+
+    public func member(_ key: String, _ value: JSON) async throws {
+        separate()
+        JSON.writeString(key, to: &buffer)
+        buffer.append(UInt8(ascii: ":"))
+        value.write(to: &buffer)
+        try await flushIfFull()
+    }
+
+    public func beginArray(_ key: String) { open(key, UInt8(ascii: "[")) }
+    public func beginObject(_ key: String) { open(key, UInt8(ascii: "{")) }
+
+    public func elements(_ values: [JSON]) async throws {
+        for value in values {
+            separate()
+            value.write(to: &buffer)
+        }
+        try await flushIfFull()
+    }
+
+    public func end() {
+        let isArray = openContainers.count > 1 && containerKinds.last == UInt8(ascii: "[")
+        buffer.append(isArray ? UInt8(ascii: "]") : UInt8(ascii: "}"))
+        openContainers.removeLast()
+        containerKinds.removeLast()
+    }
+
+    public func finish() async throws -> Result {
+        precondition(openContainers.count == 1 && !draining, "finish() with an unclosed container or a write in progress")
+        buffer.append(UInt8(ascii: "}"))
+        try await flush()
+        let versionID = try await sink.finish()
+        let digest = hasher.finalize()
+        return Result(size: size, sha256: digest.hexString, versionID: versionID)
+    }
+
+    public func abort() async { await sink.abort() }
+
+    private var containerKinds: [UInt8] = [UInt8(ascii: "{")]
+
+    private func open(_ key: String, _ bracket: UInt8) {
+        separate()
+        JSON.writeString(key, to: &buffer)
+        buffer.append(UInt8(ascii: ":"))
+        buffer.append(bracket)
+        openContainers.append(false)
+        containerKinds.append(bracket)
+    }
+
+    private func separate() {
+        if openContainers[openContainers.count - 1] { buffer.append(UInt8(ascii: ",")) }
+        openContainers[openContainers.count - 1] = true
+    }
+
+    private func flushIfFull() async throws {
+        if buffer.count >= flushSize { try await flush() }
+    }
+
+    /// Queues the buffer for the sink. Callers from many tasks reach here while an earlier one
+    /// awaits the sink (actors are reentrant), so one caller at a time drains the queue, in order.
+    private func flush() async throws {
+        if let failure { throw failure }
+        if !buffer.isEmpty {
+            hasher.update(buffer)
+            size += buffer.count
+            outgoing.append(buffer)
+            buffer = []
+            buffer.reserveCapacity(flushSize + flushSize / 4)
+        }
+        guard !draining else { return }
+        draining = true
+        defer { draining = false }
+        while !outgoing.isEmpty {
+            let chunk = outgoing.removeFirst()
+            do { try await sink.write(chunk) } catch {
+                failure = error
+                throw error
+            }
+        }
+    }
+
+    private var outgoing: [[UInt8]] = []
+    private var draining = false
+    private var failure: Error?
+}
