@@ -17,10 +17,11 @@ let package = Package(
         .target(name: "Backup", dependencies: ["AWSClient", "JSON"]),
         .target(name: "Restore", dependencies: ["AWSClient", "Backup", "JSON"]),
         .target(name: "LambdaRuntime", dependencies: ["AWSClient", "JSON"]),
+        .target(name: "BackupFunction", dependencies: ["LambdaRuntime", "Backup", "AWSClient", "JSON"]),
         .executableTarget(
             name: "cognito-backup",
             dependencies: [
-                "AWSClient", "Backup", "Restore", "LambdaRuntime", "JSON",
+                "AWSClient", "Backup", "Restore", "BackupFunction", "JSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -28,6 +29,8 @@ let package = Package(
         .testTarget(name: "AWSClientTests", dependencies: ["AWSClient", "JSON"], resources: [.copy("Resources")]),
         .testTarget(name: "BackupTests", dependencies: ["Backup", "AWSClient", "JSON"], resources: [.copy("Resources")]),
         .testTarget(name: "LambdaRuntimeTests", dependencies: ["LambdaRuntime", "JSON"]),
+        .testTarget(name: "BackupFunctionTests", dependencies: ["BackupFunction", "Backup", "LambdaRuntime", "JSON"]),
+        .testTarget(name: "RestoreTests", dependencies: ["Restore", "Backup", "AWSClient", "JSON"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -24,9 +24,14 @@ struct JSONProtocolClient: Sendable {
     }
 
     /// `__type` may be `com.amazonaws.cognito#ResourceNotFoundException` or carry a `:url` tail;
-    /// the header `x-amzn-ErrorType` has the same form.
+    /// the header `x-amzn-ErrorType` has the same form. Gateways in front of a service (and moto's
+    /// signature and IAM checks) answer with an XML error document instead.
     static func decodeError(_ response: HTTPResponse) -> (code: String, message: String) {
         let document = try? JSON(parsing: response.body)
+        if document == nil {
+            let text = String(decoding: response.body, as: UTF8.self)
+            if let code = XMLText.value(of: "Code", in: text) { return (code, XMLText.value(of: "Message", in: text) ?? "") }
+        }
         let raw = document?["__type"]?.string ?? response.header("x-amzn-errortype") ?? "HTTP\(response.status)"
         var code = Substring(raw)
         if let hash = code.lastIndex(of: "#") { code = code[code.index(after: hash)...] }

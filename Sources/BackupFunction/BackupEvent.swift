@@ -1,0 +1,42 @@
+import JSON
+import LambdaRuntime
+
+/// What an event asks the function to back up.
+public enum BackupEvent: Equatable, Sendable {
+    /// The hourly schedule, or a manual invoke with an empty payload: every configured pool.
+    case allConfiguredPools(trigger: String)
+    /// A manual invoke naming pools: `{"user_pool_ids": [...]}`.
+    case pools([String])
+    /// CloudTrail's AdminCreateUser: the pool a user was just created in.
+    case userCreated(poolID: String)
+
+    public static func parse(_ body: [UInt8]) throws(InvocationError) -> BackupEvent {
+        let text = String(decoding: body, as: UTF8.self).trimmingSpaces
+        if text.isEmpty { return .allConfiguredPools(trigger: "manual") }
+        let event: JSON
+        do { event = try JSON(parsing: text) } catch {
+            throw InvocationError(type: "InvalidEvent", message: "the event is not JSON: \(error)")
+        }
+        if event.isNull || event.object?.isEmpty == true { return .allConfiguredPools(trigger: "manual") }
+        if let ids = event["user_pool_ids"] {
+            guard let list = ids.array, !list.isEmpty, list.allSatisfy({ $0.string.map(PoolID.isValid) == true }) else {
+                throw InvocationError(type: "InvalidEvent", message: "user_pool_ids must be a non-empty list of user pool ids")
+            }
+            return .pools(list.compactMap(\.string))
+        }
+        switch (event["source"]?.string, event["detail-type"]?.string) {
+        case ("aws.events", "Scheduled Event"):
+            return .allConfiguredPools(trigger: "schedule")
+        case (_, "AWS API Call via CloudTrail"):
+            guard event["detail"]?["eventName"]?.string == "AdminCreateUser" else {
+                throw InvocationError(type: "InvalidEvent", message: "CloudTrail event \(event["detail"]?["eventName"]?.string ?? "without eventName") is not AdminCreateUser")
+            }
+            guard let pool = event["detail"]?["requestParameters"]?["userPoolId"]?.string, PoolID.isValid(pool) else {
+                throw InvocationError(type: "InvalidEvent", message: "AdminCreateUser event has no detail.requestParameters.userPoolId")
+            }
+            return .userCreated(poolID: pool)
+        default:
+            throw InvocationError(type: "InvalidEvent", message: "unrecognised event: expected a schedule, an AdminCreateUser CloudTrail event, {\"user_pool_ids\": [...]} or an empty payload")
+        }
+    }
+}

@@ -1,0 +1,97 @@
+import AWSClient
+import Backup
+import JSON
+import LambdaRuntime
+
+/// The function: turns an event into the pools to back up, backs each one up, and answers as
+/// the original Python function did — but reports any failed pool as an invocation error, so
+/// Lambda's Errors metric, alarms and retries see it.
+public struct BackupHandler: LambdaHandler {
+    let configuration: FunctionConfiguration
+    let job: BackupJob
+    let catalog: BackupCatalog
+    let log: FunctionLog
+    /// Time kept free at the end of an invocation for answering and logging.
+    static let deadlineMarginMilliseconds: Int64 = 15_000
+
+    public init(configuration: FunctionConfiguration, job: BackupJob, log: FunctionLog) {
+        self.configuration = configuration
+        self.job = job
+        catalog = job.destination.catalog
+        self.log = log
+    }
+
+    public func handle(_ invocation: Invocation) async throws(InvocationError) -> [UInt8] {
+        let event = try BackupEvent.parse(invocation.body)
+        log.info("event received", requestID: invocation.requestID, [("event", .string("\(event)"))])
+        let pools: [String]
+        switch event {
+        case .allConfiguredPools: pools = configuration.poolIDs
+        case .pools(let ids): pools = ids
+        case .userCreated(let poolID):
+            guard configuration.poolIDs.contains(poolID) else {
+                return Self.answer(message: "Ignored AdminCreateUser in \(poolID): not one of the configured pools", backups: [],
+                                   skipped: [(poolID, "not configured")])
+            }
+            pools = [poolID]
+        }
+
+        var backups: [BackupRecord] = []
+        var skipped: [(String, String)] = []
+        var failures: [String] = []
+        for poolID in pools {
+            let history: [BackupRecord]
+            do { history = try await catalog.backups(of: poolID, limit: 1) } catch {
+                failures.append("\(poolID): \(Self.code(of: error)) reading the metadata table")
+                log.error("metadata query failed", requestID: invocation.requestID, [("user_pool_id", .string(poolID)), ("error", .string("\(error)"))])
+                continue
+            }
+            if case .userCreated = event, let last = history.first, let lastDate = UTCTime(iso8601: last.backupDate),
+               UTCTime.now().millisecondsSinceEpoch - lastDate.millisecondsSinceEpoch < Int64(configuration.minimumIntervalSeconds) * 1000 {
+                skipped.append((poolID, "backed up at \(last.backupDate), less than \(configuration.minimumIntervalSeconds)s ago"))
+                continue
+            }
+            let needed = Int64(Double(history.first?.durationMilliseconds ?? 0) * 1.25) + Self.deadlineMarginMilliseconds
+            if invocation.deadline.millisecondsSinceEpoch - UTCTime.now().millisecondsSinceEpoch < needed {
+                failures.append("\(poolID): not started, \(needed / 1000)s needed and the invocation's deadline is nearer")
+                continue
+            }
+            let started = UTCTime.now()
+            do {
+                let record = try await job.run(poolID: poolID)
+                backups.append(record)
+                log.info("backup stored", requestID: invocation.requestID, [("backup", record.json)])
+                log.metrics(poolID: poolID, succeeded: true, durationMilliseconds: record.durationMilliseconds,
+                            users: record.userCount, bytes: record.sizeBytes)
+            } catch {
+                failures.append("\(poolID): \(error.awsCode ?? "Error") (\(error.underlying))")
+                log.error("backup failed", requestID: invocation.requestID, [("user_pool_id", .string(poolID)), ("error", .string(error.description))])
+                log.metrics(poolID: poolID, succeeded: false,
+                            durationMilliseconds: Int(UTCTime.now().millisecondsSinceEpoch - started.millisecondsSinceEpoch), users: 0, bytes: 0)
+            }
+        }
+        guard failures.isEmpty else {
+            throw InvocationError(type: "BackupFailed", message: "\(failures.count) of \(pools.count) user pools not backed up; "
+                + "\(backups.count) succeeded. " + failures.joined(separator: "; "))
+        }
+        let message = backups.isEmpty && !skipped.isEmpty
+            ? "Skipped \(skipped.count) user pools" : "Successfully backed up \(backups.count) user pools"
+        return Self.answer(message: message, backups: backups, skipped: skipped)
+    }
+
+    static func code(of error: any Error) -> String { (error as? AWSError)?.code ?? "Error" }
+
+    /// `{"statusCode":200,"body":"{\"message\":…,\"backups\":[…]}"}`, the original function's shape.
+    static func answer(message: String, backups: [BackupRecord], skipped: [(String, String)]) -> [UInt8] {
+        var body: JSONObject = [
+            "message": .string(message),
+            "backups": .array(backups.map {
+                ["user_pool_id": .string($0.userPoolID), "s3_key": .string($0.s3Key), "user_count": .number($0.userCount)]
+            }),
+        ]
+        if !skipped.isEmpty {
+            body["skipped"] = .array(skipped.map { ["user_pool_id": .string($0.0), "reason": .string($0.1)] })
+        }
+        return (["statusCode": 200, "body": .string(JSON.object(body).serialized)] as JSON).serializedBytes
+    }
+}

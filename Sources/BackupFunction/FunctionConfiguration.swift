@@ -1,0 +1,59 @@
+import AWSClient
+import Backup
+
+/// The function's settings, from the same environment variables as the original Python function.
+public struct FunctionConfiguration: Sendable {
+    public let poolIDs: [String]
+    public let bucket: String
+    public let table: String
+    public let encryption: ServerSideEncryption
+    /// An AdminCreateUser event within this many seconds of the pool's last backup is skipped.
+    public let minimumIntervalSeconds: Int
+    public let quotas: CognitoQuotas
+
+    public init(environment: [String: String]) throws(ConfigurationError) {
+        func required(_ name: String) throws(ConfigurationError) -> String {
+            guard let value = environment[name]?.trimmingSpaces, !value.isEmpty else { throw ConfigurationError("\(name) is not set") }
+            return value
+        }
+        poolIDs = try Self.poolList(required("USER_POOL_IDS"))
+        bucket = try required("BACKUP_BUCKET")
+        table = try required("BACKUP_TABLE")
+        if let key = environment["BACKUP_KMS_KEY_ID"]?.trimmingSpaces, !key.isEmpty { encryption = .kms(keyID: key) } else { encryption = .s3Managed }
+        let interval = environment["BACKUP_MIN_INTERVAL_SECONDS"]?.trimmingSpaces ?? ""
+        guard interval.isEmpty || Int(interval).map({ $0 >= 0 }) == true else {
+            throw ConfigurationError("BACKUP_MIN_INTERVAL_SECONDS must be a whole number of seconds, not '\(interval)'")
+        }
+        minimumIntervalSeconds = Int(interval) ?? 300
+        quotas = try CognitoQuotas(environment: environment)
+    }
+
+    /// `us-east-1_abc, us-east-1_def` → two ids; each must look like a pool id.
+    public static func poolList(_ text: String) throws(ConfigurationError) -> [String] {
+        let ids = text.split(separator: ",").map { String($0).trimmingSpaces }.filter { !$0.isEmpty }
+        guard !ids.isEmpty else { throw ConfigurationError("USER_POOL_IDS names no user pool") }
+        for id in ids where !PoolID.isValid(id) {
+            throw ConfigurationError("'\(id)' is not a user pool id (expected REGION_ID, like us-east-1_AbCdEf123)")
+        }
+        return ids
+    }
+}
+
+public enum PoolID {
+    /// Cognito's pattern: `[\w-]+_[0-9a-zA-Z]+`.
+    public static func isValid(_ id: String) -> Bool {
+        let parts = id.split(separator: "_", maxSplits: 1, omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty, id.utf8.count <= 55 else { return false }
+        return parts[0].allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }
+            && parts[1].allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) }
+    }
+}
+
+extension String {
+    var trimmingSpaces: String {
+        var view = Substring(self)
+        while let first = view.first, first.isWhitespace { view = view.dropFirst() }
+        while let last = view.last, last.isWhitespace { view = view.dropLast() }
+        return String(view)
+    }
+}

@@ -1,0 +1,29 @@
+import AWSClient
+import Backup
+import LambdaRuntime
+
+/// The function's start: read the configuration (reporting it to /init/error if it cannot work),
+/// build the clients, then serve events until the runtime stops.
+public enum LambdaFunction {
+    public static func run(runtimeAPI: String, environment: [String: String]) async -> Int32 {
+        let runtime = RuntimeAPIClient(address: runtimeAPI)
+        let log = FunctionLog()
+        let handler: BackupHandler
+        do {
+            let configuration = try FunctionConfiguration(environment: environment)
+            let aws = AWSClient(configuration: try AWSConfiguration(environment: environment))
+            let destination = BackupDestination(s3: S3(aws: aws), bucket: configuration.bucket,
+                                                catalog: BackupCatalog(dynamodb: DynamoDB(aws: aws), table: configuration.table),
+                                                encryption: configuration.encryption)
+            let job = BackupJob(cognito: Cognito(aws: aws, quotas: configuration.quotas), destination: destination)
+            handler = BackupHandler(configuration: configuration, job: job, log: log)
+        } catch {
+            let failure = InvocationError(type: "InvalidConfiguration", message: "\(error)")
+            log.error("cannot start", [("error", .string(failure.message))])
+            // The exit below reports the failure too, should this report not get through.
+            try? await runtime.failInitialization(with: failure)
+            return 1
+        }
+        return await RuntimeLoop.run(runtime, handler: handler, log: { log.error($0) })
+    }
+}

@@ -1,0 +1,110 @@
+import ArgumentParser
+import AWSClient
+import Backup
+import BackupFunction
+import JSON
+
+struct BackupCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "backup",
+        abstract: "Back up user pools to S3 and record each backup in the metadata table.",
+        discussion: """
+            Runs the same engine as the Lambda function. Flags override the environment \
+            variables the function reads (USER_POOL_IDS, BACKUP_BUCKET, BACKUP_TABLE, \
+            BACKUP_KMS_KEY_ID); COGNITO_TPS_<CATEGORY> sets a quota bucket's rate.
+
+            Example:
+              cognito-backup backup --pool-id us-east-1_AbCdEf123 --bucket my-backups --table cognito-backup-metadata-prod
+            """
+    )
+
+    @Option(name: .customLong("pool-id"), help: "User pool to back up (repeatable; default: USER_POOL_IDS).")
+    var poolIDs: [String] = []
+
+    @Option(help: "S3 bucket for the backup objects (default: BACKUP_BUCKET).")
+    var bucket: String?
+
+    @Option(help: "DynamoDB metadata table (default: BACKUP_TABLE).")
+    var table: String?
+
+    @Option(name: .customLong("kms-key-id"), help: "Encrypt with this KMS key instead of S3-managed keys (default: BACKUP_KMS_KEY_ID).")
+    var kmsKeyID: String?
+
+    @Flag(help: "Print one JSON document with every backup's metadata, and no progress.")
+    var json = false
+
+    @OptionGroup var aws: AWSOptions
+
+    func run() async throws {
+        try await reportingFailure {
+            var environment = ProcessEnvironment.current
+            if !poolIDs.isEmpty { environment["USER_POOL_IDS"] = poolIDs.joined(separator: ",") }
+            if let bucket { environment["BACKUP_BUCKET"] = bucket }
+            if let table { environment["BACKUP_TABLE"] = table }
+            if let kmsKeyID { environment["BACKUP_KMS_KEY_ID"] = kmsKeyID }
+            let settings: FunctionConfiguration
+            do { settings = try FunctionConfiguration(environment: environment) } catch let error as ConfigurationError {
+                throw CLIError(message: "\(error.message) (pass --pool-id, --bucket and --table, or set the variable)", exitCode: CLIError.configuration)
+            }
+            let client = try aws.client(environment: environment)
+            let s3 = S3(aws: client)
+            try await Self.checkBucket(settings.bucket, s3: s3)
+            let destination = BackupDestination(s3: s3, bucket: settings.bucket,
+                                                catalog: BackupCatalog(dynamodb: DynamoDB(aws: client), table: settings.table),
+                                                encryption: settings.encryption)
+            let job = BackupJob(cognito: Cognito(aws: client, quotas: settings.quotas), destination: destination)
+
+            var records: [BackupRecord] = []
+            var failures: [BackupFailure] = []
+            for poolID in settings.poolIDs {
+                let progress = ProgressLine(label: poolID, enabled: !json)
+                do throws(BackupFailure) {
+                    let record = try await job.run(poolID: poolID) { progress.update(done: $0.usersRead, total: $0.estimatedUsers, unit: "users") }
+                    progress.finish(done: record.userCount, total: record.userCount, unit: "users")
+                    records.append(record)
+                    if !json { print(Self.summary(record)) }
+                } catch {
+                    failures.append(error)
+                    if !json { print("\(poolID): FAILED: \(Self.explain(error))") }
+                }
+            }
+            if json {
+                var document: JSONObject = ["backups": .array(records.map(\.json))]
+                document["failures"] = .array(failures.map { ["user_pool_id": .string($0.poolID), "error": .string(Self.explain($0))] })
+                print(JSON.object(document).serialized)
+            }
+            if !failures.isEmpty {
+                throw CLIError(message: "\(failures.count) of \(settings.poolIDs.count) backups failed", exitCode: CLIError.failed)
+            }
+        }
+    }
+
+    /// A missing bucket would otherwise surface only after the whole pool was read.
+    static func checkBucket(_ bucket: String, s3: S3) async throws {
+        do { try await s3.headBucket(bucket: bucket) } catch {
+            let missing = error.code == "NotFound" || error.code == "NoSuchBucket"
+            throw missing ? CLIError(message: "bucket '\(bucket)' does not exist", exitCode: CLIError.configuration) : CLIError(error)
+        }
+    }
+
+    static func explain(_ failure: BackupFailure) -> String {
+        if let error = failure.underlying as? AWSError, error.code == "ResourceNotFoundException", error.operation == "DescribeUserPool" {
+            return "user pool \(failure.poolID) not found in this account and region"
+        }
+        return "\(failure.underlying)"
+    }
+
+    static func summary(_ record: BackupRecord) -> String {
+        "\(record.userPoolID): \(record.userCount) users, \(record.groupCount) groups, \(record.membershipCount) memberships, "
+            + "\(record.appClientCount) app clients -> s3://\(record.bucket)/\(record.s3Key) "
+            + "(\(ByteCount.format(record.sizeBytes)), \(Double(record.durationMilliseconds / 100) / 10)s)"
+    }
+}
+
+enum ByteCount {
+    static func format(_ bytes: Int) -> String {
+        if bytes < 1024 { return "\(bytes) B" }
+        if bytes < 1024 * 1024 { return "\(Double(bytes * 10 / 1024) / 10) KiB" }
+        return "\(Double(bytes * 10 / (1024 * 1024)) / 10) MiB"
+    }
+}

@@ -1,0 +1,39 @@
+import ArgumentParser
+import AWSClient
+import BackupFunction
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@main
+struct CognitoBackupCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cognito-backup",
+        abstract: "Back up and restore Amazon Cognito user pools.",
+        discussion: """
+            Run with no subcommand and AWS_LAMBDA_RUNTIME_API set, it is a Lambda function (the \
+            provided.al2023 bootstrap) backing up the pools in USER_POOL_IDS.
+
+            Exit codes: 0 success; 1 a backup, restore or check failed; 2 bad usage or \
+            configuration; 3 AWS refused or could not be reached.
+            """,
+        subcommands: [BackupCommand.self, ListCommand.self, RestoreCommand.self, VerifyCommand.self]
+    )
+
+    static func main() async {
+        let environment = ProcessEnvironment.current
+        if CommandLine.arguments.count == 1, let runtimeAPI = environment["AWS_LAMBDA_RUNTIME_API"], !runtimeAPI.isEmpty {
+            Glibc.exit(await LambdaFunction.run(runtimeAPI: runtimeAPI, environment: environment))
+        }
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
+}

@@ -1,0 +1,426 @@
+"""A moto server that also answers the Cognito operations moto 5.2.1 lacks.
+
+The extra operations are installed as methods of moto's own
+``CognitoIdpResponse``, so every request to them still goes through moto's
+SigV4 check, IAM enforcement and botocore-model serializer exactly like the
+built-in operations do: error and response shapes are real Cognito's.
+
+Their state lives in ``_store`` and is dropped together with the cognito-idp
+backend it belongs to when moto resets (``POST /moto-api/reset``).
+
+Run as a script, it starts a server, prints ``MOTO_URL=http://127.0.0.1:PORT``
+once it is ready and serves until SIGTERM or SIGINT.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import inspect
+import signal
+import threading
+import urllib.request
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from moto.cognitoidp.exceptions import (
+    InvalidParameterException,
+    ResourceNotFoundError,
+)
+from moto.cognitoidp.models import CognitoIdpBackend
+from moto.cognitoidp.responses import CognitoIdpResponse
+from moto.core import DEFAULT_ACCOUNT_ID
+from moto.core.exceptions import JsonRESTError
+from moto.core.responses import ActionResult, EmptyResult
+from moto.core.utils import utcnow
+from moto.moto_server.werkzeug_app import (
+    DomainDispatcherApplication,
+    create_backend_app,
+)
+from werkzeug.serving import BaseWSGIServer, make_server
+
+# Real UI customization image URLs point at a CloudFront distribution; this is
+# the example distribution from AWS's documentation. Nothing serves it.
+_IMAGE_HOST = "d111111abcdef8.cloudfront.net"
+
+_RISK_PARTS = (
+    "CompromisedCredentialsRiskConfiguration",
+    "AccountTakeoverRiskConfiguration",
+    "RiskExceptionConfiguration",
+)
+
+
+@dataclass
+class _PoolExtras:
+    """What one user pool holds beyond moto's own model."""
+
+    ui_customizations: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """By client id, "ALL" for the pool-wide one."""
+    risk_configurations: dict[str | None, dict[str, Any]] = field(default_factory=dict)
+    """By client id, None for the pool-wide one."""
+    log_configurations: list[dict[str, Any]] = field(default_factory=list)
+    brandings: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """By branding id."""
+    branding_by_client: dict[str, str] = field(default_factory=dict)
+    """Client id to branding id: ManagedLoginBrandingType has no ClientId."""
+    terms: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """By terms id, in creation order (ListTerms pages through it)."""
+    provider_links: list[dict[str, Any]] = field(default_factory=list)
+
+
+# (account id, region, user pool id) -> extras
+_store: dict[tuple[str, str, str], _PoolExtras] = {}
+
+
+def provider_links(
+    user_pool_id: str, region: str = "us-east-1", account_id: str = DEFAULT_ACCOUNT_ID
+) -> list[dict[str, Any]]:
+    """AdminLinkProviderForUser requests recorded for a pool of an in-process server.
+
+    Cognito itself shows links only inside the user's ``identities``
+    attribute, which this server leaves alone.
+    """
+    extras = _store.get((account_id, region, user_pool_id))
+    return list(extras.provider_links) if extras else []
+
+
+class _CognitoExtras(CognitoIdpResponse):
+    """Methods copied onto CognitoIdpResponse; moto dispatches X-Amz-Target
+    ``SetUICustomization`` to ``set_ui_customization`` and so on."""
+
+    def _extras(self, user_pool_id: str, client_id: str | None = None) -> _PoolExtras:
+        # moto's own lookups raise Cognito's ResourceNotFoundException.
+        self.backend.describe_user_pool(user_pool_id)
+        if client_id is not None:
+            self.backend.describe_user_pool_client(user_pool_id, client_id)
+        return _store.setdefault(
+            (self.current_account, self.region, user_pool_id), _PoolExtras()
+        )
+
+    def _pool_by_arn(self, arn: str) -> Any:
+        for pool in self.backend.user_pools.values():
+            if pool.arn == arn:
+                return pool
+        raise ResourceNotFoundError(f"Resource {arn} does not exist.")
+
+    # UI customization (classic hosted UI)
+    def set_ui_customization(self) -> ActionResult:
+        pool_id = self._get_param("UserPoolId")
+        key = self._get_param("ClientId") or "ALL"
+        extras = self._extras(pool_id, None if key == "ALL" else key)
+        # Real Cognito refuses this until the pool has a domain to host the UI.
+        if not any(
+            d.user_pool_id == pool_id for d in self.backend.user_pool_domains.values()
+        ):
+            raise InvalidParameterException(
+                "There has to be an existing domain associated with this user pool"
+            )
+        now = utcnow()
+        version = now.strftime("%Y%m%d%H%M%S%f")
+        customization = {
+            "UserPoolId": pool_id,
+            "ClientId": key,
+            "CSS": self._get_param("CSS"),
+            "CSSVersion": version,
+            "CreationDate": extras.ui_customizations.get(key, {}).get(
+                "CreationDate", now
+            ),
+            "LastModifiedDate": now,
+        }
+        if self._get_param("ImageFile"):
+            customization["ImageUrl"] = (
+                f"https://{_IMAGE_HOST}/{pool_id}/{key}/{version}"
+                "/assets/images/image.jpg"
+            )
+        extras.ui_customizations[key] = customization
+        return ActionResult({"UICustomization": customization})
+
+    def get_ui_customization(self) -> ActionResult:
+        pool_id = self._get_param("UserPoolId")
+        key = self._get_param("ClientId") or "ALL"
+        stored = self._extras(pool_id, None if key == "ALL" else key).ui_customizations
+        # A client without its own customization gets the pool-wide one.
+        customization = (
+            stored.get(key)
+            or stored.get("ALL")
+            or {"UserPoolId": pool_id, "ClientId": key}
+        )
+        return ActionResult({"UICustomization": customization})
+
+    # Threat protection
+    def set_risk_configuration(self) -> ActionResult:
+        pool_id = self._get_param("UserPoolId")
+        client_id = self._get_param("ClientId")
+        stored = self._extras(pool_id, client_id).risk_configurations
+        parts = {p: self._get_param(p) for p in _RISK_PARTS}
+        configuration = {"UserPoolId": pool_id, "ClientId": client_id}
+        if any(parts.values()):
+            configuration.update(parts, LastModifiedDate=utcnow())
+            stored[client_id] = configuration
+        else:  # Cognito's documented way to delete a risk configuration
+            stored.pop(client_id, None)
+        return ActionResult({"RiskConfiguration": configuration})
+
+    def describe_risk_configuration(self) -> ActionResult:
+        pool_id = self._get_param("UserPoolId")
+        client_id = self._get_param("ClientId")
+        stored = self._extras(pool_id, client_id).risk_configurations
+        return ActionResult(
+            {"RiskConfiguration": stored.get(client_id, {"UserPoolId": pool_id})}
+        )
+
+    # Log delivery
+    def set_log_delivery_configuration(self) -> ActionResult:
+        pool_id = self._get_param("UserPoolId")
+        extras = self._extras(pool_id)
+        extras.log_configurations = self._get_param("LogConfigurations")
+        return self.get_log_delivery_configuration()
+
+    def get_log_delivery_configuration(self) -> ActionResult:
+        pool_id = self._get_param("UserPoolId")
+        configurations = self._extras(pool_id).log_configurations
+        return ActionResult(
+            {
+                "LogDeliveryConfiguration": {
+                    "UserPoolId": pool_id,
+                    "LogConfigurations": configurations,
+                }
+            }
+        )
+
+    # Managed login branding
+    def create_managed_login_branding(self) -> ActionResult:
+        pool_id = self._get_param("UserPoolId")
+        client_id = self._get_param("ClientId")
+        extras = self._extras(pool_id, client_id)
+        if client_id in extras.branding_by_client:
+            raise JsonRESTError(
+                "ManagedLoginBrandingExistsException",
+                "A managed login branding already exists for this app client.",
+            )
+        assets = self._get_param("Assets") or []
+        for asset in assets:
+            # Blobs arrive base64-encoded; the serializer encodes them again.
+            if "Bytes" in asset:
+                asset["Bytes"] = base64.b64decode(asset["Bytes"])
+        now = utcnow()
+        branding = {
+            "ManagedLoginBrandingId": str(uuid.uuid4()),
+            "UserPoolId": pool_id,
+            "UseCognitoProvidedValues": bool(
+                self._get_param("UseCognitoProvidedValues")
+            ),
+            "Settings": self._get_param("Settings"),
+            "Assets": assets,
+            "CreationDate": now,
+            "LastModifiedDate": now,
+        }
+        extras.brandings[branding["ManagedLoginBrandingId"]] = branding
+        extras.branding_by_client[client_id] = branding["ManagedLoginBrandingId"]
+        return ActionResult({"ManagedLoginBranding": branding})
+
+    def describe_managed_login_branding_by_client(self) -> ActionResult:
+        pool_id = self._get_param("UserPoolId")
+        client_id = self._get_param("ClientId")
+        extras = self._extras(pool_id, client_id)
+        if client_id not in extras.branding_by_client:
+            raise ResourceNotFoundError(
+                f"No managed login branding for app client {client_id}."
+            )
+        branding_id = extras.branding_by_client[client_id]
+        return ActionResult({"ManagedLoginBranding": extras.brandings[branding_id]})
+
+    def _branding_id(self, extras: _PoolExtras) -> str:
+        branding_id = self._get_param("ManagedLoginBrandingId")
+        if branding_id not in extras.brandings:
+            raise ResourceNotFoundError(
+                f"Managed login branding {branding_id} does not exist."
+            )
+        return branding_id
+
+    def describe_managed_login_branding(self) -> ActionResult:
+        extras = self._extras(self._get_param("UserPoolId"))
+        branding = extras.brandings[self._branding_id(extras)]
+        return ActionResult({"ManagedLoginBranding": branding})
+
+    def delete_managed_login_branding(self) -> ActionResult:
+        extras = self._extras(self._get_param("UserPoolId"))
+        branding_id = self._branding_id(extras)
+        del extras.brandings[branding_id]
+        extras.branding_by_client = {
+            c: b for c, b in extras.branding_by_client.items() if b != branding_id
+        }
+        return EmptyResult()
+
+    # Terms documents
+    def create_terms(self) -> ActionResult:
+        pool_id = self._get_param("UserPoolId")
+        client_id = self._get_param("ClientId")
+        name = self._get_param("TermsName")
+        extras = self._extras(pool_id, client_id)
+        if any(
+            t["ClientId"] == client_id and t["TermsName"] == name
+            for t in extras.terms.values()
+        ):
+            raise JsonRESTError("TermsExistsException", f"Terms {name} already exist.")
+        now = utcnow()
+        terms = {
+            "TermsId": str(uuid.uuid4()),
+            "UserPoolId": pool_id,
+            "ClientId": client_id,
+            "TermsName": name,
+            "TermsSource": self._get_param("TermsSource"),
+            "Enforcement": self._get_param("Enforcement"),
+            "Links": self._get_param("Links") or {},
+            "CreationDate": now,
+            "LastModifiedDate": now,
+        }
+        extras.terms[terms["TermsId"]] = terms
+        return ActionResult({"Terms": terms})
+
+    def list_terms(self) -> ActionResult:
+        extras = self._extras(self._get_param("UserPoolId"))
+        ids = list(extras.terms)
+        token = self._get_param("NextToken")
+        if token is not None and token not in ids:
+            raise InvalidParameterException("Invalid NextToken.")
+        start = ids.index(token) if token else 0
+        end = start + (self._get_param("MaxResults") or 60)
+        # Serialized as TermsDescriptionType, which keeps only the summary fields.
+        result: dict[str, Any] = {"Terms": [extras.terms[i] for i in ids[start:end]]}
+        if end < len(ids):
+            result["NextToken"] = ids[end]
+        return ActionResult(result)
+
+    def describe_terms(self) -> ActionResult:
+        extras = self._extras(self._get_param("UserPoolId"))
+        terms_id = self._get_param("TermsId")
+        if terms_id not in extras.terms:
+            raise ResourceNotFoundError(f"Terms {terms_id} do not exist.")
+        return ActionResult({"Terms": extras.terms[terms_id]})
+
+    # Federation links
+    def admin_link_provider_for_user(self) -> ActionResult:
+        pool_id = self._get_param("UserPoolId")
+        destination = self._get_param("DestinationUser")
+        source = self._get_param("SourceUser")
+        extras = self._extras(pool_id)
+        # Both ends must exist, as in Cognito: UserNotFoundException and
+        # ResourceNotFoundException come from moto's own lookups.
+        self.backend.admin_get_user(pool_id, destination["ProviderAttributeValue"])
+        self.backend.describe_identity_provider(pool_id, source["ProviderName"])
+        extras.provider_links.append(
+            {"DestinationUser": destination, "SourceUser": source}
+        )
+        return EmptyResult()
+
+    # Tags: kept in moto's UserPoolTags so DescribeUserPool agrees with them.
+    def list_tags_for_resource(self) -> ActionResult:
+        pool = self._pool_by_arn(self._get_param("ResourceArn"))
+        return ActionResult({"Tags": pool.extended_config.get("UserPoolTags", {})})
+
+    def tag_resource(self) -> ActionResult:
+        pool = self._pool_by_arn(self._get_param("ResourceArn"))
+        pool.extended_config["UserPoolTags"] = {
+            **pool.extended_config.get("UserPoolTags", {}),
+            **self._get_param("Tags"),
+        }
+        return EmptyResult()
+
+
+_original_describe_user_pool = CognitoIdpResponse.describe_user_pool
+_original_backend_reset = CognitoIdpBackend.reset
+
+
+def _describe_user_pool(self: CognitoIdpResponse) -> ActionResult:
+    """moto reports whichever domain it finds first as ``Domain``; Cognito
+    reports the prefix domain as ``Domain`` and a custom one as ``CustomDomain``."""
+    result = _original_describe_user_pool(self)
+    pool = result.result["UserPool"]  # type: ignore[index]
+    pool.pop("Domain", None)
+    for domain in self.backend.user_pool_domains.values():
+        if domain.user_pool_id == pool["Id"]:
+            key = "CustomDomain" if domain.custom_domain_config else "Domain"
+            pool[key] = domain.domain
+    return result
+
+
+def _reset_backend(self: CognitoIdpBackend) -> None:
+    # moto resets every region's backend on POST /moto-api/reset (and when a
+    # mock_aws context ends); the extras of its pools go with it.
+    for key in [k for k in _store if k[:2] == (self.account_id, self.region_name)]:
+        del _store[key]
+    _original_backend_reset(self)
+
+
+def _install() -> None:
+    """Patch moto's classes; idempotent, since each step only assigns."""
+    for name, member in vars(_CognitoExtras).items():
+        if inspect.isfunction(member):
+            setattr(CognitoIdpResponse, name, member)
+    CognitoIdpResponse.describe_user_pool = _describe_user_pool
+    CognitoIdpBackend.reset = _reset_backend
+
+
+class MotoPlus:
+    """A running server on 127.0.0.1; see ``start``."""
+
+    def __init__(self, server: BaseWSGIServer):
+        self._server = server
+        self._thread = threading.Thread(target=server.serve_forever, daemon=True)
+        self._thread.start()
+        self.port: int = server.server_port
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def _post(self, path: str, body: bytes = b"") -> None:
+        # Not urllib's default form type: Flask would hide the body from moto.
+        request = urllib.request.Request(
+            f"{self.url}{path}", data=body, headers={"Content-Type": "text/plain"}
+        )
+        urllib.request.urlopen(request).close()
+
+    def reset(self) -> None:
+        """Drop all state of every service, IAM users included."""
+        self._post("/moto-api/reset")
+
+    def enforce_auth(self) -> None:
+        """Check SigV4 signatures and IAM policies from the next request on."""
+        # The value is how many more requests may pass unchecked.
+        self._post("/moto-api/reset-auth", b"0")
+
+    def relax_auth(self) -> None:
+        """Accept any credentials again (moto's default)."""
+        self._post("/moto-api/reset-auth", b"inf")
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._thread.join()
+        self._server.server_close()
+
+
+def start(port: int = 0) -> MotoPlus:
+    """Start a patched moto server in this process; port 0 lets the OS choose."""
+    _install()
+    # Bound here rather than through moto's ThreadedMotoServer, which binds in
+    # its thread and so waits forever instead of failing on a busy port.
+    app = DomainDispatcherApplication(create_backend_app)
+    return MotoPlus(make_server("127.0.0.1", port, app, threaded=True))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=0, help="0: any free port")
+    args = parser.parse_args()
+
+    stopping = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stopping.set())
+    server = start(args.port)
+    print(f"MOTO_URL={server.url}", flush=True)
+    stopping.wait()
+    server.stop()
+
+
+if __name__ == "__main__":
+    main()
