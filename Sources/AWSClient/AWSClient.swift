@@ -27,6 +27,7 @@ public struct AWSConfiguration: Sendable {
 /// Signs, sends and retries calls to AWS. The service clients (`Cognito`, `S3`, `DynamoDB`) sit on
 /// top of it and speak their protocols; nothing above them sees HTTP.
 public final class AWSClient: Sendable {
+    public static let userAgent = "cognito-backup/0.1.0"
     public let configuration: AWSConfiguration
     let credentials: any CredentialProvider
     let http: HTTPClient
@@ -43,18 +44,18 @@ public final class AWSClient: Sendable {
         Endpoint.resolve(service, region: region, environment: configuration.environment, override: configuration.endpointOverride)
     }
 
-    /// One logical call: limited by `limiter`, retried per `retry`, and answered with a 2xx
-    /// response or a typed error.
-    func perform(_ call: ServiceCall, endpoint: Endpoint, retry: RetryPolicy, limiter: RateLimiter?,
+    /// One logical call: paced by every one of `limiters`, retried per `retry`, and answered with
+    /// a 2xx response or a typed error.
+    func perform(_ call: ServiceCall, endpoint: Endpoint, retry: RetryPolicy, limiters: [RateLimiter],
                  decodeError: (HTTPResponse) -> (code: String, message: String)) async throws(AWSError) -> HTTPResponse {
         var attempt = 1
         while true {
-            await limiter?.acquire()
+            for limiter in limiters { await limiter.acquire() }
             let error: AWSError
             do {
                 let response = try await sendOnce(call, endpoint: endpoint)
                 if (200..<300).contains(response.status) {
-                    await limiter?.recordSuccess()
+                    for limiter in limiters { await limiter.recordSuccess() }
                     return response
                 }
                 let decoded = decodeError(response)
@@ -70,7 +71,7 @@ public final class AWSClient: Sendable {
                                    code: "MissingCredentials", message: problem.message, requestID: nil)
                 }
             }
-            if error.isThrottling { await limiter?.recordThrottle() }
+            if error.isThrottling { for limiter in limiters { await limiter.recordThrottle() } }
             guard let delay = retry.delayMilliseconds(after: error, attempt: attempt) else { throw error }
             try? await Task.sleep(nanoseconds: UInt64(delay) * 1_000_000)
             attempt += 1
@@ -88,6 +89,7 @@ public final class AWSClient: Sendable {
         let path = endpoint.basePath + call.path
         var headers = call.headers
         headers.append(("Host", endpoint.host))
+        headers.append(("User-Agent", Self.userAgent))
         let payload: SignableRequest.Payload = call.unsignedPayload ? .unsigned : .init(body: call.body)
         let signable = SignableRequest(method: call.method, path: path, query: call.query, headers: headers, payload: payload)
         let signer = call.service == .s3 ? SigV4Signer.s3(credentials: credentials, region: region)

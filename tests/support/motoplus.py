@@ -40,6 +40,11 @@ from moto.moto_server.werkzeug_app import (
 )
 from werkzeug.serving import BaseWSGIServer, make_server
 
+try:
+    from .faults import FaultInjector, FaultPlan
+except ImportError:  # run as a script: python3 tests/support/motoplus.py
+    from faults import FaultInjector, FaultPlan
+
 # Real UI customization image URLs point at a CloudFront distribution; this is
 # the example distribution from AWS's documentation. Nothing serves it.
 _IMAGE_HOST = "d111111abcdef8.cloudfront.net"
@@ -366,8 +371,9 @@ def _install() -> None:
 class MotoPlus:
     """A running server on 127.0.0.1; see ``start``."""
 
-    def __init__(self, server: BaseWSGIServer):
+    def __init__(self, server: BaseWSGIServer, faults: FaultPlan):
         self._server = server
+        self.faults = faults
         self._thread = threading.Thread(target=server.serve_forever, daemon=True)
         self._thread.start()
         self.port: int = server.server_port
@@ -405,7 +411,8 @@ def start(port: int = 0) -> MotoPlus:
     # Bound here rather than through moto's ThreadedMotoServer, which binds in
     # its thread and so waits forever instead of failing on a busy port.
     app = DomainDispatcherApplication(create_backend_app)
-    return MotoPlus(make_server("127.0.0.1", port, app, threaded=True))
+    faults = FaultPlan()
+    return MotoPlus(make_server("127.0.0.1", port, FaultInjector(app, faults), threaded=True), faults)
 
 
 def main() -> None:

@@ -1,4 +1,5 @@
 import JSON
+import Synchronization
 
 /// What the backup and restore need of Cognito: one call by operation name, JSON in and out.
 /// The seam lets tests answer with recorded Cognito responses.
@@ -19,7 +20,7 @@ public final class Cognito: CognitoAPI {
     }
 
     public func call(_ operation: String, _ input: JSON) async throws -> JSON {
-        try await client.call(operation, input, limiter: quotas.limiter(for: operation))
+        try await client.call(operation, input, limiters: quotas.limiters(for: operation, poolID: input["UserPoolId"]?.string))
     }
 }
 
@@ -35,10 +36,10 @@ public enum CognitoQuotaCategory: String, CaseIterable, Sendable {
     case userRead = "UserRead"
     case userCreation = "UserCreation"
     case userUpdate = "UserUpdate"
-    case userResourceRead = "UserResourceRead"
-    case userResourceUpdate = "UserResourceUpdate"
     case userPoolRead = "UserPoolRead"
     case userPoolUpdate = "UserPoolUpdate"
+    case userPoolResourceRead = "UserPoolResourceRead"
+    case userPoolResourceUpdate = "UserPoolResourceUpdate"
     case userPoolClientRead = "UserPoolClientRead"
     case userPoolClientUpdate = "UserPoolClientUpdate"
 
@@ -48,9 +49,16 @@ public enum CognitoQuotaCategory: String, CaseIterable, Sendable {
         case .userRead: return 120
         case .userCreation: return 50
         case .userUpdate: return 25
-        case .userResourceRead: return 50
-        case .userResourceUpdate: return 25
-        case .userPoolRead, .userPoolUpdate, .userPoolClientRead, .userPoolClientUpdate: return 15
+        case .userPoolResourceRead: return 20
+        case .userPoolRead, .userPoolUpdate, .userPoolResourceUpdate, .userPoolClientRead, .userPoolClientUpdate: return 15
+        }
+    }
+
+    /// Calls to one operation on one pool in these categories are also capped at 5 per second.
+    public var perPoolOperationQuota: Double? {
+        switch self {
+        case .userPoolResourceRead, .userPoolResourceUpdate, .userPoolClientRead, .userPoolClientUpdate: return 5
+        default: return nil
         }
     }
 
@@ -60,25 +68,26 @@ public enum CognitoQuotaCategory: String, CaseIterable, Sendable {
         case "AdminGetUser", "AdminListGroupsForUser": return .userRead
         case "AdminCreateUser": return .userCreation
         case _ where operation.hasPrefix("Admin"): return .userUpdate
-        case "DescribeUserPool", "GetUserPoolMfaConfig", "ListUserPools", "DescribeUserPoolDomain", "ListTagsForResource",
-             "GetLogDeliveryConfiguration":
+        case "DescribeUserPool", "GetUserPoolMfaConfig", "ListUserPools", "ListTagsForResource", "GetLogDeliveryConfiguration":
             return .userPoolRead
-        case "CreateUserPool", "UpdateUserPool", "SetUserPoolMfaConfig", "AddCustomAttributes", "CreateUserPoolDomain",
-             "UpdateUserPoolDomain", "TagResource", "SetLogDeliveryConfiguration":
+        case "CreateUserPool", "UpdateUserPool", "SetUserPoolMfaConfig", "AddCustomAttributes", "TagResource",
+             "SetLogDeliveryConfiguration":
             return .userPoolUpdate
         case "ListUserPoolClients", "DescribeUserPoolClient": return .userPoolClientRead
-        case "CreateUserPoolClient", "UpdateUserPoolClient": return .userPoolClientUpdate
+        case "CreateUserPoolClient", "UpdateUserPoolClient", "DeleteUserPoolClient": return .userPoolClientUpdate
         case _ where operation.hasPrefix("List") || operation.hasPrefix("Describe") || operation.hasPrefix("Get"):
-            return .userResourceRead
-        default: return .userResourceUpdate
+            return .userPoolResourceRead
+        default: return .userPoolResourceUpdate
         }
     }
 }
 
 /// One token bucket per category, at a configurable rate that defaults a little under the quota:
-/// close enough to use it, far enough to leave room for the account's other callers.
+/// close enough to use it, far enough to leave room for the account's other callers. Categories
+/// with a per-pool cap get one more bucket per operation and pool.
 public struct CognitoQuotas: Sendable {
     private let limiters: [CognitoQuotaCategory: RateLimiter]
+    private let perPool = PerPoolLimiters()
 
     public static let defaultShare = 0.93
 
@@ -104,8 +113,27 @@ public struct CognitoQuotas: Sendable {
         self.init(rates: rates)
     }
 
-    public func limiter(for operation: String) -> RateLimiter { limiters[CognitoQuotaCategory.of(operation)]! }
     public func limiter(for category: CognitoQuotaCategory) -> RateLimiter { limiters[category]! }
+
+    /// Every bucket a call to `operation` on `poolID` draws from.
+    public func limiters(for operation: String, poolID: String?) -> [RateLimiter] {
+        let category = CognitoQuotaCategory.of(operation)
+        guard let cap = category.perPoolOperationQuota, let poolID else { return [limiters[category]!] }
+        return [limiters[category]!, perPool.limiter("\(operation) \(poolID)", rate: cap * Self.defaultShare)]
+    }
+}
+
+final class PerPoolLimiters: Sendable {
+    private let limiters = Mutex<[String: RateLimiter]>([:])
+
+    func limiter(_ key: String, rate: Double) -> RateLimiter {
+        limiters.withLock { all in
+            if let existing = all[key] { return existing }
+            let limiter = RateLimiter(name: key, ratePerSecond: rate)
+            all[key] = limiter
+            return limiter
+        }
+    }
 }
 
 public struct ConfigurationError: Error, CustomStringConvertible, Sendable {

@@ -9,12 +9,12 @@ struct JSONProtocolClient: Sendable {
     let version: String
     let retry: RetryPolicy
 
-    func call(_ operation: String, _ input: JSON, limiter: RateLimiter? = nil) async throws(AWSError) -> JSON {
+    func call(_ operation: String, _ input: JSON, limiters: [RateLimiter] = []) async throws(AWSError) -> JSON {
         let call = ServiceCall(service: service, operation: operation, method: "POST", path: "/", headers: [
             ("Content-Type", "application/x-amz-json-\(version)"),
             ("X-Amz-Target", "\(targetPrefix).\(operation)"),
         ], body: input.serializedBytes)
-        let response = try await aws.perform(call, endpoint: aws.endpoint(for: service), retry: retry, limiter: limiter,
+        let response = try await aws.perform(call, endpoint: aws.endpoint(for: service), retry: retry, limiters: limiters,
                                              decodeError: Self.decodeError)
         if response.body.isEmpty { return .object(JSONObject()) }
         do { return try JSON(parsing: response.body) } catch {

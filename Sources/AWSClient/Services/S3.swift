@@ -97,7 +97,7 @@ public final class S3: Sendable {
                       body: [UInt8] = []) async throws(AWSError) -> HTTPResponse {
         let (target, path) = address(bucket: bucket, key: key)
         let call = ServiceCall(service: .s3, operation: operation, method: method, path: path, query: query, headers: headers, body: body)
-        return try await aws.perform(call, endpoint: target, retry: retry, limiter: nil, decodeError: Self.decodeError)
+        return try await aws.perform(call, endpoint: target, retry: retry, limiters: [], decodeError: Self.decodeError)
     }
 
     /// Virtual-hosted style on AWS (bucket in the host name) unless the bucket name has dots,

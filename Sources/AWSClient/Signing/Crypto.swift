@@ -33,10 +33,10 @@ public final class SHA256Hasher {
     deinit { EVP_MD_CTX_free(context) }
 
     public func update<Bytes: Collection<UInt8>>(_ data: Bytes) {
-        let done = data.withContiguousStorageIfAvailable { buffer in
+        let hashedInPlace: Void? = data.withContiguousStorageIfAvailable { buffer in
             _ = EVP_DigestUpdate(context, buffer.baseAddress, buffer.count)
         }
-        if done == nil { Array(data).withUnsafeBytes { _ = EVP_DigestUpdate(context, $0.baseAddress, $0.count) } }
+        if hashedInPlace == nil { Array(data).withUnsafeBytes { _ = EVP_DigestUpdate(context, $0.baseAddress, $0.count) } }
     }
 
     /// The digest of everything given so far; the hasher starts over afterwards.

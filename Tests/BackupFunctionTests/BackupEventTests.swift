@@ -1,0 +1,71 @@
+@testable import BackupFunction
+import JSON
+import LambdaRuntime
+import Testing
+
+struct BackupEventTests {
+    @Test(arguments: ["", "  ", "{}", "null"])
+    func emptyPayloadBacksUpEveryConfiguredPool(_ body: String) throws {
+        #expect(try BackupEvent.parse(Array(body.utf8)) == .allConfiguredPools(trigger: "manual"))
+    }
+
+    @Test func scheduledEventBacksUpEveryConfiguredPool() throws {
+        let event = #"{"version":"0","id":"53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa","detail-type":"Scheduled Event","source":"aws.events","account":"123456789012","time":"2026-11-21T18:00:00Z","region":"us-east-1","resources":["arn:aws:events:us-east-1:123456789012:rule/cognito-backup-schedule"],"detail":{}}"#
+        #expect(try BackupEvent.parse(Array(event.utf8)) == .allConfiguredPools(trigger: "schedule"))
+    }
+
+    @Test func adminCreateUserEventNamesItsPool() throws {
+        let event = #"{"detail-type":"AWS API Call via CloudTrail","source":"aws.cognito-idp","detail":{"eventSource":"cognito-idp.amazonaws.com","eventName":"AdminCreateUser","requestParameters":{"userPoolId":"us-east-1_AbC123","username":"HIDDEN_DUE_TO_SECURITY_REASONS"}}}"#
+        #expect(try BackupEvent.parse(Array(event.utf8)) == .userCreated(poolID: "us-east-1_AbC123"))
+    }
+
+    @Test func manualInvokeMayNamePools() throws {
+        #expect(try BackupEvent.parse(Array(#"{"user_pool_ids":["us-east-1_A1","eu-west-1_B2"]}"#.utf8)) == .pools(["us-east-1_A1", "eu-west-1_B2"]))
+    }
+
+    @Test(arguments: [
+        #"{"user_pool_ids":[]}"#, #"{"user_pool_ids":["not a pool"]}"#, #"{"user_pool_ids":"us-east-1_A1"}"#,
+        #"{"detail-type":"AWS API Call via CloudTrail","detail":{"eventName":"AdminDeleteUser"}}"#,
+        #"{"detail-type":"AWS API Call via CloudTrail","detail":{"eventName":"AdminCreateUser","requestParameters":{}}}"#,
+        #"{"hello":"world"}"#, #"{"broken":"#, "[1,2]", "42",
+    ])
+    func anythingElseIsAnInvalidEventThatSaysWhy(_ body: String) {
+        #expect { try BackupEvent.parse(Array(body.utf8)) } throws: { error in
+            (error as? InvocationError)?.type == "InvalidEvent" && !((error as? InvocationError)?.message.isEmpty ?? true)
+        }
+    }
+}
+
+struct FunctionConfigurationTests {
+    let complete = ["USER_POOL_IDS": " us-east-1_A1 , us-east-1_B2 ", "BACKUP_BUCKET": "b", "BACKUP_TABLE": "t"]
+
+    @Test func readsTheOriginalFunctionsVariables() throws {
+        let configuration = try FunctionConfiguration(environment: complete)
+        #expect(configuration.poolIDs == ["us-east-1_A1", "us-east-1_B2"])
+        #expect(configuration.minimumIntervalSeconds == 300)
+    }
+
+    @Test(arguments: ["USER_POOL_IDS", "BACKUP_BUCKET", "BACKUP_TABLE"])
+    func aMissingVariableIsNamed(_ name: String) {
+        var environment = complete
+        environment[name] = nil
+        #expect { try FunctionConfiguration(environment: environment) } throws: { "\($0)".contains(name) }
+    }
+
+    @Test(arguments: [("USER_POOL_IDS", "pool-without-region"), ("BACKUP_MIN_INTERVAL_SECONDS", "soon"), ("COGNITO_TPS_USERLIST", "fast")])
+    func aMalformedValueIsRefused(_ name: String, _ value: String) {
+        var environment = complete
+        environment[name] = value
+        #expect(throws: (any Error).self) { try FunctionConfiguration(environment: environment) }
+    }
+}
+
+struct BackupAnswerTests {
+    @Test func successKeepsTheOriginalFunctionsShape() throws {
+        let answer = try JSON(parsing: BackupHandler.answer(message: "Successfully backed up 0 user pools", backups: [], skipped: []))
+        #expect(answer["statusCode"] == 200)
+        let body = try JSON(parsing: answer["body"]!.string!)
+        #expect(body["message"] == "Successfully backed up 0 user pools")
+        #expect(body["backups"] == [])
+    }
+}
