@@ -89,12 +89,13 @@ public final class AWSClient: Sendable {
         let path = endpoint.basePath + call.path
         var headers = call.headers
         headers.append(("Host", endpoint.host))
-        headers.append(("User-Agent", Self.userAgent))
         let payload: SignableRequest.Payload = call.unsignedPayload ? .unsigned : .init(body: call.body)
         let signable = SignableRequest(method: call.method, path: path, query: call.query, headers: headers, payload: payload)
         let signer = call.service == .s3 ? SigV4Signer.s3(credentials: credentials, region: region)
             : SigV4Signer(credentials: credentials, region: region, service: call.service.signingName)
         headers += signer.signingHeaders(for: signable, at: .now())
+        // Added after signing, as the SDKs do: proxies rewrite User-Agent, and verifiers skip it.
+        headers.append(("User-Agent", Self.userAgent))
         var url = "\(endpoint.scheme)://\(endpoint.host)\(URIEncoding.encode(path, keepSlash: true))"
         if !call.query.isEmpty {
             url += "?" + call.query.map { "\(URIEncoding.encode($0.name, keepSlash: false))=\(URIEncoding.encode($0.value, keepSlash: false))" }

@@ -79,10 +79,12 @@ struct BackupCommand: AsyncParsableCommand {
         }
     }
 
-    /// A missing bucket would otherwise surface only after the whole pool was read.
+    /// A missing bucket would otherwise surface only after the whole pool was read. A listing
+    /// rather than HeadBucket, because HEAD answers carry no error code to tell a person. (The
+    /// prefix has no slash: moto checks signatures against a decoded query, where `%2F` is `/`.)
     static func checkBucket(_ bucket: String, s3: S3) async throws {
-        do { try await s3.headBucket(bucket: bucket) } catch {
-            let missing = error.code == "NotFound" || error.code == "NoSuchBucket"
+        do { _ = try await s3.listObjectsV2(bucket: bucket, prefix: "cognito-backup", maxKeys: 1) } catch {
+            let missing = error.code == "NoSuchBucket"
             throw missing ? CLIError(message: "bucket '\(bucket)' does not exist", exitCode: CLIError.configuration) : CLIError(error)
         }
     }

@@ -76,12 +76,8 @@ public final class S3: Sendable {
                           versionID: response.header("x-amz-version-id"))
     }
 
-    public func headBucket(bucket: String) async throws(AWSError) {
-        _ = try await send("HeadBucket", "HEAD", bucket: bucket, key: nil)
-    }
-
-    public func listObjectsV2(bucket: String, prefix: String, continuationToken: String? = nil) async throws(AWSError) -> Listing {
-        var query: [(name: String, value: String)] = [("list-type", "2"), ("prefix", prefix)]
+    public func listObjectsV2(bucket: String, prefix: String, maxKeys: Int = 1000, continuationToken: String? = nil) async throws(AWSError) -> Listing {
+        var query: [(name: String, value: String)] = [("list-type", "2"), ("max-keys", String(maxKeys)), ("prefix", prefix)]
         if let continuationToken { query.append(("continuation-token", continuationToken)) }
         let text = String(decoding: try await send("ListObjectsV2", "GET", bucket: bucket, key: nil, query: query).body, as: UTF8.self)
         let keys = XMLText.values(of: "Contents", in: text).compactMap { entry -> (key: String, size: Int)? in

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh machine: installs what is missing, builds, then runs the
+# Swift unit tests and the integration tests (real binary against moto server on 127.0.0.1).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/setup.sh
+export PATH="${COGNITO_BACKUP_TOOLS:-$HOME/.cache/cognito-backup-tools}/checkov/bin:$PATH"
+
+swift build --build-tests
+swift test --skip-build
+
+scripts/package-lambda.sh
+COGNITO_BACKUP_BIN="$PWD/.build/debug/cognito-backup" LAMBDA_ZIP="$PWD/dist/cognito-backup-lambda.zip" \
+    python3 -m pytest -q -p no:cacheprovider tests
