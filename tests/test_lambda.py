@@ -1,0 +1,252 @@
+"""The binary as a Lambda custom runtime: driven through a local Runtime API emulator against
+moto, for every event shape, for faults, and under the template's own IAM policy."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import time
+
+import pytest
+
+from conftest import BINARY
+from support.iam import admin_and_restricted_users
+from support.pools import rich_pool
+from support.runtime_api import RuntimeAPI
+from support.template_policy import backup_policy, without_action
+from test_backup import big_pool
+
+TABLE = "cognito-backup-metadata-test"
+SCHEDULED = json.dumps({"version": "0", "id": "53dc4d37", "detail-type": "Scheduled Event", "source": "aws.events",
+                        "account": "123456789012", "time": "2026-11-21T18:00:00Z", "region": "us-east-1",
+                        "resources": ["arn:aws:events:us-east-1:123456789012:rule/schedule"], "detail": {}}).encode()
+
+
+def admin_create_user(pool: str) -> bytes:
+    return json.dumps({"version": "0", "detail-type": "AWS API Call via CloudTrail", "source": "aws.cognito-idp",
+                       "detail": {"eventSource": "cognito-idp.amazonaws.com", "eventName": "AdminCreateUser",
+                                  "requestParameters": {"userPoolId": pool, "username": "HIDDEN_DUE_TO_SECURITY_REASONS"}}}).encode()
+
+
+class Function:
+    """The bootstrap running against an emulated Runtime API."""
+
+    def __init__(self, aws, tmp_path, pools: list[str], credentials: dict | None = None, **env: str):
+        self.api = RuntimeAPI(timeout_ms=120_000, max_wait_s=300).start()
+        environment = aws.env(credentials, AWS_LAMBDA_RUNTIME_API=self.api.address, USER_POOL_IDS=",".join(pools),
+                              BACKUP_BUCKET="backups", BACKUP_TABLE=TABLE)
+        environment.update(env)
+        environment = {k: v for k, v in environment.items() if v is not None}
+        self.stdout_path = tmp_path / "function.log"
+        self.started = time.monotonic()
+        with open(self.stdout_path, "wb") as out:
+            self.process = subprocess.Popen([BINARY], env=environment, stdout=out, stderr=subprocess.STDOUT)
+
+    def invoke(self, payload: bytes, timeout_s: float = 120, deadline_ms: int | None = None) -> tuple[str, dict]:
+        result = self.api.wait_result(self.api.invoke(payload, deadline_ms=deadline_ms), timeout_s)
+        return result["kind"], json.loads(result["body"])
+
+    def log_lines(self) -> list[dict]:
+        return [json.loads(line) for line in self.stdout_path.read_text().splitlines() if line.strip()]
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(5)
+        self.api.stop()
+
+
+@pytest.fixture
+def function(aws, tmp_path):
+    started: list[Function] = []
+
+    def start(pools: list[str], credentials: dict | None = None, **env: str) -> Function:
+        started.append(Function(aws, tmp_path, pools, credentials, **env))
+        return started[-1]
+
+    yield start
+    for f in started:
+        f.stop()
+
+
+def body_of(response: dict) -> dict:
+    assert response["statusCode"] == 200
+    return json.loads(response["body"])
+
+
+def test_scheduled_event_backs_up_every_configured_pool(aws, function):
+    cognito = aws.client("cognito-idp")
+    pools = [rich_pool(cognito, users=3, groups=2, big_group_members=2, name=n) for n in ("one", "two")]
+    aws.make_storage()
+    kind, response = function(pools).invoke(SCHEDULED)
+    assert kind == "response", response
+    body = body_of(response)
+    assert body["message"] == "Successfully backed up 2 user pools"
+    assert sorted(b["user_pool_id"] for b in body["backups"]) == sorted(pools)
+    assert all(b["user_count"] == 3 and b["s3_key"] in aws.objects() for b in body["backups"])
+    assert len(aws.metadata()) == 2
+
+
+@pytest.mark.parametrize("payload", [b"", b"{}", b"null"])
+def test_an_empty_manual_invoke_backs_up_every_configured_pool(aws, function, payload):
+    pool = rich_pool(aws.client("cognito-idp"), users=2, groups=1, big_group_members=1)
+    aws.make_storage()
+    kind, response = function([pool]).invoke(payload)
+    assert kind == "response" and body_of(response)["backups"][0]["user_pool_id"] == pool
+
+
+def test_a_manual_invoke_may_name_the_pools(aws, function):
+    cognito = aws.client("cognito-idp")
+    one, two = (rich_pool(cognito, users=1, groups=1, big_group_members=1, name=n) for n in ("one", "two"))
+    aws.make_storage()
+    kind, response = function([one, two]).invoke(json.dumps({"user_pool_ids": [two]}).encode())
+    assert kind == "response" and [b["user_pool_id"] for b in body_of(response)["backups"]] == [two]
+
+
+def test_admin_create_user_backs_up_only_its_pool_and_coalesces_a_burst(aws, function):
+    cognito = aws.client("cognito-idp")
+    one, two = (rich_pool(cognito, users=2, groups=1, big_group_members=1, name=n) for n in ("one", "two"))
+    aws.make_storage()
+    runtime = function([one, two], BACKUP_MIN_INTERVAL_SECONDS="300")
+    kind, response = runtime.invoke(admin_create_user(two))
+    assert kind == "response" and [b["user_pool_id"] for b in body_of(response)["backups"]] == [two]
+    kind, response = runtime.invoke(admin_create_user(two))
+    body = body_of(response)
+    assert kind == "response" and body["backups"] == [] and body["message"] == "Skipped 1 user pools"
+    assert body["skipped"][0]["user_pool_id"] == two and "less than 300s ago" in body["skipped"][0]["reason"]
+    assert len(aws.objects()) == 1
+
+
+def test_admin_create_user_in_an_unconfigured_pool_is_ignored_with_the_reason(aws, function):
+    pool = rich_pool(aws.client("cognito-idp"), users=1, groups=1, big_group_members=1)
+    aws.make_storage()
+    kind, response = function([pool]).invoke(admin_create_user("us-east-1_SomeoneElse"))
+    body = body_of(response)
+    assert kind == "response" and body["backups"] == []
+    assert body["skipped"] == [{"user_pool_id": "us-east-1_SomeoneElse", "reason": "not configured"}]
+    assert aws.objects() == []
+
+
+def test_a_malformed_event_is_an_invocation_error_and_the_next_event_is_served(aws, function):
+    pool = rich_pool(aws.client("cognito-idp"), users=1, groups=1, big_group_members=1)
+    aws.make_storage()
+    runtime = function([pool])
+    kind, error = runtime.invoke(b'{"detail-type": ')
+    assert kind == "error" and error["errorType"] == "InvalidEvent" and "not JSON" in error["errorMessage"]
+    kind, error = runtime.invoke(b'{"hello": "world"}')
+    assert kind == "error" and "unrecognised event" in error["errorMessage"]
+    kind, response = runtime.invoke(SCHEDULED)
+    assert kind == "response" and runtime.process.poll() is None
+
+
+def test_a_missing_pool_fails_the_invocation_after_backing_up_the_others(aws, function):
+    pool = rich_pool(aws.client("cognito-idp"), users=2, groups=1, big_group_members=1)
+    aws.make_storage()
+    runtime = function(["us-east-1_Missing0001", pool])
+    kind, error = runtime.invoke(SCHEDULED)
+    assert kind == "error" and error["errorType"] == "BackupFailed"
+    assert "us-east-1_Missing0001: ResourceNotFoundException" in error["errorMessage"]
+    assert "1 succeeded" in error["errorMessage"] and error["stackTrace"] == []
+    assert len(aws.objects()) == 1 and pool in aws.objects()[0]
+    metrics = [line for line in runtime.log_lines() if "_aws" in line]
+    assert {(m["UserPoolId"], m["BackupFailed"]) for m in metrics} == {("us-east-1_Missing0001", 1), (pool, 0)}
+    assert metrics[0]["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "CognitoBackup"
+
+
+def test_logs_are_json_lines_without_secrets(aws, function):
+    pool = rich_pool(aws.client("cognito-idp"), users=2, groups=1, big_group_members=1)
+    aws.make_storage()
+    runtime = function([pool])
+    runtime.invoke(SCHEDULED)
+    runtime.stop()
+    text = runtime.stdout_path.read_text()
+    assert aws.credentials["AWS_SECRET_ACCESS_KEY"] not in text
+    lines = runtime.log_lines()
+    assert any(line.get("message") == "backup stored" and line["backup"]["user_pool_id"] == pool for line in lines)
+    assert all("timestamp" in line and "level" in line for line in lines if "_aws" not in line)
+
+
+def test_a_pool_that_cannot_finish_before_the_deadline_is_not_started(aws, function):
+    pool = rich_pool(aws.client("cognito-idp"), users=1, groups=1, big_group_members=1)
+    aws.make_storage()
+    kind, error = function([pool]).invoke(SCHEDULED, deadline_ms=int(time.time() * 1000) + 5_000)
+    assert kind == "error" and "not started" in error["errorMessage"] and pool in error["errorMessage"]
+    assert aws.objects() == []
+
+
+@pytest.mark.parametrize("missing", ["BACKUP_BUCKET", "BACKUP_TABLE", "USER_POOL_IDS"])
+def test_configuration_that_cannot_work_is_an_init_error(aws, function, missing):
+    runtime = function(["us-east-1_Abc"], **{missing: None})
+    assert runtime.process.wait(10) != 0
+    [init_error] = runtime.api.init_errors
+    document = json.loads(init_error["body"])
+    assert document["errorType"] == "InvalidConfiguration" and missing in document["errorMessage"]
+    assert init_error["headers"]["lambda-runtime-function-error-type"] == "InvalidConfiguration"
+
+
+def test_a_runtime_api_failure_ends_the_process(aws, function):
+    runtime = function(["us-east-1_Abc"])
+    runtime.api.fail_next()
+    assert runtime.process.wait(10) == 1
+
+
+def test_init_reaches_the_first_next_quickly(aws, function):
+    runtime = function(["us-east-1_Abc"])
+    deadline = time.monotonic() + 5
+    while runtime.api.first_next_at is None and time.monotonic() < deadline:
+        time.sleep(0.001)
+    assert runtime.api.first_next_at is not None
+    init_ms = (runtime.api.first_next_at - runtime.started) * 1000
+    print(f"init (process start to first /next): {init_ms:.1f} ms")
+    assert init_ms < 1000
+
+
+def least_privilege_pool(aws) -> str:
+    cognito = aws.client("cognito-idp")
+    pool = rich_pool(cognito, users=3, groups=2, big_group_members=2)
+    client = cognito.list_user_pool_clients(UserPoolId=pool, MaxResults=60)["UserPoolClients"][0]["ClientId"]
+    cognito.create_terms(UserPoolId=pool, ClientId=client, TermsName="terms-of-use", TermsSource="LINK", Enforcement="NONE",
+                         Links={"cognito:default": "https://example.com/terms"})
+    return pool
+
+
+def test_the_template_policy_is_enough_and_every_action_in_it_is_needed(aws, function):
+    pool = least_privilege_pool(aws)
+    aws.make_storage()
+    policy = backup_policy("backups", table_name=TABLE)
+    admin, restricted = admin_and_restricted_users(aws.url, policy)
+    iam = aws.client("iam", admin)
+    aws.server.enforce_auth()
+    runtime = function([pool], restricted)
+
+    kind, response = runtime.invoke(SCHEDULED)
+    assert kind == "response", response
+
+    actions = sorted({a for s in policy["Statement"] for a in s["Action"]} - {"s3:AbortMultipartUpload"})
+    for action in actions:
+        iam.put_user_policy(UserName="backup", PolicyName="backup-inline", PolicyDocument=json.dumps(without_action(policy, action)))
+        kind, error = runtime.invoke(SCHEDULED)
+        assert kind == "error", f"the backup succeeded without {action}"
+        assert "AccessDenied" in error["errorMessage"], (action, error)
+    iam.put_user_policy(UserName="backup", PolicyName="backup-inline", PolicyDocument=json.dumps(policy))
+    kind, response = runtime.invoke(SCHEDULED)
+    assert kind == "response"
+
+
+@pytest.mark.parametrize("with_abort", [True, False])
+def test_abort_multipart_upload_is_what_keeps_a_failed_backup_from_lingering(aws, function, with_abort):
+    pool = big_pool(aws.client("cognito-idp"))
+    aws.make_storage()
+    policy = backup_policy("backups", table_name=TABLE)
+    if not with_abort:
+        policy = without_action(policy, "s3:AbortMultipartUpload")
+    admin, restricted = admin_and_restricted_users(aws.url, policy)
+    aws.server.faults.add("ListUsersInGroup", "500", times=50)
+    aws.server.enforce_auth()
+    kind, error = function([pool], restricted).invoke(SCHEDULED)
+    assert kind == "error" and "ListUsersInGroup" in error["errorMessage"]
+    uploads = aws.client("s3", admin).list_multipart_uploads(Bucket="backups").get("Uploads", [])
+    assert (uploads == []) is with_abort
+    aws.server.relax_auth()
+    assert aws.objects() == [] and aws.metadata() == []
