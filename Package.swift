@@ -26,7 +26,8 @@ let package = Package(
             ]
         ),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
-        .testTarget(name: "AWSClientTests", dependencies: ["AWSClient", "JSON"], resources: [.copy("Resources")]),
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "AWSClientTests", dependencies: ["AWSClient", "JSON", "TestSupport"], resources: [.copy("Resources")]),
         .testTarget(name: "BackupTests", dependencies: ["Backup", "AWSClient", "JSON"], resources: [.copy("Resources")]),
         .testTarget(name: "LambdaRuntimeTests", dependencies: ["LambdaRuntime", "JSON"]),
         .testTarget(name: "BackupFunctionTests", dependencies: ["BackupFunction", "Backup", "LambdaRuntime", "JSON"]),

@@ -943,6 +943,10 @@ class S3:
             os.unlink(old["path"])  # a reader holding it open keeps its inode
         return version
 
+    def keys(self, bucket: str, prefix: str) -> list[tuple[str, int]]:
+        with self._lock:
+            return sorted((k, o["size"]) for (b, k), o in self._objects.items() if b == bucket and k.startswith(prefix))
+
     def open(self, bucket: str, key: str):
         with self._lock:
             meta = self._objects.get((bucket, key))
@@ -1015,8 +1019,8 @@ class S3:
 
 
 def _s3_operation(method: str, key: str, query: dict) -> str | None:
-    if not key:  # of the bucket-level calls only HeadBucket is served; buckets always exist
-        return "HeadBucket" if method == "HEAD" else None
+    if not key:  # bucket-level calls: HeadBucket and ListObjectsV2; buckets always exist
+        return {"HEAD": "HeadBucket", "GET": "ListObjectsV2" if query.get("list-type") == "2" else None}.get(method)
     if method == "POST":
         return ("CreateMultipartUpload" if "uploads" in query
                 else "CompleteMultipartUpload" if "uploadId" in query else None)
@@ -1260,6 +1264,15 @@ class _Handler(BaseHTTPRequestHandler):
                     remaining -= len(data)
 
     _s3_HeadObject = _s3_GetObject  # the shared path skips the body for HEAD
+
+    def _s3_ListObjectsV2(self, s3: S3, bucket, key, query):
+        """One page, without continuation: enough for the tool's bucket check and small listings."""
+        limit = int(query.get("max-keys", "1000"))
+        found = s3.keys(bucket, query.get("prefix", ""))
+        contents = "".join(f"<Contents><Key>{escape(k)}</Key><Size>{size}</Size></Contents>" for k, size in found[:limit])
+        self._xml(f"<ListBucketResult><Name>{escape(bucket)}</Name><KeyCount>{min(len(found), limit)}</KeyCount>"
+                  f"<MaxKeys>{limit}</MaxKeys><IsTruncated>{'true' if len(found) > limit else 'false'}</IsTruncated>"
+                  f"{contents}</ListBucketResult>")
 
     def _s3_HeadBucket(self, s3: S3, bucket, key, query):
         self._respond(200, b"", {"x-amz-bucket-region": REGION,

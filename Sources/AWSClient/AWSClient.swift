@@ -31,11 +31,14 @@ public final class AWSClient: Sendable {
     public let configuration: AWSConfiguration
     let credentials: any CredentialProvider
     let http: HTTPClient
+    let timeouts: HTTPTimeouts
 
-    public init(configuration: AWSConfiguration, credentials: (any CredentialProvider)? = nil, http: HTTPClient = .shared) {
+    public init(configuration: AWSConfiguration, credentials: (any CredentialProvider)? = nil, http: HTTPClient = .shared,
+                timeouts: HTTPTimeouts = .standard) {
         self.configuration = configuration
         self.credentials = credentials ?? CredentialChain(environment: configuration.environment, profile: configuration.profile, http: http)
         self.http = http
+        self.timeouts = timeouts
     }
 
     public var region: String { configuration.region }
@@ -46,7 +49,9 @@ public final class AWSClient: Sendable {
 
     /// One logical call: paced by every one of `limiters`, retried per `retry`, and answered with
     /// a 2xx response or a typed error.
+    /// `succeeded` tells a success from an error; S3 can put an error in a 200.
     func perform(_ call: ServiceCall, endpoint: Endpoint, retry: RetryPolicy, limiters: [RateLimiter],
+                 succeeded: (HTTPResponse) -> Bool = { (200..<300).contains($0.status) },
                  decodeError: (HTTPResponse) -> (code: String, message: String)) async throws(AWSError) -> HTTPResponse {
         var attempt = 1
         while true {
@@ -54,7 +59,7 @@ public final class AWSClient: Sendable {
             let error: AWSError
             do {
                 let response = try await sendOnce(call, endpoint: endpoint)
-                if (200..<300).contains(response.status) {
+                if succeeded(response) {
                     for limiter in limiters { await limiter.recordSuccess() }
                     return response
                 }
@@ -102,7 +107,7 @@ public final class AWSClient: Sendable {
                 .joined(separator: "&")
         }
         do {
-            return try await http.send(HTTPRequest(method: call.method, url: url, headers: headers, body: call.body))
+            return try await http.send(HTTPRequest(method: call.method, url: url, headers: headers, body: call.body, timeouts: timeouts))
         } catch { throw .transport(error) }
     }
 }

@@ -32,7 +32,9 @@ public struct AWSError: Error, CustomStringConvertible, Sendable {
     /// Whether the same request may succeed later: throttling, server faults and broken
     /// connections are; a request Cognito or S3 refused for what it says is not.
     public var isRetryable: Bool {
-        if httpStatus == nil { return code.hasPrefix("Transport.") && code != "Transport.tls" }
+        // A dropped or stalled connection may work next time; a TLS failure or a malformed
+        // request (Transport.other) will not.
+        if httpStatus == nil { return ["Transport.connect", "Transport.reset", "Transport.timeout", "Transport.truncated"].contains(code) }
         if isThrottling || Self.transientCodes.contains(code) { return true }
         return [500, 502, 503, 504].contains(httpStatus!)
     }

@@ -22,6 +22,7 @@ public actor CredentialChain: CredentialProvider {
     private let profile: String?
     private let http: HTTPClient
     private var cached: Credentials?
+    private var refresh: Task<Result<Credentials, CredentialError>, Never>?
 
     public init(environment: [String: String], profile: String? = nil, http: HTTPClient = .shared) {
         self.environment = environment
@@ -31,9 +32,19 @@ public actor CredentialChain: CredentialProvider {
 
     public func credentials() async throws(CredentialError) -> Credentials {
         if let cached, !Self.isExpiring(cached) { return cached }
-        let fresh = try await resolve()
+        // One lookup at a time: callers arriving during one wait for its answer instead of each
+        // asking the metadata endpoint again.
+        let refresh = self.refresh ?? Task { await self.resolveResult() }
+        self.refresh = refresh
+        let result = await refresh.value
+        if self.refresh == refresh { self.refresh = nil }
+        let fresh = try result.get()
         cached = fresh
         return fresh
+    }
+
+    private func resolveResult() async -> Result<Credentials, CredentialError> {
+        do { return .success(try await resolve()) } catch { return .failure(error) }
     }
 
     static func isExpiring(_ credentials: Credentials) -> Bool {
@@ -42,11 +53,11 @@ public actor CredentialChain: CredentialProvider {
     }
 
     private func resolve() async throws(CredentialError) -> Credentials {
-        let explicitProfile = profile ?? environment["AWS_PROFILE"]
-        if explicitProfile == nil, let credentials = Self.fromEnvironment(environment) { return credentials }
+        // As in the AWS CLI: keys in the environment win over AWS_PROFILE, but not over --profile.
+        if profile == nil, let credentials = Self.fromEnvironment(environment) { return credentials }
+        let namedProfile = profile ?? environment["AWS_PROFILE"]
         let files = SharedConfigFiles(environment: environment)
-        let profileName = explicitProfile ?? "default"
-        if let credentials = try files.credentials(profile: profileName, required: explicitProfile != nil) { return credentials }
+        if let credentials = try files.credentials(profile: namedProfile ?? "default", required: namedProfile != nil) { return credentials }
         if let container = ContainerCredentialsSource(environment: environment) { return try await container.fetch(http: http) }
         if environment["AWS_EC2_METADATA_DISABLED"]?.lowercased() != "true" {
             let imds = InstanceMetadataSource(environment: environment)

@@ -50,15 +50,12 @@ public final class S3: Sendable {
     public func completeMultipartUpload(bucket: String, key: String, uploadID: String, partETags: [String]) async throws(AWSError) -> Stored {
         let parts = partETags.enumerated().map { "<Part><PartNumber>\($0.offset + 1)</PartNumber><ETag>\(XMLText.escape($0.element))</ETag></Part>" }
         let body = Array("<CompleteMultipartUpload>\(parts.joined())</CompleteMultipartUpload>".utf8)
+        // S3 can answer 200 and still fail the completion, with an <Error> in the body: an error
+        // like any other, retried when it is S3's fault.
         let response = try await send("CompleteMultipartUpload", "POST", bucket: bucket, key: key, query: [("uploadId", uploadID)],
-                                      headers: [("Content-Type", "application/xml")], body: body)
-        // S3 can answer 200 and still fail the completion, with an <Error> in the body.
+                                      headers: [("Content-Type", "application/xml")], body: body,
+                                      succeeded: { (200..<300).contains($0.status) && !String(decoding: $0.body, as: UTF8.self).contains("<Error>") })
         let text = String(decoding: response.body, as: UTF8.self)
-        if text.contains("<Error>") {
-            let decoded = Self.decodeError(HTTPResponse(status: 200, headers: response.headers, body: response.body))
-            throw AWSError(service: "s3", operation: "CompleteMultipartUpload", httpStatus: 200, code: decoded.code,
-                           message: decoded.message, requestID: response.header("x-amz-request-id"))
-        }
         return Stored(eTag: XMLText.value(of: "ETag", in: text), versionID: response.header("x-amz-version-id"))
     }
 
@@ -90,10 +87,10 @@ public final class S3: Sendable {
 
     private func send(_ operation: String, _ method: String, bucket: String, key: String?,
                       query: [(name: String, value: String)] = [], headers: [(name: String, value: String)] = [],
-                      body: [UInt8] = []) async throws(AWSError) -> HTTPResponse {
+                      body: [UInt8] = [], succeeded: (HTTPResponse) -> Bool = { (200..<300).contains($0.status) }) async throws(AWSError) -> HTTPResponse {
         let (target, path) = address(bucket: bucket, key: key)
         let call = ServiceCall(service: .s3, operation: operation, method: method, path: path, query: query, headers: headers, body: body)
-        return try await aws.perform(call, endpoint: target, retry: retry, limiters: [], decodeError: Self.decodeError)
+        return try await aws.perform(call, endpoint: target, retry: retry, limiters: [], succeeded: succeeded, decodeError: Self.decodeError)
     }
 
     /// Virtual-hosted style on AWS (bucket in the host name) unless the bucket name has dots,

@@ -37,11 +37,15 @@ public actor RateLimiter {
     }
 
     public func recordThrottle() {
+        // Settle the time that passed during the throttled call first, or it would be credited
+        // afterwards and the next call would go out at once.
+        refill()
         rate = max(configuredRate * 0.1, rate * 0.7)
         tokens = min(tokens, 0)
     }
 
     public func recordSuccess() {
+        refill()
         rate = min(configuredRate, rate + configuredRate * 0.02)
     }
 

@@ -1,0 +1,66 @@
+import Foundation
+import Testing
+@testable import AWSClient
+
+/// The token bucket every caller on one Cognito quota shares.
+struct RateLimiterTests {
+    @Test func acquisitionsRunAtTheConfiguredRate() async {
+        let limiter = RateLimiter(name: "UserList", ratePerSecond: 40)
+        let (_, seconds) = await Fixture.elapsed {
+            for _ in 0..<21 { await limiter.acquire() }
+        }
+        // One token is there at the start; the other 20 arrive at 40 a second: 0.5 s.
+        #expect(seconds >= 0.45)
+        #expect(seconds < 1.2)
+    }
+
+    @Test func concurrentCallersTogetherStayAtTheRate() async {
+        let limiter = RateLimiter(name: "UserList", ratePerSecond: 40)
+        let (_, seconds) = await Fixture.elapsed {
+            await withTaskGroup(of: Void.self) { group in
+                for _ in 0..<4 {
+                    group.addTask { for _ in 0..<5 { await limiter.acquire() } }
+                }
+            }
+        }
+        #expect(seconds >= 0.45)
+        #expect(seconds < 1.2)
+    }
+
+    @Test func throttleLowersTheRate() async {
+        let limiter = RateLimiter(name: "UserList", ratePerSecond: 20)
+        await limiter.recordThrottle()
+        let rate = await limiter.rate
+        #expect(abs(rate - 14) < 0.001)
+    }
+
+    @Test func repeatedThrottlesStopAtATenthOfTheConfiguredRate() async {
+        let limiter = RateLimiter(name: "UserList", ratePerSecond: 20)
+        for _ in 0..<50 { await limiter.recordThrottle() }
+        let rate = await limiter.rate
+        #expect(abs(rate - 2) < 0.001)
+    }
+
+    @Test func successesClimbBackToTheConfiguredRateAndNoHigher() async {
+        let limiter = RateLimiter(name: "UserList", ratePerSecond: 20)
+        await limiter.recordThrottle()
+        await limiter.recordSuccess()
+        let climbing = await limiter.rate
+        #expect(climbing > 14 && climbing < 20)
+        for _ in 0..<100 { await limiter.recordSuccess() }
+        let recovered = await limiter.rate
+        #expect(recovered == 20)
+    }
+
+    @Test func throttleEmptiesTheBucketSoTheNextCallWaits() async {
+        let limiter = RateLimiter(name: "UserList", ratePerSecond: 10)
+        await limiter.acquire()
+        // The call that gets throttled takes a while to answer.
+        try? await Task.sleep(nanoseconds: 200_000_000)
+        await limiter.recordThrottle()
+        let (_, seconds) = await Fixture.elapsed { await limiter.acquire() }
+        // Empty bucket, rate now 7/s: about 0.14 s for the next token.
+        #expect(seconds >= 0.1)
+        #expect(seconds < 0.6)
+    }
+}

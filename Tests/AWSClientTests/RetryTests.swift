@@ -1,0 +1,97 @@
+import Testing
+@testable import AWSClient
+
+/// Which failures are worth another attempt, and how long to wait before it.
+struct RetryTests {
+    struct Case: CustomTestStringConvertible, Sendable {
+        let code: String
+        let status: Int?
+        var testDescription: String { "\(code) (\(status.map { "HTTP \($0)" } ?? "no response"))" }
+    }
+
+    private static func error(_ c: Case) -> AWSError {
+        AWSError(service: "cognito-idp", operation: "ListUsers", httpStatus: c.status, code: c.code, message: "", requestID: nil)
+    }
+
+    static let throttles = [
+        Case(code: "TooManyRequestsException", status: 400),
+        Case(code: "ThrottlingException", status: 400),
+        Case(code: "ProvisionedThroughputExceededException", status: 400),
+        Case(code: "SlowDown", status: 503),
+        Case(code: "RequestLimitExceeded", status: 503),
+        Case(code: "HTTP429", status: 429),
+    ]
+
+    static let transient = [
+        Case(code: "InternalErrorException", status: 500),
+        Case(code: "HTTP502", status: 502),
+        Case(code: "ServiceUnavailableException", status: 503),
+        Case(code: "HTTP504", status: 504),
+        Case(code: "Transport.connect", status: nil),
+        Case(code: "Transport.reset", status: nil),
+        Case(code: "Transport.timeout", status: nil),
+        Case(code: "Transport.truncated", status: nil),
+    ]
+
+    static let final = [
+        Case(code: "Transport.tls", status: nil),
+        Case(code: "InvalidParameterException", status: 400),
+        Case(code: "AccessDeniedException", status: 400),
+        Case(code: "ResourceNotFoundException", status: 400),
+        Case(code: "MissingCredentials", status: nil),
+    ]
+
+    @Test(arguments: throttles)
+    func throttlingIsRetryableThrottling(_ c: Case) {
+        #expect(Self.error(c).isThrottling)
+        #expect(Self.error(c).isRetryable)
+    }
+
+    @Test(arguments: transient)
+    func serverFaultsAndBrokenConnectionsAreRetryableButNotThrottling(_ c: Case) {
+        #expect(Self.error(c).isRetryable)
+        #expect(!Self.error(c).isThrottling)
+    }
+
+    @Test(arguments: final)
+    func refusalsAndTLSFailuresAreNotRetryable(_ c: Case) {
+        #expect(!Self.error(c).isRetryable)
+        #expect(!Self.error(c).isThrottling)
+    }
+
+    private static let throttled = error(Case(code: "TooManyRequestsException", status: 400))
+
+    @Test func delayCapDoublesPerAttemptUpToTheMaximum() {
+        let policy = RetryPolicy(maxAttempts: 10, baseDelayMilliseconds: 100, maxDelayMilliseconds: 1_000)
+        var ranges: [ClosedRange<Int>] = []
+        for attempt in 1...6 {
+            _ = policy.delayMilliseconds(after: Self.throttled, attempt: attempt) { range in
+                ranges.append(range)
+                return range.upperBound
+            }
+        }
+        #expect(ranges == [0...100, 0...200, 0...400, 0...800, 0...1_000, 0...1_000])
+    }
+
+    @Test func jitteredDelaysStayWithinTheCap() {
+        let policy = RetryPolicy(maxAttempts: 10, baseDelayMilliseconds: 50, maxDelayMilliseconds: 20_000)
+        let delays = (0..<500).compactMap { _ in policy.delayMilliseconds(after: Self.throttled, attempt: 3) }
+        #expect(delays.count == 500)
+        #expect(delays.allSatisfy { (0...200).contains($0) })
+        // Full jitter spreads the retries out; 500 draws that never leave a quarter of the
+        // range would mean it does not.
+        #expect(delays.contains { $0 < 50 } && delays.contains { $0 > 150 })
+    }
+
+    @Test func stopsAfterMaxAttempts() {
+        let policy = RetryPolicy(maxAttempts: 3, baseDelayMilliseconds: 10, maxDelayMilliseconds: 100)
+        #expect(policy.delayMilliseconds(after: Self.throttled, attempt: 2) != nil)
+        #expect(policy.delayMilliseconds(after: Self.throttled, attempt: 3) == nil)
+    }
+
+    @Test func nonRetryableErrorGetsNoDelay() {
+        let policy = RetryPolicy(maxAttempts: 10, baseDelayMilliseconds: 10, maxDelayMilliseconds: 100)
+        let refused = Self.error(Case(code: "InvalidParameterException", status: 400))
+        #expect(policy.delayMilliseconds(after: refused, attempt: 1) == nil)
+    }
+}

@@ -1,0 +1,105 @@
+"""Backup (and restore) benchmark against the quota-faithful fake Cognito.
+
+Runs the real binary under /usr/bin/time -v and reports users/s, wall time as a fraction of the
+quota ceiling (the time Cognito's UserList quota of 30 requests/s needs for the calls made),
+CPU seconds and peak RSS.
+
+    python3 bench/benchmark.py --users 10000 --groups 20 --members-per-group 500
+    python3 bench/benchmark.py --users 100000 --groups 20 --members-per-group 500
+    python3 bench/benchmark.py --users 10000 --restore
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import pathlib
+import re
+import subprocess
+import sys
+import tempfile
+import urllib.request
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+POOL = "us-east-1_BENCH0001"
+USER_LIST_QUOTA = 30.0
+USER_CREATION_QUOTA = 50.0
+
+
+def start_fake(args) -> tuple[subprocess.Popen, str]:
+    command = [sys.executable, str(ROOT / "bench/fake_cognito.py"), "--users", str(args.users), "--groups", str(args.groups),
+               "--members-per-group", str(args.members_per_group), "--latency-ms", str(args.latency_ms)]
+    fake = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    line = fake.stdout.readline().strip()
+    if not line.startswith("FAKE_URL="):
+        fake.kill()
+        raise SystemExit(f"fake Cognito did not start: {line!r}")
+    return fake, line.split("=", 1)[1]
+
+
+def timed(command: list[str], env: dict) -> tuple[subprocess.CompletedProcess, dict]:
+    """Runs `command` under /usr/bin/time -v; returns the run and its wall, CPU and peak RSS."""
+    with tempfile.NamedTemporaryFile("r") as report:
+        run = subprocess.run(["/usr/bin/time", "-v", "-o", report.name, *command], env=env, capture_output=True, text=True)
+        text = report.read()
+    def field(name: str) -> str:
+        return re.search(rf"{re.escape(name)}: (.+)", text).group(1).strip()
+    wall = field("Elapsed (wall clock) time (h:mm:ss or m:ss)").split(":")
+    seconds = sum(float(part) * 60 ** i for i, part in enumerate(reversed(wall)))
+    return run, {"wall_s": seconds, "cpu_s": float(field("User time (seconds)")) + float(field("System time (seconds)")),
+                 "peak_rss_mb": int(field("Maximum resident set size (kbytes)")) / 1024}
+
+
+def stats(url: str) -> dict:
+    return json.load(urllib.request.urlopen(f"{url}/stats"))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--users", type=int, default=10_000)
+    parser.add_argument("--groups", type=int, default=20)
+    parser.add_argument("--members-per-group", type=int, default=500)
+    parser.add_argument("--latency-ms", type=float, default=30)
+    parser.add_argument("--restore", action="store_true", help="also restore the backup into a new pool and time it")
+    parser.add_argument("--binary", default=os.environ.get("COGNITO_BACKUP_BIN", str(ROOT / ".build/release/cognito-backup")))
+    args = parser.parse_args()
+
+    fake, url = start_fake(args)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(AWS_ENDPOINT_URL=url, AWS_REGION="us-east-1", AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench",
+               AWS_EC2_METADATA_DISABLED="true")
+    try:
+        run, measured = timed([args.binary, "backup", "--pool-id", POOL, "--bucket", "bench", "--table", "bench", "--json"], env)
+        if run.returncode != 0:
+            raise SystemExit(f"backup failed: {run.stderr}")
+        [record] = json.loads(run.stdout)["backups"]
+        counts = stats(url)["requests"]
+        list_calls = counts.get("cognito-idp:ListUsers", 0) + counts.get("cognito-idp:ListUsersInGroup", 0)
+        ceiling_s = list_calls / USER_LIST_QUOTA
+        print(f"backup of {record['user_count']} users, {record['group_count']} groups, {record['membership_count']} memberships "
+              f"({record['size_bytes'] / 1e6:.1f} MB):")
+        print(f"  wall {measured['wall_s']:.1f} s = {record['user_count'] / measured['wall_s']:.0f} users/s; "
+              f"quota ceiling {ceiling_s:.1f} s for {list_calls} UserList calls -> {100 * ceiling_s / measured['wall_s']:.0f}% of the limit")
+        print(f"  CPU {measured['cpu_s']:.2f} s, peak RSS {measured['peak_rss_mb']:.1f} MB, throttled {stats(url)['throttled']}")
+        if args.restore:
+            restore(args, url, env, record)
+    finally:
+        fake.terminate()
+        fake.wait(10)
+
+
+def restore(args, url: str, env: dict, record: dict) -> None:
+    source = f"s3://bench/{record['s3_key']}"
+    run, measured = timed([args.binary, "restore", "--source", source, "--create-pool", "--pool-name", "bench-restored", "--json"], env)
+    if run.returncode != 0:
+        raise SystemExit(f"restore failed: {run.stderr}")
+    users = record["user_count"]
+    ceiling_s = users / USER_CREATION_QUOTA
+    print(f"restore of {users} users: wall {measured['wall_s']:.1f} s = {users / measured['wall_s']:.0f} users/s; "
+          f"UserCreation ceiling {ceiling_s:.1f} s -> {100 * ceiling_s / measured['wall_s']:.0f}% of the limit; "
+          f"CPU {measured['cpu_s']:.2f} s, peak RSS {measured['peak_rss_mb']:.1f} MB")
+
+
+if __name__ == "__main__":
+    main()
