@@ -29,7 +29,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "AWSClientTests", dependencies: ["AWSClient", "JSON", "TestSupport"], resources: [.copy("Resources")]),
         .testTarget(name: "BackupTests", dependencies: ["Backup", "AWSClient", "JSON"], resources: [.copy("Resources")]),
-        .testTarget(name: "LambdaRuntimeTests", dependencies: ["LambdaRuntime", "JSON"]),
+        .testTarget(name: "LambdaRuntimeTests", dependencies: ["LambdaRuntime", "JSON", "TestSupport"]),
         .testTarget(name: "BackupFunctionTests", dependencies: ["BackupFunction", "Backup", "LambdaRuntime", "JSON"]),
         .testTarget(name: "RestoreTests", dependencies: ["Restore", "Backup", "AWSClient", "JSON"]),
     ],

@@ -42,8 +42,8 @@ key=$("$binary" list --table "$table" --pool-id "$pool" --json | python3 -c 'imp
 echo "== object s3://$bucket/$key"
 
 echo "== restore into a new pool"
-"$binary" restore --source "s3://$bucket/$key" --create-pool --pool-name demo-restored --domain-prefix demo-restored --json | tee "$work/restore.json"
-restored=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["pool_id"])' "$work/restore.json")
+"$binary" restore --source "s3://$bucket/$key" --create-pool --pool-name demo-restored --domain-prefix demo-restored --mapping-file "$work/mapping.json" --json | tee "$work/restore.json"
+restored=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["target_pool_id"])' "$work/restore.json")
 
 echo "== verify $restored against the backup"
 "$binary" verify --source "s3://$bucket/$key" --pool-id "$restored"

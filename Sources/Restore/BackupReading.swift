@@ -1,0 +1,89 @@
+import Backup
+import JSON
+
+extension Backup {
+    /// Reads and checks a whole backup file: every user is parsed here, so a truncated, mangled or
+    /// too-new file fails now, before a restore has written anything.
+    public init(reading bytes: [UInt8]) throws(BackupReadError) {
+        let scanner = BackupScanner(bytes: bytes)
+        var members: [String: JSON] = [:]
+        var usersRange: Range<Int>?
+        for member in try scanner.members() {
+            if member.key == "users" { usersRange = member.range } else { members[member.key] = try scanner.parse(member.range) }
+        }
+
+        let version: Int
+        switch members["format_version"] {
+        case nil: version = 1  // the original Python function wrote no version
+        case let number?:
+            guard let known = number.int, known >= 1 else { throw BackupReadError(reason: "format_version \(number.serialized) is not a version number") }
+            version = known
+        }
+        guard version <= BackupFormat.version else {
+            throw BackupReadError(reason: "format version \(version) was written by a newer cognito-backup; this one reads versions 1 to \(BackupFormat.version)")
+        }
+        guard members["user_pool_config"]?.object != nil else {
+            throw BackupReadError(reason: "no \"user_pool_config\" object: not a cognito-backup backup")
+        }
+        guard let usersRange else { throw BackupReadError(reason: "no \"users\" array: not a cognito-backup backup") }
+
+        var users: [PoolUser] = []
+        for element in try scanner.elements(of: usersRange, inside: "users") {
+            guard let user = PoolUser(try scanner.parse(element)) else {
+                throw BackupReadError(offset: element.lowerBound, reason: "a user without a Username")
+            }
+            users.append(user)
+        }
+
+        var memberships: [(group: String, usernames: [String])] = []
+        if let groups = members["group_memberships"], !groups.isNull {
+            guard let object = groups.object else { throw BackupReadError(reason: "\"group_memberships\" is not an object") }
+            for member in object.members {
+                guard let names = member.value.array?.map(\.string), !names.contains(nil) else {
+                    throw BackupReadError(reason: "group_memberships[\"\(member.key)\"] is not a list of usernames")
+                }
+                memberships.append((member.key, names.compactMap { $0 }))
+            }
+        }
+        for key in ["app_clients", "identity_providers", "resource_servers", "groups"] {
+            if let value = members[key], !value.isNull, value.array == nil { throw BackupReadError(reason: "\"\(key)\" is not an array") }
+        }
+        self.init(formatVersion: version, members: members, users: users, memberships: memberships)
+    }
+
+    /// From the backup object's top-level members (all but users and memberships), in the
+    /// layout of `formatVersion`.
+    public init(formatVersion: Int, members: [String: JSON], users: [PoolUser], memberships: [(group: String, usernames: [String])]) {
+        let config = members["user_pool_config"] ?? .null
+        self.init(formatVersion: formatVersion, timestamp: members["timestamp"]?.string ?? "",
+                  sourcePoolID: members["user_pool_id"]?.string ?? config["Id"]?.string ?? "", poolConfig: config,
+                  appClients: members["app_clients"]?.array ?? [], identityProviders: members["identity_providers"]?.array ?? [],
+                  resourceServers: members["resource_servers"]?.array ?? [], groups: members["groups"]?.array ?? [],
+                  users: users, memberships: memberships)
+        if formatVersion == 1 {
+            // The original format kept one DomainDescription (whichever domain the pool had) and
+            // only the pool-wide UI customization.
+            let described = Self.present(members["user_pool_domain"])
+            if described?["CustomDomainConfig"]?["CertificateArn"] != nil { customDomain = described } else { domain = described }
+            uiCustomization = PerClient(pool: Self.present(members["ui_customization"]), clients: [])
+        } else {
+            mfaConfig = Self.present(members["mfa_config"])
+            domain = Self.present(members["user_pool_domain"]?["domain"])
+            customDomain = Self.present(members["user_pool_domain"]?["custom_domain"])
+            uiCustomization = Self.perClient(members["ui_customization"])
+            riskConfiguration = Self.perClient(members["risk_configuration"])
+            logDelivery = Self.present(members["log_delivery_configuration"])
+        }
+    }
+
+    /// nil for absent, null and the empty object Cognito answers for "none".
+    static func present(_ value: JSON?) -> JSON? {
+        guard let value, !value.isNull, value.object?.isEmpty != true else { return nil }
+        return value
+    }
+
+    static func perClient(_ value: JSON?) -> PerClient {
+        PerClient(pool: present(value?["pool"]),
+                  clients: (value?["clients"]?.object?.members ?? []).compactMap { member in present(member.value).map { (member.key, $0) } })
+    }
+}

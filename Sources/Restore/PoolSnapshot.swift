@@ -1,0 +1,27 @@
+import AWSClient
+import Backup
+import JSON
+import Synchronization
+
+extension Backup {
+    /// A live pool read the way the backup engine reads one, so that verify compares two values
+    /// of the same shape.
+    public static func snapshot(of poolID: String, cognito: any CognitoAPI) async throws -> Backup {
+        let reader = PoolReader(cognito: cognito, poolID: poolID)
+        let configuration = try await reader.readConfiguration()
+        let users = Mutex([PoolUser]())
+        try await reader.forEachUserPage { page in
+            let parsed = page.compactMap(PoolUser.init)
+            users.withLock { $0 += parsed }
+        }
+        let memberships = Mutex([(group: String, usernames: [String])]())
+        try await reader.forEachGroupMembership(configuration.groups.compactMap { $0["GroupName"]?.string }) { group, usernames in
+            memberships.withLock { $0.append((group, usernames)) }
+        }
+        var members = Dictionary(configuration.members.map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first })
+        members["user_pool_id"] = .string(poolID)
+        members["groups"] = .array(configuration.groups)
+        return Backup(formatVersion: BackupFormat.version, members: members, users: users.withLock { $0 },
+                      memberships: memberships.withLock { $0 })
+    }
+}

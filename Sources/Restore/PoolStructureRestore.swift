@@ -1,0 +1,174 @@
+import AWSClient
+import JSON
+
+/// Everything of a pool but its users, created where the target lacks it. Resource servers and
+/// identity providers come first because app clients name their scopes and providers; the UI
+/// customization and risk settings last because they hang off clients and the domain.
+/// What already exists (same identifier or name) is left as it is: a second run skips it.
+struct PoolStructureRestore {
+    let cognito: any CognitoAPI
+    let backup: Backup
+    let poolID: String
+    let createdPool: Bool
+    let domainPrefix: String?
+    let report: RestoreReport
+
+    /// Restores the structure; returns the app clients' old → new ids.
+    func run() async throws(RestoreFailure) -> [RestoreMapping.AppClient] {
+        if createdPool, let mfa = backup.mfaConfig {
+            try await report.attempt("mfa_config") { () throws(RestoreFailure) in
+                _ = try await cognito.call("SetUserPoolMfaConfig", CreateRequest.mfaConfig(mfa, poolID: poolID),
+                                           step: "set the MFA configuration", poolID: poolID)
+                return .applied
+            }
+        }
+        try await createMissing("resource_servers", backup.resourceServers, key: "Identifier",
+                                listing: ("ListResourceServers", "ResourceServers", ("MaxResults", 50)),
+                                create: ("CreateResourceServer", CreateRequest.resourceServer))
+        try await createMissing("identity_providers", backup.identityProviders, key: "ProviderName",
+                                listing: ("ListIdentityProviders", "Providers", ("MaxResults", 60)),
+                                create: ("CreateIdentityProvider", CreateRequest.identityProvider))
+        try await createMissing("groups", backup.groups, key: "GroupName",
+                                listing: ("ListGroups", "Groups", ("Limit", 60)),
+                                create: ("CreateGroup", CreateRequest.group))
+        let clients = try await appClients()
+        let hasDomain = try await domain()
+        try await uiCustomization(clients: clients, hasDomain: hasDomain)
+        try await riskConfiguration(clients: clients)
+        try await logDelivery()
+        return clients
+    }
+
+    private func createMissing(_ component: String, _ items: [JSON], key: String,
+                               listing: (operation: String, resultKey: String, pageSize: (String, Int)),
+                               create: (operation: String, request: (JSON, String) -> JSON)) async throws(RestoreFailure) {
+        let existing = Set(try await list(listing.operation, listing.resultKey, pageSize: listing.pageSize).compactMap { $0[key]?.string })
+        for item in items {
+            let name = item[key]?.string ?? "?"
+            try await report.attempt(component) { () throws(RestoreFailure) in
+                guard !existing.contains(name) else { return .skipped }
+                _ = try await cognito.call(create.operation, create.request(item, poolID),
+                                           step: "\(create.operation) \(name)", poolID: poolID)
+                return .created
+            }
+        }
+    }
+
+    /// Clients are matched by name (Cognito picks new ids); two clients of one name pair up in order.
+    private func appClients() async throws(RestoreFailure) -> [RestoreMapping.AppClient] {
+        var existing: [String: [String]] = [:]
+        for client in try await list("ListUserPoolClients", "UserPoolClients", pageSize: ("MaxResults", 60)) {
+            if let name = client["ClientName"]?.string, let id = client["ClientId"]?.string { existing[name, default: []].append(id) }
+        }
+        var mapping: [RestoreMapping.AppClient] = []
+        for client in backup.appClients {
+            guard let name = client["ClientName"]?.string, let oldID = client["ClientId"]?.string else { continue }
+            try await report.attempt("app_clients") { () throws(RestoreFailure) in
+                if let id = existing[name]?.first {
+                    existing[name]!.removeFirst()
+                    mapping.append(.init(name: name, oldID: oldID, newID: id))
+                    return .skipped
+                }
+                let created = try await cognito.call("CreateUserPoolClient", CreateRequest.appClient(client, poolID: poolID),
+                                                     step: "create app client \(name)", poolID: poolID)
+                guard let id = created["UserPoolClient"]?["ClientId"]?.string else {
+                    throw RestoreFailure(step: "create app client \(name)", poolID: poolID,
+                                         underlying: AWSError.unexpectedAnswer("CreateUserPoolClient", "no ClientId in the answer"))
+                }
+                mapping.append(.init(name: name, oldID: oldID, newID: id))
+                return .created
+            }
+        }
+        return mapping
+    }
+
+    /// Prefix domains are global, so the old one is still taken while the old pool lives: the
+    /// new prefix is the operator's choice. A custom domain needs its certificate and DNS moved.
+    private func domain() async throws(RestoreFailure) -> Bool {
+        let pool = try await cognito.call("DescribeUserPool", ["UserPoolId": .string(poolID)], step: "describe the target pool", poolID: poolID)
+        var hasDomain = pool["UserPool"]?["Domain"]?.string?.isEmpty == false || pool["UserPool"]?["CustomDomain"]?.string?.isEmpty == false
+        if let custom = backup.customDomain?["Domain"]?.string {
+            report.warn("custom domain \(custom) not restored: attach it to the new pool (CreateUserPoolDomain with its ACM certificate) and point its DNS at the new CloudFront target")
+        }
+        guard let old = backup.domain else { return hasDomain }
+        try await report.attempt("domain") { () throws(RestoreFailure) in
+            if pool["UserPool"]?["Domain"]?.string?.isEmpty == false { return .skipped }
+            guard let domainPrefix else {
+                report.warn("domain prefix \(old["Domain"]?.string ?? "?") not restored: prefixes are global; pass --domain-prefix to create one")
+                return .skipped
+            }
+            var request: JSONObject = ["UserPoolId": .string(poolID), "Domain": .string(domainPrefix)]
+            request["ManagedLoginVersion"] = old["ManagedLoginVersion"]
+            _ = try await cognito.call("CreateUserPoolDomain", .object(request), step: "create domain \(domainPrefix)", poolID: poolID)
+            hasDomain = true
+            return .created
+        }
+        return hasDomain
+    }
+
+    /// GetUICustomization answers a client without its own customization with the pool's
+    /// (`ClientId` "ALL"), so only a client's own is set again. The logo is a URL into the old
+    /// pool's CloudFront distribution and cannot be sent back as the image Cognito wants.
+    private func uiCustomization(clients: [RestoreMapping.AppClient], hasDomain: Bool) async throws(RestoreFailure) {
+        var targets: [(clientID: String?, value: JSON)] = backup.uiCustomization.pool.map { [(nil, $0)] } ?? []
+        for (oldID, value) in backup.uiCustomization.clients where value["ClientId"]?.string == oldID {
+            guard let newID = clients.first(where: { $0.oldID == oldID })?.newID else { continue }
+            targets.append((newID, value))
+        }
+        targets.removeAll { $0.value["CSS"]?.string?.isEmpty != false && $0.value["ImageUrl"]?.string == nil }
+        guard !targets.isEmpty else { return }
+        guard hasDomain else {
+            report.warn("UI customization not restored: Cognito keeps it only for a pool with a domain (pass --domain-prefix)")
+            return
+        }
+        for (clientID, value) in targets {
+            let scope = clientID.map { "app client \($0)" } ?? "the pool"
+            if value["ImageUrl"]?.string != nil { report.warn("UI customization logo of \(scope) not restored: upload it again") }
+            try await report.attempt("ui_customization") { () throws(RestoreFailure) in
+                guard let css = value["CSS"]?.string, !css.isEmpty else { return .skipped }
+                var request: JSONObject = ["UserPoolId": .string(poolID), "CSS": .string(css)]
+                request["ClientId"] = clientID.map(JSON.string)
+                _ = try await cognito.call("SetUICustomization", .object(request), step: "set the UI customization of \(scope)", poolID: poolID)
+                return .applied
+            }
+        }
+    }
+
+    private func riskConfiguration(clients: [RestoreMapping.AppClient]) async throws(RestoreFailure) {
+        let parts = ["CompromisedCredentialsRiskConfiguration", "AccountTakeoverRiskConfiguration", "RiskExceptionConfiguration"]
+        var targets: [(clientID: String?, value: JSON)] = backup.riskConfiguration.pool.map { [(nil, $0)] } ?? []
+        for (oldID, value) in backup.riskConfiguration.clients where value["ClientId"]?.string == oldID {
+            guard let newID = clients.first(where: { $0.oldID == oldID })?.newID else { continue }
+            targets.append((newID, value))
+        }
+        for (clientID, value) in targets where parts.contains(where: { value[$0] != nil }) {
+            let scope = clientID.map { "app client \($0)" } ?? "the pool"
+            try await report.attempt("risk_configuration") { () throws(RestoreFailure) in
+                _ = try await cognito.call("SetRiskConfiguration", CreateRequest.riskConfiguration(value, poolID: poolID, clientID: clientID),
+                                           step: "set the threat protection settings of \(scope)", poolID: poolID)
+                return .applied
+            }
+        }
+    }
+
+    private func logDelivery() async throws(RestoreFailure) {
+        guard let configurations = backup.logDelivery?["LogConfigurations"], configurations.array?.isEmpty == false else { return }
+        try await report.attempt("log_delivery") { () throws(RestoreFailure) in
+            _ = try await cognito.call("SetLogDeliveryConfiguration", ["UserPoolId": .string(poolID), "LogConfigurations": configurations],
+                                       step: "set the log delivery configuration", poolID: poolID)
+            return .applied
+        }
+    }
+
+    private func list(_ operation: String, _ resultKey: String, pageSize: (String, Int)) async throws(RestoreFailure) -> [JSON] {
+        var items: [JSON] = []
+        do {
+            try await cognito.forEachPage(operation, .object(["UserPoolId": .string(poolID), pageSize.0: .number(pageSize.1)])) {
+                items += $0[resultKey]?.array ?? []
+            }
+        } catch {
+            throw RestoreFailure(step: operation, poolID: poolID, underlying: error)
+        }
+        return items
+    }
+}

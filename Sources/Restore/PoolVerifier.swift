@@ -1,0 +1,227 @@
+import JSON
+
+/// The original design's validation checklist, automated: a backup against a snapshot of the
+/// pool it was restored into. Ids, dates and `sub`s legitimately differ, so users are matched by
+/// `UserMatching` and app clients by name, as the restore matched them.
+public struct PoolVerifier: Sendable {
+    public let backup: Backup
+    public let pool: Backup
+    /// False after a restore with `--skip-triggers`.
+    public let expectTriggers: Bool
+
+    /// How many differences each check lists before summing up the rest.
+    static let shown = 5
+
+    public init(backup: Backup, pool: Backup, expectTriggers: Bool = true) {
+        self.backup = backup
+        self.pool = pool
+        self.expectTriggers = expectTriggers
+    }
+
+    public func checks() -> [VerifyCheck] {
+        var checks = [
+            settings("security policies", ["Policies", "MfaConfiguration", "AccountRecoverySetting", "AdminCreateUserConfig",
+                                           "UserAttributeUpdateSettings", "AutoVerifiedAttributes", "AliasAttributes",
+                                           "UsernameAttributes", "UsernameConfiguration", "DeviceConfiguration",
+                                           "DeletionProtection", "UserPoolAddOns", "UserPoolTier"]),
+            settings("messages and delivery", ["VerificationMessageTemplate", "SmsAuthenticationMessage", "EmailConfiguration", "SmsConfiguration"]),
+            settings("tags", ["UserPoolTags"]),
+            schema(),
+        ]
+        if backup.mfaConfig != nil {
+            let keys = ["SmsMfaConfiguration", "SoftwareTokenMfaConfiguration", "EmailMfaConfiguration", "MfaConfiguration", "WebAuthnConfiguration"]
+            checks.append(check("MFA configuration", detail: "MFA settings",
+                                JSONDifference.between(.object(CreateRequest.pick(keys, from: backup.mfaConfig ?? .null)),
+                                                       .object(CreateRequest.pick(keys, from: pool.mfaConfig ?? .null)), at: "")))
+        }
+        if expectTriggers { checks.append(settings("Lambda triggers", ["LambdaConfig"])) }
+        checks += [
+            resources("resource servers", backup.resourceServers, pool.resourceServers, key: "Identifier") {
+                var request = CreateRequest.resourceServer($0, poolID: "").object!
+                request["UserPoolId"] = nil
+                request["Scopes"] = .array(($0["Scopes"]?.array ?? []).sorted { ($0["ScopeName"]?.string ?? "") < ($1["ScopeName"]?.string ?? "") })
+                return .object(request)
+            },
+            resources("identity providers", backup.identityProviders, pool.identityProviders, key: "ProviderName") {
+                var request = CreateRequest.identityProvider($0, poolID: "").object!
+                request["UserPoolId"] = nil
+                return .object(request)
+            },
+            resources("groups", backup.groups, pool.groups, key: "GroupName") {
+                var request = CreateRequest.group($0, poolID: "").object!
+                request["UserPoolId"] = nil
+                return .object(request)
+            },
+            resources("app clients", backup.appClients, pool.appClients, key: "ClientName") {
+                .object(CreateRequest.pick(CreateRequest.clientSettings, from: $0))
+            },
+            domain(),
+            perClient("UI customization", backup.uiCustomization, pool.uiCustomization) { $0["CSS"] ?? .null },
+            perClient("threat protection", backup.riskConfiguration, pool.riskConfiguration) {
+                .object(CreateRequest.pick(["CompromisedCredentialsRiskConfiguration", "AccountTakeoverRiskConfiguration",
+                                            "RiskExceptionConfiguration"], from: $0))
+            },
+        ]
+        checks += users()
+        checks.append(memberships())
+        return checks
+    }
+
+    // MARK: Pool settings
+
+    private func settings(_ name: String, _ keys: [String]) -> VerifyCheck {
+        var expected = CreateRequest.pick(keys, from: backup.poolConfig)
+        var actual = CreateRequest.pick(keys, from: pool.poolConfig)
+        CreateRequest.dropDeprecatedDuplicates(&expected)
+        CreateRequest.dropDeprecatedDuplicates(&actual)
+        return check(name, detail: "\(expected.count) settings", JSONDifference.between(.object(expected), .object(actual), at: ""))
+    }
+
+    /// Custom attributes and the standard ones a pool can change (required, immutable).
+    private func schema() -> VerifyCheck {
+        func declared(_ pool: Backup) -> [String: JSON] {
+            Dictionary((pool.poolConfig["SchemaAttributes"]?.array ?? []).compactMap { attribute -> (String, JSON)? in
+                guard let name = attribute["Name"]?.string, CreateRequest.schemaEntry(attribute) != nil else { return nil }
+                return (name, .object(CreateRequest.pick(["AttributeDataType", "Mutable", "Required", "DeveloperOnlyAttribute",
+                                                           "StringAttributeConstraints", "NumberAttributeConstraints"], from: attribute)))
+            }, uniquingKeysWith: { first, _ in first })
+        }
+        let expected = declared(backup), actual = declared(pool)
+        var differences: [String] = []
+        for name in expected.keys.sorted() {
+            guard let found = actual[name] else {
+                differences.append("\(name): missing")
+                continue
+            }
+            differences += JSONDifference.between(expected[name], found, at: name)
+        }
+        return check("schema", detail: "\(expected.count) declared attributes", differences)
+    }
+
+    // MARK: Resources
+
+    /// Items matched by `key`, compared through `comparable` (what a restore could set).
+    private func resources(_ name: String, _ expected: [JSON], _ actual: [JSON], key: String,
+                           comparable: (JSON) -> JSON) -> VerifyCheck {
+        var remaining: [String: [JSON]] = [:]
+        for item in actual { remaining[item[key]?.string ?? "", default: []].append(item) }
+        var differences: [String] = []
+        for item in expected {
+            let id = item[key]?.string ?? ""
+            guard let found = remaining[id]?.first else {
+                differences.append("\(id): missing")
+                continue
+            }
+            remaining[id]!.removeFirst()
+            differences += JSONDifference.between(comparable(item), comparable(found), at: id)
+        }
+        for (id, extra) in remaining.sorted(by: { $0.key < $1.key }) where !extra.isEmpty { differences.append("\(id): not in the backup") }
+        return check(name, detail: "\(expected.count) \(name)", differences)
+    }
+
+    /// A prefix domain is expected, under whatever prefix the restore was given.
+    private func domain() -> VerifyCheck {
+        var differences: [String] = []
+        if backup.domain != nil, pool.domain == nil {
+            differences.append("prefix domain: the backup has \(backup.domain?["Domain"]?.string ?? "one"), the pool none")
+        }
+        if let custom = backup.customDomain?["Domain"]?.string, pool.customDomain?["Domain"]?.string != custom {
+            differences.append("custom domain: the backup has \(custom), the pool \(pool.customDomain?["Domain"]?.string ?? "none")")
+        }
+        let detail = [backup.domain?["Domain"]?.string.map { "prefix \(pool.domain?["Domain"]?.string ?? "-") (was \($0))" },
+                      backup.customDomain?["Domain"]?.string.map { "custom \($0)" }].compactMap { $0 }
+        return check("domain", detail: detail.isEmpty ? "no domain" : detail.joined(separator: ", "), differences)
+    }
+
+    /// The pool-wide value and each client's own (a client showing the pool's, `ClientId`
+    /// "ALL", has none of its own), clients paired by name.
+    private func perClient(_ name: String, _ expected: Backup.PerClient, _ actual: Backup.PerClient,
+                           comparable: (JSON) -> JSON) -> VerifyCheck {
+        var differences = JSONDifference.between(expected.pool.map(comparable), actual.pool.map(comparable), at: "pool")
+        let newIDs = clientPairs()
+        var compared = expected.pool == nil ? 0 : 1
+        for (oldID, value) in expected.clients where value["ClientId"]?.string == oldID {
+            let clientName = backup.appClients.first { $0["ClientId"]?.string == oldID }?["ClientName"]?.string ?? oldID
+            let found = newIDs[oldID].flatMap { newID in actual.clients.first { $0.clientID == newID }?.value }
+            differences += JSONDifference.between(comparable(value), found.map(comparable), at: "app client \(clientName)")
+            compared += 1
+        }
+        return check(name, detail: "\(compared) settings", differences)
+    }
+
+    /// Backup client id → pool client id, by name, as the restore paired them.
+    private func clientPairs() -> [String: String] {
+        var remaining: [String: [String]] = [:]
+        for client in pool.appClients {
+            if let name = client["ClientName"]?.string, let id = client["ClientId"]?.string { remaining[name, default: []].append(id) }
+        }
+        var pairs: [String: String] = [:]
+        for client in backup.appClients {
+            guard let name = client["ClientName"]?.string, let oldID = client["ClientId"]?.string,
+                  let newID = remaining[name]?.first else { continue }
+            remaining[name]!.removeFirst()
+            pairs[oldID] = newID
+        }
+        return pairs
+    }
+
+    // MARK: Users
+
+    /// Users by key; each matched user's attributes (but `sub`, which Cognito assigns, and
+    /// `identities`, which linking rewrites) and enabled state.
+    private func users() -> [VerifyCheck] {
+        let matching = UserMatching(poolConfig: backup.poolConfig)
+        let actual = Dictionary(pool.users.map { (matching.key($0), $0) }, uniquingKeysWith: { first, _ in first })
+        let expected = backup.users.filter { !$0.isFederatedOnly }
+        let expectedKeys = Set(backup.users.map(matching.key))
+        var missing: [String] = []
+        var attributeDifferences: [String] = []
+        for user in expected {
+            let key = matching.key(user)
+            guard let found = actual[key] else {
+                missing.append("\(key): missing")
+                continue
+            }
+            if user.enabled != found.enabled { attributeDifferences.append("\(key): enabled \(user.enabled) in the backup, \(found.enabled) in the pool") }
+            let ignored: Set<String> = ["sub", "identities"]
+            let want = Dictionary(user.attributes.filter { !ignored.contains($0.name) }.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a })
+            let have = Dictionary(found.attributes.filter { !ignored.contains($0.name) }.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a })
+            for name in Set(want.keys).union(have.keys).sorted() where want[name] != have[name] {
+                attributeDifferences.append("\(key): \(name) is \(want[name].map { "'\($0)'" } ?? "absent") in the backup, "
+                    + "\(have[name].map { "'\($0)'" } ?? "absent") in the pool")
+            }
+        }
+        let extra = actual.keys.filter { !expectedKeys.contains($0) }.sorted().map { "\($0): not in the backup" }
+        let federated = backup.users.count - expected.count
+        let countDetail = "\(expected.count) users" + (federated > 0 ? " (and \(federated) federated-only users, recreated at their next sign-in)" : "")
+        return [
+            check("users", detail: countDetail, missing + extra),
+            check("user attributes and enabled state", detail: "\(expected.count) users", attributeDifferences),
+        ]
+    }
+
+    /// Members of each group, by user key; federated-only users rejoin only after signing in.
+    private func memberships() -> VerifyCheck {
+        let matching = UserMatching(poolConfig: backup.poolConfig)
+        let backupUsers = Dictionary(backup.users.map { ($0.username, $0) }, uniquingKeysWith: { first, _ in first })
+        let poolKeys = Dictionary(pool.users.map { ($0.username, matching.key($0)) }, uniquingKeysWith: { first, _ in first })
+        let actual = Dictionary(pool.memberships.map { ($0.group, Set($0.usernames.map { poolKeys[$0] ?? $0 })) },
+                                uniquingKeysWith: { first, _ in first })
+        var differences: [String] = []
+        var total = 0
+        for (group, usernames) in backup.memberships {
+            let expected = Set(usernames.compactMap { backupUsers[$0] }.filter { !$0.isFederatedOnly }.map(matching.key))
+            total += expected.count
+            let found = actual[group] ?? []
+            differences += expected.subtracting(found).sorted().map { "\(group): \($0) missing" }
+            differences += found.subtracting(expected).sorted().map { "\(group): \($0) not in the backup" }
+        }
+        return check("group memberships", detail: "\(total) memberships in \(backup.memberships.count) groups", differences)
+    }
+
+    private func check(_ name: String, detail: String, _ differences: [String]) -> VerifyCheck {
+        var shown = Array(differences.prefix(Self.shown))
+        if differences.count > Self.shown { shown.append("… and \(differences.count - Self.shown) more") }
+        return VerifyCheck(name: name, detail: detail, differences: shown)
+    }
+}

@@ -1,0 +1,142 @@
+import ArgumentParser
+import AWSClient
+import JSON
+import Restore
+
+struct RestoreCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "restore",
+        abstract: "Restore a backup into a new or an existing user pool.",
+        discussion: """
+            Recreates resource servers, identity providers, groups, app clients (new ids: the old → \
+            new map is printed), the domain, UI customization and threat protection, then users \
+            (new subs; passwords cannot be exported) and every group membership. Lambda triggers \
+            are attached last, so none runs for a restored user.
+
+            Run it again to finish an interrupted or failed restore: what exists is skipped. The \
+            mapping file (old → new sub per user, old → new client ids) is also the restore's \
+            journal: with --create-pool, a second run restores into the pool the first one created.
+
+            Example:
+              cognito-backup restore --source s3://my-backups/cognito-backup/2024/01/15/us-east-1_AbC-103000.json \\
+                --create-pool --pool-name users-restored --domain-prefix users-restored
+            """
+    )
+
+    @Option(help: "The backup: s3://bucket/key or a local file.")
+    var source: String
+
+    @Flag(name: .customLong("create-pool"), help: "Build a new pool from the backup's configuration.")
+    var createPool = false
+
+    @Option(name: .customLong("pool-name"), help: "Name of the new pool (default: the old pool's name).")
+    var poolName: String?
+
+    @Option(name: .customLong("target-pool-id"), help: "Restore into this existing pool instead.")
+    var targetPoolID: String?
+
+    @Option(name: .customLong("domain-prefix"), help: "Create the hosted UI domain with this prefix (the old one is global and still taken).")
+    var domainPrefix: String?
+
+    @Flag(name: .customLong("skip-triggers"), help: "Do not attach the old pool's Lambda triggers to a new pool.")
+    var skipTriggers = false
+
+    @Option(help: """
+        How users get back in, since Cognito cannot export passwords: none (FORCE_CHANGE_PASSWORD, \
+        nothing sent; fastest), invite (Cognito sends each new user a temporary password), \
+        forgot-password (users who had a password can reset it themselves; half the speed).
+        """)
+    var passwords: PasswordHandling = .noInvitation
+
+    @Option(name: .customLong("mapping-file"), help: "Where to write the mapping (default: beside the backup, or here for S3).")
+    var mappingFile: String?
+
+    @Flag(help: "Print a JSON summary, and no progress.")
+    var json = false
+
+    @OptionGroup var aws: AWSOptions
+
+    func validate() throws {
+        guard createPool != (targetPoolID != nil) else {
+            throw ValidationError("pass exactly one of --create-pool and --target-pool-id")
+        }
+        if poolName != nil && !createPool { throw ValidationError("--pool-name goes with --create-pool") }
+    }
+
+    func run() async throws {
+        try await reportingFailure {
+            do {
+                try await restore()
+            } catch let failure as RestoreFailure where failure.awsError != nil {
+                throw CLIError(message: failure.description, exitCode: CLIError.aws)
+            }
+        }
+    }
+
+    private func restore() async throws {
+        let client = try aws.client()
+        let s3 = S3(aws: client)
+        let source = try BackupSource(self.source)
+        let backup = try Backup(reading: try await source.read(s3: s3))
+        let mappingPath = mappingFile ?? source.defaultMappingPath
+        let options = RestoreOptions(target: createPool ? .newPool(name: poolName) : .existingPool(id: targetPoolID!),
+                                     domainPrefix: domainPrefix, skipTriggers: skipTriggers, passwords: passwords)
+        let job = RestoreJob(cognito: Cognito(aws: client, quotas: try CognitoQuotas(environment: client.configuration.environment)),
+                             backup: backup, options: options, mappings: MappingFile(path: mappingPath))
+
+        let progress = ProgressLine(label: "restore \(backup.sourcePoolID)", enabled: !json)
+        let result = try await job.run { progress.update(done: $0, total: $1, unit: "users") }
+        progress.finish(done: result.mapping.users.count + result.mapping.federatedUsers.count, total: backup.users.count, unit: "users")
+
+        var copies = [mappingPath]
+        if case let .s3(bucket, _) = source, let key = source.mappingKey(targetPoolID: result.mapping.targetPoolID) {
+            _ = try await s3.putObject(bucket: bucket, key: key, body: result.mapping.json.serializedBytes,
+                                       headers: [("Content-Type", "application/json")])
+            copies.append("s3://\(bucket)/\(key)")
+        }
+        if json {
+            var summary = result.json.object ?? JSONObject()
+            summary["mapping_files"] = .array(copies.map(JSON.string))
+            print(JSON.object(summary).serialized)
+        } else {
+            print(Self.summary(result, backup: backup, mappingFiles: copies))
+        }
+        if !result.succeeded {
+            throw CLIError(message: "\(result.report.failures.count) items were not restored; run again to retry them", exitCode: CLIError.failed)
+        }
+    }
+
+    static func summary(_ result: RestoreJob.Result, backup: Backup, mappingFiles: [String]) -> String {
+        let mapping = result.mapping
+        var lines = ["Restored \(mapping.sourcePoolID) (backup of \(mapping.backupTimestamp)) into \(mapping.targetPoolID)"
+            + (result.resumed ? ", resuming an earlier run" : mapping.createdPool ? ", a new pool" : "")]
+        for (component, counts) in result.report.counts {
+            var parts: [String] = []
+            if counts.created > 0 || counts.skipped > 0 { parts += ["\(counts.created) created", "\(counts.skipped) already there"] }
+            if counts.applied > 0 { parts.append("\(counts.applied) applied") }
+            if counts.failed > 0 { parts.append("\(counts.failed) FAILED") }
+            lines.append("  \(component.padding(to: 20)) \(parts.joined(separator: ", "))")
+        }
+        if !mapping.appClients.isEmpty {
+            lines.append("App clients (old → new id):")
+            for client in mapping.appClients { lines.append("  \(client.name.padding(to: 20)) \(client.oldID) → \(client.newID)") }
+        }
+        lines.append("Mapping (old → new sub per user, client ids): \(mappingFiles.joined(separator: " and "))")
+        if !result.report.warnings.isEmpty {
+            lines.append("Notes:")
+            lines += result.report.warnings.map { "  - \($0)" }
+        }
+        if !result.report.failures.isEmpty {
+            lines.append("Not restored (\(result.report.failures.count)):")
+            lines += result.report.failures.prefix(20).map { "  - \($0)" }
+            if result.report.failures.count > 20 { lines.append("  … and \(result.report.failures.count - 20) more (see --json)") }
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+extension PasswordHandling: ExpressibleByArgument {}
+
+extension String {
+    func padding(to width: Int) -> String { count >= width ? self : self + String(repeating: " ", count: width - count) }
+}

@@ -1,0 +1,59 @@
+import ArgumentParser
+import AWSClient
+import JSON
+import Restore
+
+struct VerifyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Check a pool against a backup: the restore's validation checklist.",
+        discussion: """
+            Compares settings, schema, resource servers, identity providers, groups, app clients, \
+            domain, UI customization, threat protection, users (names, attributes, enabled state) \
+            and group memberships. Users are matched by username (or by email or phone number in \
+            pools that sign in with them) and app clients by name; subs, ids and dates are not \
+            compared. Exits 0 only when every check passes.
+
+            Example:
+              cognito-backup verify --source backup.json --pool-id us-east-1_NewPool1
+            """
+    )
+
+    @Option(help: "The backup: s3://bucket/key or a local file.")
+    var source: String
+
+    @Option(name: .customLong("pool-id"), help: "The pool to check.")
+    var poolID: String
+
+    @Flag(name: .customLong("skip-triggers"), help: "Do not expect the backup's Lambda triggers (restored with --skip-triggers).")
+    var skipTriggers = false
+
+    @Flag(help: "Print the checks as JSON.")
+    var json = false
+
+    @OptionGroup var aws: AWSOptions
+
+    func run() async throws {
+        try await reportingFailure {
+            let client = try aws.client()
+            let backup = try Backup(reading: try await BackupSource(source).read(s3: S3(aws: client)))
+            let cognito = Cognito(aws: client, quotas: try CognitoQuotas(environment: client.configuration.environment))
+            let pool = try await Backup.snapshot(of: poolID, cognito: cognito)
+            let checks = PoolVerifier(backup: backup, pool: pool, expectTriggers: !skipTriggers).checks()
+            let failed = checks.filter { !$0.passed }
+            if json {
+                print(JSON.object(["pool_id": .string(poolID), "passed": .bool(failed.isEmpty),
+                                   "checks": .array(checks.map(\.json))]).serialized)
+            } else {
+                for check in checks {
+                    print("\(check.passed ? "PASS" : "FAIL")  \(check.name): \(check.detail)")
+                    for difference in check.differences { print("        \(difference)") }
+                }
+            }
+            if !failed.isEmpty {
+                throw CLIError(message: "\(failed.count) of \(checks.count) checks failed: " + failed.map(\.name).joined(separator: ", "),
+                               exitCode: CLIError.failed)
+            }
+        }
+    }
+}

@@ -1,0 +1,69 @@
+import JSON
+@testable import LambdaRuntime
+import Testing
+import TestSupport
+
+/// The loop against a scripted Runtime API: what it asks for, what it posts, when it stops.
+struct RuntimeLoopTests {
+    static func event(_ id: String, body: String) -> ScriptedServer.Behaviour {
+        .respond(200, headers: [
+            ("Lambda-Runtime-Aws-Request-Id", id), ("Lambda-Runtime-Deadline-Ms", "4102444800000"),
+            ("Lambda-Runtime-Invoked-Function-Arn", "arn:aws:lambda:us-east-1:123456789012:function:cognito-backup"),
+            ("Lambda-Runtime-Trace-Id", "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=0"),
+        ], body: body)
+    }
+
+    struct Echo: LambdaHandler {
+        func handle(_ invocation: Invocation) async throws(InvocationError) -> [UInt8] {
+            if invocation.body == Array("fail".utf8) { throw InvocationError(type: "BackupFailed", message: "pool x failed") }
+            return Array("echo:".utf8) + invocation.body
+        }
+    }
+
+    @Test func postsEachAnswerToItsRequestAndStopsWhenTheRuntimeAPIFails() async throws {
+        let server = try ScriptedServer([
+            Self.event("r1", body: "hello"), .respond(202, body: #"{"status":"OK"}"#),
+            Self.event("r2", body: "fail"), .respond(202, body: #"{"status":"OK"}"#),
+            .respond(500, body: #"{"errorType":"Runtime.Unknown"}"#),
+        ])
+        defer { server.stop() }
+
+        let status = await RuntimeLoop.run(RuntimeAPIClient(address: "127.0.0.1:\(server.port)"), handler: Echo(), log: { _ in })
+
+        #expect(status == 1)
+        let requests = server.requests
+        #expect(requests.map { "\($0.method) \($0.target)" } == [
+            "GET /2018-06-01/runtime/invocation/next", "POST /2018-06-01/runtime/invocation/r1/response",
+            "GET /2018-06-01/runtime/invocation/next", "POST /2018-06-01/runtime/invocation/r2/error",
+            "GET /2018-06-01/runtime/invocation/next",
+        ])
+        #expect(requests[1].body == Array("echo:hello".utf8))
+        let error = try JSON(parsing: requests[3].body)
+        #expect(error == ["errorMessage": "pool x failed", "errorType": "BackupFailed", "stackTrace": []])
+        #expect(requests[3].headers.contains { $0.name.lowercased() == "lambda-runtime-function-error-type" && $0.value == "BackupFailed" })
+    }
+
+    @Test func anUnreachableRuntimeAPIEndsTheProcessAfterBoundedRetries() async throws {
+        let server = try ScriptedServer([])
+        let address = "127.0.0.1:\(server.port)"
+        server.stop()
+        let started = ContinuousClock.now
+
+        let status = await RuntimeLoop.run(RuntimeAPIClient(address: address), handler: Echo(), log: { _ in })
+
+        #expect(status == 1)
+        #expect(ContinuousClock.now - started < .seconds(5))
+    }
+
+    @Test func initErrorsAreReportedWithTheirType() async throws {
+        let server = try ScriptedServer([.respond(202, body: #"{"status":"OK"}"#)])
+        defer { server.stop() }
+
+        try await RuntimeAPIClient(address: "127.0.0.1:\(server.port)")
+            .failInitialization(with: InvocationError(type: "InvalidConfiguration", message: "BACKUP_BUCKET is not set"))
+
+        let request = try #require(server.requests.first)
+        #expect(request.target == "/2018-06-01/runtime/init/error")
+        #expect(try JSON(parsing: request.body)["errorMessage"] == "BACKUP_BUCKET is not set")
+    }
+}

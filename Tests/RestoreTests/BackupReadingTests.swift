@@ -1,0 +1,74 @@
+import JSON
+@testable import Restore
+import Testing
+
+struct BackupReadingTests {
+    @Test func readsTheCurrentFormatWithEveryComponent() throws {
+        let backup = try Backup(reading: Recorded.backup())
+        #expect(backup.formatVersion == 2)
+        #expect(backup.sourcePoolID == "eu-west-1_Rec0rded1")
+        #expect(backup.users.map(\.username) == ["alice", "bob"])
+        #expect(backup.users[1].enabled == false)
+        #expect(backup.users[0].sub == "a-1")
+        #expect(backup.memberships.map(\.group) == ["admins", "staff"])
+        #expect(backup.domain?["Domain"]?.string == "customers-auth")
+        #expect(backup.customDomain == nil)
+        #expect(backup.mfaConfig?["MfaConfiguration"]?.string == "OPTIONAL")
+        #expect(backup.customAttributes.compactMap { $0["Name"]?.string } == ["custom:tenant", "dev:custom:score"])
+    }
+
+    @Test func readsTheOriginalPythonFormatWithStringDates() throws {
+        let text = """
+            {"timestamp": "2024-01-15T10:30:00.123000", "user_pool_id": "us-east-1_Old", "user_pool_config": {"Id": "us-east-1_Old",
+             "Name": "old", "CreationDate": "2023-02-01 09:00:00.000000+00:00"},
+             "app_clients": [], "users": [{"Username": "carol", "Attributes": [{"Name": "sub", "Value": "c-3"}],
+             "UserCreateDate": "2024-01-15 10:30:00.123000+00:00", "Enabled": true, "UserStatus": "CONFIRMED"}],
+             "groups": [{"GroupName": "g", "CreationDate": "2024-01-15 10:30:00.123000+00:00"}], "group_memberships": {"g": ["carol"]},
+             "identity_providers": [], "resource_servers": [],
+             "user_pool_domain": {"Domain": "old-auth", "Status": "ACTIVE"}, "ui_customization": {"CSS": ".x{}", "ClientId": "ALL"}}
+            """
+        let backup = try Backup(reading: Array(text.utf8))
+        #expect(backup.formatVersion == 1)
+        #expect(backup.domain?["Domain"]?.string == "old-auth")
+        #expect(backup.uiCustomization.pool?["CSS"]?.string == ".x{}")
+        #expect(backup.mfaConfig == nil)
+        #expect(backup.users.first?.username == "carol")
+        #expect(backup.memberships.first?.usernames == ["carol"])
+    }
+
+    @Test func truncatedFileIsRefusedAsTruncated() throws {
+        let bytes = Recorded.backup()
+        let error = #expect(throws: BackupReadError.self) { try Backup(reading: Array(bytes[..<(bytes.count * 3 / 4)])) }
+        #expect(error?.description.contains("truncated") == true)
+    }
+
+    @Test func corruptedUserIsRefusedWithItsByteOffset() throws {
+        var bytes = Recorded.backup()
+        let needle = Array(#""Username":"bob""#.utf8)
+        let offset = try #require((0...(bytes.count - needle.count)).first { Array(bytes[$0..<$0 + needle.count]) == needle })
+        bytes[offset + 10] = UInt8(ascii: ";")
+        let error = #expect(throws: BackupReadError.self) { try Backup(reading: bytes) }
+        #expect(error?.offset.map { abs($0 - offset) < 20 } == true)
+    }
+
+    @Test func newerFormatVersionIsRefused() throws {
+        let error = #expect(throws: BackupReadError.self) { try Backup(reading: Recorded.backup(extra: [("format_version", 3)])) }
+        #expect(error?.description.contains("format version 3") == true)
+    }
+
+    @Test func dataAfterTheObjectIsRefused() throws {
+        #expect(throws: BackupReadError.self) { try Backup(reading: Recorded.backup() + Array("{}".utf8)) }
+    }
+
+    @Test func documentWithoutUsersIsNotABackup() throws {
+        let error = #expect(throws: BackupReadError.self) { try Backup(reading: Array(#"{"user_pool_config": {}}"#.utf8)) }
+        #expect(error?.description.contains("users") == true)
+    }
+
+    @Test func escapedQuotesAndBracketsInsideStringsDoNotEndAUser() throws {
+        let tricky = Recorded.user("d\"a]v}e", sub: "d-4", extra: [("custom:note", "[{\\\"}] 日本")])
+        let backup = try Backup(reading: Recorded.backup(users: [tricky], memberships: []))
+        #expect(backup.users.map(\.username) == ["d\"a]v}e"])
+        #expect(backup.users[0].attribute("custom:note") == "[{\\\"}] 日本")
+    }
+}

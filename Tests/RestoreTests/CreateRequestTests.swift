@@ -1,0 +1,85 @@
+import JSON
+@testable import Restore
+import Testing
+
+struct CreateRequestTests {
+    @Test func createUserPoolKeepsSettingsAndDropsWhatCognitoAssigns() {
+        let request = CreateRequest.userPool(Recorded.sourcePool, name: "restored", mfaSetSeparately: true)
+        #expect(request["PoolName"] == "restored")
+        #expect(request["Policies"] == Recorded.sourcePool["Policies"])
+        #expect(request["UserPoolTags"] == ["team": "identity"])
+        for assigned in ["Id", "Arn", "Status", "CreationDate", "LastModifiedDate", "EstimatedNumberOfUsers", "Domain", "CustomDomain", "SchemaAttributes"] {
+            #expect(request[assigned] == nil, "\(assigned)")
+        }
+    }
+
+    @Test func createUserPoolDeclaresCustomAttributesByBareNameAndOnlyChangedStandardOnes() {
+        let schema = CreateRequest.userPool(Recorded.sourcePool, name: "p", mfaSetSeparately: true)["Schema"]?.array ?? []
+        #expect(schema.compactMap { $0["Name"]?.string } == ["email", "tenant", "score"])
+        let score = schema.first { $0["Name"] == "score" }
+        #expect(score?["DeveloperOnlyAttribute"] == true)
+        #expect(schema.first { $0["Name"] == "tenant" }?["Mutable"] == false)
+    }
+
+    @Test func createUserPoolLeavesTriggersForAfterTheUsers() {
+        let request = CreateRequest.userPool(Recorded.sourcePool, name: "p", mfaSetSeparately: true)
+        #expect(request["LambdaConfig"] == nil)
+        let attach = CreateRequest.attachTriggers(Recorded.sourcePool, poolID: "eu-west-1_New")
+        #expect(attach?["LambdaConfig"] == Recorded.sourcePool["LambdaConfig"])
+        #expect(attach?["UserPoolId"] == "eu-west-1_New")
+        // UpdateUserPool resets what it is not given.
+        #expect(attach?["Policies"] == Recorded.sourcePool["Policies"])
+        #expect(attach?["AutoVerifiedAttributes"] == ["email"])
+        #expect(attach?["UsernameConfiguration"] == nil)
+    }
+
+    @Test func createUserPoolSaysEachSettingOnce() {
+        let request = CreateRequest.userPool(Recorded.sourcePool, name: "p", mfaSetSeparately: true)
+        #expect(request["EmailVerificationMessage"] == nil)
+        #expect(request["VerificationMessageTemplate"] != nil)
+        #expect(request["AdminCreateUserConfig"] == ["AllowAdminCreateUserOnly": true])
+    }
+
+    @Test func mfaIsSetSeparatelyWhenTheBackupHasItsConfiguration() {
+        #expect(CreateRequest.userPool(Recorded.sourcePool, name: "p", mfaSetSeparately: true)["MfaConfiguration"] == "OFF")
+        #expect(CreateRequest.userPool(Recorded.sourcePool, name: "p", mfaSetSeparately: false)["MfaConfiguration"] == "OPTIONAL")
+    }
+
+    @Test func appClientKeepsItsSecretAndSettingsButNotItsIdOrDates() throws {
+        let client = try Backup(reading: Recorded.backup()).appClients[0]
+        let request = CreateRequest.appClient(client, poolID: "eu-west-1_New")
+        #expect(request["ClientSecret"] == "s3cr3t")
+        #expect(request["AllowedOAuthScopes"] == ["openid", "orders/read"])
+        #expect(request["UserPoolId"] == "eu-west-1_New")
+        #expect(request["ClientId"] == nil && request["CreationDate"] == nil)
+    }
+
+    @Test func samlProviderDropsTheGeneratedCertificateAndTheFetchedMetadata() throws {
+        let provider = try Backup(reading: Recorded.backup()).identityProviders[0]
+        let details = CreateRequest.identityProvider(provider, poolID: "p")["ProviderDetails"]
+        #expect(details == ["MetadataURL": "https://idp.example.com/md", "IDPSignout": "false"])
+    }
+
+    @Test func adminCreateUserSuppressesTheInvitationAndNeverSendsSub() {
+        let user = PoolUser(Recorded.user("alice", sub: "a-1", extra: [("identities", "[]")]))!
+        let request = CreateRequest.user(user, username: "alice", poolID: "p", sendInvitation: false)
+        #expect(request["MessageAction"] == "SUPPRESS")
+        let names = request["UserAttributes"]?.array?.compactMap { $0["Name"]?.string }
+        #expect(names == ["email", "email_verified", "custom:tenant"])
+    }
+
+    @Test func invitationGoesByEmailWhenTheUserHasOne() {
+        let user = PoolUser(Recorded.user("alice", sub: "a-1"))!
+        let request = CreateRequest.user(user, username: "alice", poolID: "p", sendInvitation: true)
+        #expect(request["MessageAction"] == nil)
+        #expect(request["DesiredDeliveryMediums"] == ["EMAIL"])
+    }
+
+    @Test func unguessablePasswordHasEveryCharacterClass() {
+        let password = UnguessablePassword.make()
+        #expect(password.count == 32)
+        #expect(password.contains(where: \.isUppercase) && password.contains(where: \.isLowercase))
+        #expect(password.contains(where: \.isNumber) && password.contains { !$0.isLetter && !$0.isNumber })
+        #expect(UnguessablePassword.make() != password)
+    }
+}

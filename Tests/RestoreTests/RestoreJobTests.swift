@@ -1,0 +1,183 @@
+import AWSClient
+import JSON
+@testable import Restore
+import Testing
+
+struct RestoreJobTests {
+    func restore(_ cognito: ScriptedCognito, backup bytes: [UInt8] = Recorded.backup(), target: RestoreOptions.Target = .newPool(name: nil),
+                 passwords: PasswordHandling = .noInvitation, mappings: MemoryMappings = MemoryMappings()) async throws -> RestoreJob.Result {
+        let options = RestoreOptions(target: target, domainPrefix: "customers-restored", passwords: passwords, concurrency: 4)
+        return try await RestoreJob(cognito: cognito, backup: try Backup(reading: bytes), options: options, mappings: mappings).run()
+    }
+
+    @Test func newPoolGetsStructureThenUsersThenMembershipsAndTriggersLast() async throws {
+        let cognito = ScriptedCognito()
+        let result = try await restore(cognito)
+        #expect(result.succeeded)
+        let writes = cognito.writes
+        #expect(Array(writes.prefix(8)) == ["CreateUserPool", "SetUserPoolMfaConfig", "CreateResourceServer", "CreateIdentityProvider",
+                                            "CreateGroup", "CreateGroup", "CreateUserPoolClient", "CreateUserPoolDomain"])
+        #expect(writes.filter { $0 == "AdminCreateUser" }.count == 2)
+        #expect(writes.filter { $0 == "AdminAddUserToGroup" }.count == 3)
+        #expect(writes.last == "UpdateUserPool")
+        #expect(cognito.calls("AdminDisableUser") == [["UserPoolId": "eu-west-1_NewP00l01", "Username": "bob"]])
+        #expect(cognito.calls("CreateUserPoolDomain").first?["Domain"] == "customers-restored")
+    }
+
+    @Test func everyGroupAddComesAfterItsUserIsCreated() async throws {
+        let cognito = ScriptedCognito()
+        _ = try await restore(cognito)
+        let calls = cognito.calls
+        for (index, call) in calls.enumerated() where call.operation == "AdminAddUserToGroup" {
+            let createdBefore = calls[..<index].contains { $0.operation == "AdminCreateUser" && $0.input["Username"] == call.input["Username"] }
+            #expect(createdBefore, "\(call.input["Username"]!.serialized) added to a group before it was created")
+        }
+    }
+
+    @Test func mappingRecordsOldAndNewSubAndClientIDs() async throws {
+        let mappings = MemoryMappings()
+        _ = try await restore(ScriptedCognito(), mappings: mappings)
+        let mapping = try #require(mappings.current)
+        #expect(mapping.complete && mapping.createdPool && mapping.targetPoolID == "eu-west-1_NewP00l01")
+        #expect(mapping.users == [.init(oldUsername: "alice", newUsername: "alice", oldSub: "a-1", newSub: "new-sub-alice"),
+                                  .init(oldUsername: "bob", newUsername: "bob", oldSub: "b-2", newSub: "new-sub-bob")])
+        #expect(mapping.appClients == [.init(name: "web", oldID: "5r2ktv9ha0example1", newID: "new-web")])
+        #expect(try RestoreMapping(json: mapping.json) == mapping)
+    }
+
+    @Test func usersAndMembershipsAlreadyInTheTargetAreNotWrittenAgain() async throws {
+        let cognito = ScriptedCognito { operation, input in
+            switch operation {
+            case "ListUsers": return ["Users": [Recorded.user("alice", sub: "new-a")]]
+            case "ListGroups": return ["Groups": [["GroupName": "admins"], ["GroupName": "staff"]]]
+            case "ListUsersInGroup": return ["Users": input["GroupName"] == "staff" ? [Recorded.user("alice", sub: "new-a")] : []]
+            default: return nil
+            }
+        }
+        let result = try await restore(cognito, target: .existingPool(id: "eu-west-1_Targ3tP00"))
+        #expect(cognito.calls("AdminCreateUser").map { $0["Username"] } == ["bob"])
+        #expect(Set(cognito.calls("AdminAddUserToGroup").map { "\($0["GroupName"]!.string!):\($0["Username"]!.string!)" }) == ["admins:alice", "staff:bob"])
+        #expect(cognito.calls("CreateGroup").isEmpty)
+        #expect(result.report.counts("users") == .init(created: 1, skipped: 1))
+        #expect(result.mapping.users.first { $0.oldUsername == "alice" }?.newSub == "new-a")
+    }
+
+    @Test func federatedOnlyUserIsReportedNotCreated() async throws {
+        let federated = Recorded.user("Corp_8f3a", sub: "f-5", status: "EXTERNAL_PROVIDER")
+        let cognito = ScriptedCognito()
+        let result = try await restore(cognito, backup: Recorded.backup(users: [Recorded.user("alice", sub: "a-1"), federated],
+                                                                        memberships: [("staff", ["alice", "Corp_8f3a"])]))
+        #expect(cognito.calls("AdminCreateUser").map { $0["Username"] } == ["alice"])
+        #expect(result.mapping.federatedUsers == [.init(oldUsername: "Corp_8f3a", newUsername: nil, oldSub: "f-5", newSub: nil)])
+        #expect(result.report.failures.contains { $0.contains("Corp_8f3a in group staff") })
+        #expect(result.report.warnings.contains { $0.contains("1 users signed in only through an external identity provider") })
+    }
+
+    @Test func linkedIdentityIsLinkedWhenItsProviderExists() async throws {
+        let identities = #"[{"userId":"corp-77","providerName":"Corp","providerType":"SAML","issuer":null,"primary":false,"dateCreated":1700000000000}]"#
+        let cognito = ScriptedCognito { operation, _ in
+            operation == "ListIdentityProviders" ? ["Providers": [["ProviderName": "Corp", "ProviderType": "SAML"]]] : nil
+        }
+        _ = try await restore(cognito, backup: Recorded.backup(users: [Recorded.user("alice", sub: "a-1", extra: [("identities", identities)])],
+                                                               memberships: []))
+        #expect(cognito.calls("AdminLinkProviderForUser") == [[
+            "UserPoolId": "eu-west-1_NewP00l01",
+            "DestinationUser": ["ProviderName": "Cognito", "ProviderAttributeValue": "alice"],
+            "SourceUser": ["ProviderName": "Corp", "ProviderAttributeName": "Cognito_Subject", "ProviderAttributeValue": "corp-77"],
+        ]])
+    }
+
+    @Test func emailSignInPoolCreatesUsersByEmailAndAddsThemToGroupsUnderTheirNewUsername() async throws {
+        var config = Recorded.sourcePool.object!
+        config["UsernameAttributes"] = ["email"]
+        let bytes = Recorded.backup(users: [Recorded.user("0f1e2d3c-aaaa-bbbb-cccc-000000000001", sub: "0f1e2d3c-aaaa-bbbb-cccc-000000000001")],
+                                    memberships: [("admins", ["0f1e2d3c-aaaa-bbbb-cccc-000000000001"])],
+                                    extra: [("user_pool_config", .object(config))])
+        let cognito = ScriptedCognito { operation, input in
+            guard operation == "AdminCreateUser" else { return nil }
+            var created = Recorded.adminCreateUser(input).object!
+            created["User"] = .object({ var user = created["User"]!.object!; user["Username"] = "9d8c7b6a-new"; return user }())
+            return .object(created)
+        }
+        let result = try await restore(cognito, backup: bytes)
+        #expect(cognito.calls("AdminCreateUser").first?["Username"] == "0f1e2d3c-aaaa-bbbb-cccc-000000000001@example.com")
+        #expect(cognito.calls("AdminAddUserToGroup").first?["Username"] == "9d8c7b6a-new")
+        #expect(result.mapping.users.first?.newUsername == "9d8c7b6a-new")
+    }
+
+    @Test func userCognitoRefusesIsCountedAndTheOthersAreRestored() async throws {
+        let cognito = ScriptedCognito { operation, input in
+            if operation == "AdminCreateUser", input["Username"] == "bob" { throw ScriptedCognito.error("InvalidParameterException") }
+            return nil
+        }
+        let result = try await restore(cognito)
+        #expect(!result.succeeded)
+        #expect(result.report.counts("users") == .init(created: 1, failed: 1))
+        #expect(result.report.failures.contains { $0.contains("create user bob") && $0.contains("InvalidParameterException") })
+        #expect(cognito.calls("AdminAddUserToGroup").allSatisfy { $0["Username"] == "alice" })
+        #expect(result.mapping.complete == false)
+    }
+
+    @Test func accessDeniedStopsTheRestoreNamingTheStepAndPool() async throws {
+        let cognito = ScriptedCognito { operation, _ in
+            if operation == "AdminCreateUser" { throw ScriptedCognito.error("AccessDeniedException", 403) }
+            return nil
+        }
+        let failure = await #expect(throws: RestoreFailure.self) { try await restore(cognito) }
+        #expect(failure?.awsError?.code == "AccessDeniedException")
+        #expect(failure?.poolID == "eu-west-1_NewP00l01")
+        #expect(failure?.description.contains("create user") == true)
+    }
+
+    @Test func targetMissingACustomAttributeIsRefusedBeforeAnyWrite() async throws {
+        let cognito = ScriptedCognito { operation, _ in
+            guard operation == "DescribeUserPool" else { return nil }
+            var pool = Recorded.targetPool.object!
+            pool["SchemaAttributes"] = .array((pool["SchemaAttributes"]?.array ?? []).filter { $0["Name"] != "custom:tenant" })
+            return ["UserPool": .object(pool)]
+        }
+        let error = await #expect(throws: IncompatibleTargetError.self) {
+            try await restore(cognito, target: .existingPool(id: "eu-west-1_Targ3tP00"))
+        }
+        #expect(error?.problems.first?.contains("custom:tenant (String) is missing") == true)
+        #expect(cognito.writes.isEmpty)
+    }
+
+    @Test func secondRunRestoresIntoThePoolTheFirstCreated() async throws {
+        let journal = RestoreMapping(sourcePoolID: "eu-west-1_Rec0rded1", backupTimestamp: "2024-11-18T10:15:05.379Z",
+                                     targetPoolID: "eu-west-1_Earl1er01", createdPool: true)
+        let cognito = ScriptedCognito()
+        let result = try await restore(cognito, mappings: MemoryMappings(journal))
+        #expect(!cognito.operations.contains("CreateUserPool"))
+        #expect(result.resumed && result.mapping.targetPoolID == "eu-west-1_Earl1er01")
+        #expect(cognito.calls("AdminCreateUser").allSatisfy { $0["UserPoolId"] == "eu-west-1_Earl1er01" })
+    }
+
+    @Test func journalOfAnotherBackupIsNeverOverwritten() async throws {
+        let other = RestoreMapping(sourcePoolID: "eu-west-1_Other", backupTimestamp: "2024-01-01T00:00:00.000Z",
+                                   targetPoolID: "eu-west-1_Else", createdPool: true)
+        let mappings = MemoryMappings(other)
+        let cognito = ScriptedCognito()
+        await #expect(throws: MappingFileError.self) { try await restore(cognito, mappings: mappings) }
+        #expect(mappings.current == other)
+        #expect(cognito.writes.isEmpty)
+    }
+
+    @Test func forgotPasswordModeConfirmsOnlyUsersWhoHadAPassword() async throws {
+        let cognito = ScriptedCognito()
+        let users = [Recorded.user("alice", sub: "a-1"), Recorded.user("dan", sub: "d-4", status: "FORCE_CHANGE_PASSWORD")]
+        _ = try await restore(cognito, backup: Recorded.backup(users: users, memberships: []), passwords: .forgotPassword)
+        let calls = cognito.calls("AdminSetUserPassword")
+        #expect(calls.map { $0["Username"] } == ["alice"])
+        #expect(calls.first?["Permanent"] == true)
+    }
+
+    @Test func missingDomainPrefixLeavesTheDomainToThePersonWithAReason() async throws {
+        let cognito = ScriptedCognito()
+        let options = RestoreOptions(target: .newPool(name: "p"), concurrency: 2)
+        let result = try await RestoreJob(cognito: cognito, backup: try Backup(reading: Recorded.backup()), options: options,
+                                          mappings: MemoryMappings()).run()
+        #expect(!cognito.operations.contains("CreateUserPoolDomain"))
+        #expect(result.report.warnings.contains { $0.contains("--domain-prefix") })
+    }
+}
