@@ -31,7 +31,7 @@ let package = Package(
         .testTarget(name: "BackupTests", dependencies: ["Backup", "AWSClient", "JSON"], resources: [.copy("Resources")]),
         .testTarget(name: "LambdaRuntimeTests", dependencies: ["LambdaRuntime", "JSON", "TestSupport"]),
         .testTarget(name: "BackupFunctionTests", dependencies: ["BackupFunction", "Backup", "LambdaRuntime", "JSON"]),
-        .testTarget(name: "RestoreTests", dependencies: ["Restore", "Backup", "AWSClient", "JSON"]),
+        .testTarget(name: "RestoreTests", dependencies: ["Restore", "Backup", "AWSClient", "JSON", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -91,7 +91,9 @@ def main() -> None:
 
 def restore(args, url: str, env: dict, record: dict) -> None:
     source = f"s3://bench/{record['s3_key']}"
-    run, measured = timed([args.binary, "restore", "--source", source, "--create-pool", "--pool-name", "bench-restored", "--json"], env)
+    with tempfile.TemporaryDirectory() as scratch:
+        run, measured = timed([args.binary, "restore", "--source", source, "--create-pool", "--pool-name", "bench-restored",
+                               "--mapping-file", f"{scratch}/mapping.json", "--json"], env)
     if run.returncode != 0:
         raise SystemExit(f"restore failed: {run.stderr}")
     users = record["user_count"]

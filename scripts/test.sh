@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/setup.sh
-export PATH="${COGNITO_BACKUP_TOOLS:-$HOME/.cache/cognito-backup-tools}/checkov/bin:$PATH"
+# Only checkov itself: the venv's python3 must not shadow the one with pytest and moto.
+export CHECKOV="${COGNITO_BACKUP_TOOLS:-$HOME/.cache/cognito-backup-tools}/checkov/bin/checkov"
 
 swift build --build-tests
 swift test --skip-build

@@ -238,3 +238,30 @@ def test_missing_settings_are_named(aws):
     result = aws.run("backup", "--pool-id", "us-east-1_Abc", env=env)
     assert result.returncode == 2
     assert "BACKUP_BUCKET is not set" in result.stderr
+
+
+@pytest.mark.parametrize("large", [False, True], ids=["put-object", "multipart"])
+def test_a_kms_key_encrypts_the_object_with_aws_kms(aws, large):
+    cognito = aws.client("cognito-idp")
+    pool = big_pool(cognito) if large else rich_pool(cognito, users=3, groups=1, big_group_members=1)
+    aws.make_storage()
+    key = aws.client("kms").create_key(Description="backups")["KeyMetadata"]["Arn"]
+    result = backup(aws, pool, "--kms-key-id", key)
+    assert result.returncode == 0, result.stderr
+    head = aws.client("s3").head_object(Bucket="backups", Key=aws.objects()[0])
+    assert head["ServerSideEncryption"] == "aws:kms" and head["SSEKMSKeyId"] == key
+
+
+def test_a_wrong_secret_is_rejected_by_cognito_too(aws, tmp_path):
+    pool = rich_pool(aws.client("cognito-idp"), users=2, groups=1, big_group_members=1)
+    aws.make_storage()
+    assert backup(aws, pool).returncode == 0
+    source = tmp_path / "backup.json"
+    source.write_bytes(aws.client("s3").get_object(Bucket="backups", Key=aws.objects()[0])["Body"].read())
+    admin, _ = admin_and_restricted_users(aws.url, {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]})
+    aws.server.enforce_auth()
+    assert aws.run("verify", "--source", str(source), "--pool-id", pool, credentials=admin).returncode == 0
+    wrong = dict(admin, AWS_SECRET_ACCESS_KEY="not-the-secret-at-all-0000000000000000000")
+    result = aws.run("verify", "--source", str(source), "--pool-id", pool, credentials=wrong)
+    assert result.returncode == 3
+    assert "cognito-idp" in result.stderr and "SignatureDoesNotMatch" in result.stderr

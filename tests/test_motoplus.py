@@ -17,18 +17,17 @@ import botocore.session
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.support import motoplus
-from tests.support.iam import admin_and_restricted_users, boto3_client
+from support import motoplus
+from support.iam import admin_and_restricted_users, boto3_client
 
 ANY_CREDS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
 CERT_ARN = "arn:aws:acm:us-east-1:123456789012:certificate/0123-4567"
 
 
-@pytest.fixture(scope="session")
-def server():
-    running = motoplus.start()
-    yield running
-    running.stop()
+@pytest.fixture
+def server(moto):
+    """The session's moto server (tests/conftest.py)."""
+    return moto
 
 
 @pytest.fixture(autouse=True)

@@ -3,6 +3,7 @@ tests/support/motoplus.py adds), from a backup the binary itself wrote."""
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import signal
@@ -13,8 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.support import motoplus
-from tests.support.iam import boto3_client
+from support.iam import boto3_client
 
 ROOT = Path(__file__).resolve().parents[1]
 BINARY = os.environ.get("COGNITO_BACKUP_BIN", str(ROOT / ".build/debug/cognito-backup"))
@@ -31,11 +31,10 @@ GROUPS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def server():
-    running = motoplus.start()
-    yield running
-    running.stop()
+@pytest.fixture
+def server(moto):
+    """The session's moto server (tests/conftest.py)."""
+    return moto
 
 
 @pytest.fixture(autouse=True)
@@ -72,9 +71,23 @@ def user_attributes(i: int) -> list[dict[str, str]]:
     return [{"Name": k, "Value": v} for k, v in attributes.items()]
 
 
+# A 1x1 transparent PNG: the UI customization's logo and a managed login branding asset.
+PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==")
+BRANDING_SETTINGS = {
+    "components": {"primaryButton": {"lightMode": {"defaults": {"backgroundColor": "0972d3ff", "textColor": "ffffffff"}}},
+                   "pageBackground": {"image": {"enabled": True}}},
+    "categories": {"global": {"colorSchemeMode": "LIGHT", "spacingDensity": "REGULAR"}},
+}
+TERMS_LINKS = {
+    "terms-of-use": {"cognito:default": "https://example.com/terms", "cognito:french": "https://example.com/fr/conditions"},
+    "privacy-policy": {"cognito:default": "https://example.com/privacy"},
+}
+
+
 def build_rich_pool(idp) -> str:
     """Custom attributes, groups with precedence and roles, three app clients, a SAML and an
-    OIDC provider, two resource servers, a domain, UI customization, threat protection,
+    OIDC provider, two resource servers, a domain, UI customization with a logo, threat
+    protection, managed login branding (customized and Cognito's own), terms documents,
     disabled users, unicode attributes, and more users than one ListUsers page."""
     pool = idp.create_user_pool(
         PoolName="rich",
@@ -122,9 +135,17 @@ def build_rich_pool(idp) -> str:
     ]
     client_ids = [idp.create_user_pool_client(UserPoolId=pool_id, **c)["UserPoolClient"]["ClientId"] for c in clients]
     idp.create_user_pool_domain(UserPoolId=pool_id, Domain="rich-source")
-    idp.set_ui_customization(UserPoolId=pool_id, CSS=".banner-customizable { background: #123456; }")
+    idp.set_ui_customization(UserPoolId=pool_id, CSS=".banner-customizable { background: #123456; }", ImageFile=PNG)
     idp.set_ui_customization(UserPoolId=pool_id, ClientId=client_ids[0], CSS=".submitButton-customizable { color: red; }")
     idp.set_risk_configuration(UserPoolId=pool_id, CompromisedCredentialsRiskConfiguration={"Actions": {"EventAction": "BLOCK"}})
+    idp.create_managed_login_branding(
+        UserPoolId=pool_id, ClientId=client_ids[0], Settings=BRANDING_SETTINGS,
+        Assets=[{"Category": "PAGE_HEADER_LOGO", "ColorMode": "LIGHT", "Extension": "PNG", "Bytes": PNG},
+                {"Category": "FORM_LOGO", "ColorMode": "DARK", "Extension": "PNG", "Bytes": PNG}])
+    idp.create_managed_login_branding(UserPoolId=pool_id, ClientId=client_ids[2], UseCognitoProvidedValues=True)
+    for name, links in TERMS_LINKS.items():
+        idp.create_terms(UserPoolId=pool_id, ClientId=client_ids[0], TermsName=name, TermsSource="LINK",
+                         Enforcement="NONE", Links=links)
     for group in GROUPS:
         idp.create_group(UserPoolId=pool_id, **group)
     for i in range(USERS):
@@ -186,10 +207,46 @@ def test_restore_into_a_new_pool_passes_verify(server, idp, source):
     assert summary["complete"] and summary["created_pool"]
     assert summary["counts"]["users"]["created"] == USERS
     assert len(summary["app_clients"]) == 3
+    assert summary["counts"]["managed_login_branding"]["created"] == 2
+    assert summary["counts"]["terms"]["created"] == len(TERMS_LINKS)
     checks = run(server, "verify", "--source", str(backup), "--pool-id", summary["target_pool_id"])
     assert "FAIL" not in checks.stdout
+    assert "PASS  managed login branding: 2 branding styles" in checks.stdout
+    assert "PASS  terms: 2 terms" in checks.stdout
     new_users = {u["Username"]: u for u in all_users(idp, summary["target_pool_id"])}
     assert {name for name, user in new_users.items() if not user["Enabled"]} == DISABLED
+
+
+def test_restore_puts_branding_and_terms_on_the_new_clients(server, idp, source):
+    _, backup = source
+    summary = json.loads(restore(server, backup, "--create-pool", "--domain-prefix", "rich-restored").stdout)
+
+    target = summary["target_pool_id"]
+    new_ids = {entry["name"]: entry["new_client_id"]
+               for entry in json.loads(Path(summary["mapping_files"][0]).read_text())["app_clients"].values()}
+    web = idp.describe_managed_login_branding_by_client(UserPoolId=target, ClientId=new_ids["web"])["ManagedLoginBranding"]
+    assert web["Settings"] == BRANDING_SETTINGS and not web["UseCognitoProvidedValues"]
+    assert sorted((a["Category"], a["ColorMode"], a["Bytes"]) for a in web["Assets"]) == \
+        [("FORM_LOGO", "DARK", PNG), ("PAGE_HEADER_LOGO", "LIGHT", PNG)]
+    mobile = idp.describe_managed_login_branding_by_client(UserPoolId=target, ClientId=new_ids["mobile"])["ManagedLoginBranding"]
+    assert mobile["UseCognitoProvidedValues"]
+    terms = [idp.describe_terms(UserPoolId=target, TermsId=t["TermsId"])["Terms"]
+             for t in idp.list_terms(UserPoolId=target)["Terms"]]
+    assert {t["TermsName"]: (t["ClientId"], t["Links"]) for t in terms} == \
+        {name: (new_ids["web"], links) for name, links in TERMS_LINKS.items()}
+
+
+def test_logo_that_cannot_be_downloaded_is_named_and_the_css_still_restored(server, idp, source):
+    _, backup = source
+    image_url = json.loads(backup.read_text())["ui_customization"]["pool"]["ImageUrl"]
+
+    summary = json.loads(restore(server, backup, "--create-pool", "--domain-prefix", "rich-restored").stdout)
+
+    assert summary["complete"]
+    assert any(w.startswith("UI customization logo of the pool not restored") and image_url in w for w in summary["warnings"])
+    restored = idp.get_ui_customization(UserPoolId=summary["target_pool_id"])["UICustomization"]
+    assert restored["CSS"] == ".banner-customizable { background: #123456; }"
+    assert "ImageUrl" not in restored
 
 
 def test_mapping_file_gives_old_and_new_sub_of_every_user(server, idp, source):
@@ -212,12 +269,14 @@ def test_second_restore_duplicates_nothing(server, idp, source):
 
     assert second["target_pool_id"] == first["target_pool_id"] and second["resumed"]
     assert pool_count(idp) == 2
-    for component in ("users", "groups", "app_clients", "identity_providers", "resource_servers", "group_memberships"):
+    for component in ("users", "groups", "app_clients", "identity_providers", "resource_servers", "group_memberships",
+                      "managed_login_branding", "terms"):
         assert second["counts"][component]["created"] == 0, component
     target = first["target_pool_id"]
     assert len(all_users(idp, target)) == USERS
     assert len(idp.list_user_pool_clients(UserPoolId=target, MaxResults=60)["UserPoolClients"]) == 3
     assert len(idp.list_groups(UserPoolId=target)["Groups"]) == len(GROUPS)
+    assert len(idp.list_terms(UserPoolId=target)["Terms"]) == len(TERMS_LINKS)
     assert "FAIL" not in run(server, "verify", "--source", str(backup), "--pool-id", target).stdout
 
 
@@ -387,6 +446,10 @@ def test_verify_names_the_first_differences(server, idp, source):
                                      UserAttributes=[{"Name": "given_name", "Value": "Changed"}])
     idp.admin_remove_user_from_group(UserPoolId=target, Username="user000", GroupName="admins")
     idp.delete_group(UserPoolId=target, GroupName="viewers")
+    web = next(c["ClientId"] for c in idp.list_user_pool_clients(UserPoolId=target, MaxResults=60)["UserPoolClients"]
+               if c["ClientName"] == "web")
+    branding = idp.describe_managed_login_branding_by_client(UserPoolId=target, ClientId=web)["ManagedLoginBranding"]
+    idp.delete_managed_login_branding(UserPoolId=target, ManagedLoginBrandingId=branding["ManagedLoginBrandingId"])
 
     result = run(server, "verify", "--source", str(backup), "--pool-id", target, "--json", check=False)
 
@@ -396,4 +459,5 @@ def test_verify_names_the_first_differences(server, idp, source):
     assert any("user001: given_name is 'Jürgen' in the backup, 'Changed' in the pool" == d
                for d in checks["user attributes and enabled state"]["differences"])
     assert "admins: user000 missing" in checks["group memberships"]["differences"]
+    assert [d.split(":")[0] for d in checks["managed login branding"]["differences"]] == ["app client web"]
     assert checks["users"]["passed"] and checks["app clients"]["passed"]

@@ -19,7 +19,7 @@ import pytest
 # Importable however pytest is started (python -m pytest, pytest, from any cwd).
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.support.template_policy import (  # noqa: E402
+from support.template_policy import (  # noqa: E402
     BACKUP_TEMPLATE,
     DR_TEMPLATE,
     REPO,

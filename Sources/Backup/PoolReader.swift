@@ -102,7 +102,7 @@ public struct PoolReader: Sendable {
     /// with all of that group's usernames.
     public func forEachGroupMembership(_ groupNames: [String], concurrency: Int = 8,
                                        _ members: @escaping @Sendable (String, [String]) async throws -> Void) async throws {
-        _ = try await concurrentMap(groupNames, limit: concurrency) { name in
+        try await forEachConcurrently(groupNames, limit: concurrency) { name in
             var usernames: [String] = []
             let input: JSON = ["UserPoolId": .string(poolID), "GroupName": .string(name), "Limit": 60]
             try await cognito.forEachPage("ListUsersInGroup", input) { page in

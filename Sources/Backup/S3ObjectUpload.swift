@@ -9,13 +9,14 @@ public actor S3ObjectUpload: SnapshotSink {
     private let key: String
     private let headers: [(name: String, value: String)]
     private let partSize: Int
+    /// The part being filled; it is handed to its upload whole, never copied.
     private var pending: [UInt8] = []
     private var uploadID: String?
     private var partETags: [String] = []
-    private var partsInFlight: [Task<String, Error>] = []
+    private var partInFlight: Task<String, Error>?
 
-    /// S3's smallest part is 5 MiB; a little more keeps the last part from being tiny.
-    public static let defaultPartSize = 6 * 1024 * 1024
+    /// S3's smallest part: memory holds at most two (one uploading, one filling).
+    public static let defaultPartSize = 5 * 1024 * 1024
 
     public init(s3: S3, bucket: String, key: String, encryption: ServerSideEncryption, partSize: Int = defaultPartSize) {
         self.s3 = s3
@@ -26,11 +27,17 @@ public actor S3ObjectUpload: SnapshotSink {
     }
 
     public func write(_ bytes: [UInt8]) async throws {
-        pending += bytes
-        while pending.count >= partSize {
-            let part = Array(pending[0..<partSize])
-            pending.removeFirst(partSize)
-            try await upload(part)
+        var offset = 0
+        while offset < bytes.count {
+            if pending.isEmpty { pending.reserveCapacity(partSize) }
+            let take = min(partSize - pending.count, bytes.count - offset)
+            pending.append(contentsOf: bytes[offset..<offset + take])
+            offset += take
+            if pending.count == partSize {
+                let part = pending
+                pending = []
+                try await upload(part)
+            }
         }
     }
 
@@ -42,29 +49,31 @@ public actor S3ObjectUpload: SnapshotSink {
             try await upload(pending)
             pending = []
         }
-        for part in partsInFlight { partETags.append(try await part.value) }
-        partsInFlight = []
+        try await awaitPartInFlight()
         return try await s3.completeMultipartUpload(bucket: bucket, key: key, uploadID: uploadID, partETags: partETags).versionID
     }
 
     public func abort() async {
-        for part in partsInFlight { part.cancel() }
+        partInFlight?.cancel()
         guard let uploadID else { return }
         // The lifecycle rule removes incomplete uploads after a day should this fail too; the
         // backup has already failed loudly, and a second error would only hide the first.
         try? await s3.abortMultipartUpload(bucket: bucket, key: key, uploadID: uploadID)
     }
 
-    /// Starts the part's upload and returns once at most one other part is still in flight, so
-    /// reading goes on while a part uploads and memory holds at most two parts.
+    /// Starts the part's upload once the previous one is done, and returns at once, so reading
+    /// goes on while a part uploads.
     private func upload(_ part: [UInt8]) async throws {
         if uploadID == nil { uploadID = try await s3.createMultipartUpload(bucket: bucket, key: key, headers: headers) }
-        let (s3, bucket, key, uploadID, number) = (self.s3, self.bucket, self.key, self.uploadID!, partETags.count + partsInFlight.count + 1)
-        partsInFlight.append(Task { try await s3.uploadPart(bucket: bucket, key: key, uploadID: uploadID, partNumber: number, body: part) })
-        while partsInFlight.count > 1 {
-            let oldest = partsInFlight.removeFirst()
-            partETags.append(try await oldest.value)
-        }
+        try await awaitPartInFlight()
+        let (s3, bucket, key, uploadID, number) = (self.s3, self.bucket, self.key, self.uploadID!, partETags.count + 1)
+        partInFlight = Task { try await s3.uploadPart(bucket: bucket, key: key, uploadID: uploadID, partNumber: number, body: part) }
+    }
+
+    private func awaitPartInFlight() async throws {
+        guard let part = partInFlight else { return }
+        partInFlight = nil
+        partETags.append(try await part.value)
     }
 }
 

@@ -20,6 +20,11 @@ public struct Backup: Sendable {
     public var uiCustomization: PerClient
     public var riskConfiguration: PerClient
     public var logDelivery: JSON?
+    /// DescribeManagedLoginBrandingByClient's `ManagedLoginBranding`, by the backup's client id
+    /// (the branding itself does not name its client).
+    public var managedLoginBranding: [(clientID: String, value: JSON)]
+    /// DescribeTerms' `Terms`, each naming its client by the backup's client id.
+    public var terms: [JSON]
     public var groups: [JSON]
     public var users: [PoolUser]
     public var memberships: [(group: String, usernames: [String])]
@@ -35,7 +40,8 @@ public struct Backup: Sendable {
     public init(formatVersion: Int, timestamp: String, sourcePoolID: String, poolConfig: JSON, mfaConfig: JSON? = nil,
                 appClients: [JSON] = [], identityProviders: [JSON] = [], resourceServers: [JSON] = [],
                 domain: JSON? = nil, customDomain: JSON? = nil, uiCustomization: PerClient = .none,
-                riskConfiguration: PerClient = .none, logDelivery: JSON? = nil, groups: [JSON] = [],
+                riskConfiguration: PerClient = .none, logDelivery: JSON? = nil,
+                managedLoginBranding: [(clientID: String, value: JSON)] = [], terms: [JSON] = [], groups: [JSON] = [],
                 users: [PoolUser] = [], memberships: [(group: String, usernames: [String])] = []) {
         self.formatVersion = formatVersion
         self.timestamp = timestamp
@@ -50,6 +56,8 @@ public struct Backup: Sendable {
         self.uiCustomization = uiCustomization
         self.riskConfiguration = riskConfiguration
         self.logDelivery = logDelivery
+        self.managedLoginBranding = managedLoginBranding
+        self.terms = terms
         self.groups = groups
         self.users = users
         self.memberships = memberships

@@ -45,7 +45,7 @@ extension Backup {
                 memberships.append((member.key, names.compactMap { $0 }))
             }
         }
-        for key in ["app_clients", "identity_providers", "resource_servers", "groups"] {
+        for key in ["app_clients", "identity_providers", "resource_servers", "groups", "terms"] {
             if let value = members[key], !value.isNull, value.array == nil { throw BackupReadError(reason: "\"\(key)\" is not an array") }
         }
         self.init(formatVersion: version, members: members, users: users, memberships: memberships)
@@ -62,7 +62,7 @@ extension Backup {
                   users: users, memberships: memberships)
         if formatVersion == 1 {
             // The original format kept one DomainDescription (whichever domain the pool had) and
-            // only the pool-wide UI customization.
+            // only the pool-wide UI customization; managed login did not exist yet.
             let described = Self.present(members["user_pool_domain"])
             if described?["CustomDomainConfig"]?["CertificateArn"] != nil { customDomain = described } else { domain = described }
             uiCustomization = PerClient(pool: Self.present(members["ui_customization"]), clients: [])
@@ -73,6 +73,10 @@ extension Backup {
             uiCustomization = Self.perClient(members["ui_customization"])
             riskConfiguration = Self.perClient(members["risk_configuration"])
             logDelivery = Self.present(members["log_delivery_configuration"])
+            managedLoginBranding = (members["managed_login_branding"]?.object?.members ?? []).compactMap { member in
+                Self.present(member.value).map { (member.key, $0) }
+            }
+            terms = members["terms"]?.array ?? []
         }
     }
 

@@ -126,6 +126,24 @@ enum CreateRequest {
         return .object(request)
     }
 
+    /// CreateManagedLoginBranding from DescribeManagedLoginBrandingByClient's `ManagedLoginBranding`.
+    /// Cognito's own style is asked for by the flag alone: Cognito refuses Settings or Assets beside it.
+    static func managedLoginBranding(_ saved: JSON, poolID: String, clientID: String) -> JSON {
+        var request: JSONObject = saved["UseCognitoProvidedValues"]?.bool == true
+            ? ["UseCognitoProvidedValues": true] : pick(["Settings", "Assets"], from: saved)
+        request["UserPoolId"] = .string(poolID)
+        request["ClientId"] = .string(clientID)
+        return .object(request)
+    }
+
+    /// CreateTerms from DescribeTerms' `Terms`, for the client that replaced the one it named.
+    static func terms(_ saved: JSON, poolID: String, clientID: String) -> JSON {
+        var request = pick(["TermsName", "TermsSource", "Enforcement", "Links"], from: saved)
+        request["UserPoolId"] = .string(poolID)
+        request["ClientId"] = .string(clientID)
+        return .object(request)
+    }
+
     static func pick(_ keys: [String], from value: JSON) -> JSONObject {
         var picked = JSONObject()
         for key in keys {

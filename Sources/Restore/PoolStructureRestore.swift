@@ -3,14 +3,16 @@ import JSON
 
 /// Everything of a pool but its users, created where the target lacks it. Resource servers and
 /// identity providers come first because app clients name their scopes and providers; the UI
-/// customization and risk settings last because they hang off clients and the domain.
-/// What already exists (same identifier or name) is left as it is: a second run skips it.
+/// customization, risk settings, managed login branding and terms last because they hang off
+/// clients and the domain. What already exists (same identifier or name) is left as it is: a
+/// second run skips it.
 struct PoolStructureRestore {
     let cognito: any CognitoAPI
     let backup: Backup
     let poolID: String
     let createdPool: Bool
     let domainPrefix: String?
+    let logo: LogoDownload
     let report: RestoreReport
 
     /// Restores the structure; returns the app clients' old → new ids.
@@ -35,6 +37,8 @@ struct PoolStructureRestore {
         let hasDomain = try await domain()
         try await uiCustomization(clients: clients, hasDomain: hasDomain)
         try await riskConfiguration(clients: clients)
+        try await managedLoginBranding(clients: clients)
+        try await terms(clients: clients)
         try await logDelivery()
         return clients
     }
@@ -108,7 +112,8 @@ struct PoolStructureRestore {
 
     /// GetUICustomization answers a client without its own customization with the pool's
     /// (`ClientId` "ALL"), so only a client's own is set again. The logo is a URL into the old
-    /// pool's CloudFront distribution and cannot be sent back as the image Cognito wants.
+    /// pool's CloudFront distribution: it is downloaded and sent back as the image Cognito wants,
+    /// and if that fails the CSS is restored without it.
     private func uiCustomization(clients: [RestoreMapping.AppClient], hasDomain: Bool) async throws(RestoreFailure) {
         var targets: [(clientID: String?, value: JSON)] = backup.uiCustomization.pool.map { [(nil, $0)] } ?? []
         for (oldID, value) in backup.uiCustomization.clients where value["ClientId"]?.string == oldID {
@@ -123,11 +128,18 @@ struct PoolStructureRestore {
         }
         for (clientID, value) in targets {
             let scope = clientID.map { "app client \($0)" } ?? "the pool"
-            if value["ImageUrl"]?.string != nil { report.warn("UI customization logo of \(scope) not restored: upload it again") }
+            var request: JSONObject = ["UserPoolId": .string(poolID)]
+            request["ClientId"] = clientID.map(JSON.string)
+            if let css = value["CSS"]?.string, !css.isEmpty { request["CSS"] = .string(css) }
+            if let url = value["ImageUrl"]?.string {
+                do {
+                    request["ImageFile"] = .string(Base64.encode(try await logo.image(at: url)))
+                } catch {
+                    report.warn("UI customization logo of \(scope) not restored, only its CSS: \(error); upload the logo again")
+                }
+            }
             try await report.attempt("ui_customization") { () throws(RestoreFailure) in
-                guard let css = value["CSS"]?.string, !css.isEmpty else { return .skipped }
-                var request: JSONObject = ["UserPoolId": .string(poolID), "CSS": .string(css)]
-                request["ClientId"] = clientID.map(JSON.string)
+                guard request["CSS"] != nil || request["ImageFile"] != nil else { return .skipped }
                 _ = try await cognito.call("SetUICustomization", .object(request), step: "set the UI customization of \(scope)", poolID: poolID)
                 return .applied
             }
@@ -160,7 +172,7 @@ struct PoolStructureRestore {
         }
     }
 
-    private func list(_ operation: String, _ resultKey: String, pageSize: (String, Int)) async throws(RestoreFailure) -> [JSON] {
+    func list(_ operation: String, _ resultKey: String, pageSize: (String, Int)) async throws(RestoreFailure) -> [JSON] {
         var items: [JSON] = []
         do {
             try await cognito.forEachPage(operation, .object(["UserPoolId": .string(poolID), pageSize.0: .number(pageSize.1)])) {

@@ -61,8 +61,11 @@ public struct PoolVerifier: Sendable {
                 .object(CreateRequest.pick(["CompromisedCredentialsRiskConfiguration", "AccountTakeoverRiskConfiguration",
                                             "RiskExceptionConfiguration"], from: $0))
             },
+            managedLoginBranding(),
+            terms(),
         ]
         checks += users()
+        checks.append(linkedIdentities())
         checks.append(memberships())
         return checks
     }
@@ -100,14 +103,19 @@ public struct PoolVerifier: Sendable {
 
     // MARK: Resources
 
-    /// Items matched by `key`, compared through `comparable` (what a restore could set).
+    /// Items matched by their `key` member, compared through `comparable` (what a restore could set).
     private func resources(_ name: String, _ expected: [JSON], _ actual: [JSON], key: String,
                            comparable: (JSON) -> JSON) -> VerifyCheck {
+        resources(name, keyed: expected.map { ($0[key]?.string ?? "", $0) }, actual.map { ($0[key]?.string ?? "", $0) },
+                  comparable: comparable)
+    }
+
+    private func resources(_ name: String, keyed expected: [(key: String, item: JSON)], _ actual: [(key: String, item: JSON)],
+                           comparable: (JSON) -> JSON) -> VerifyCheck {
         var remaining: [String: [JSON]] = [:]
-        for item in actual { remaining[item[key]?.string ?? "", default: []].append(item) }
+        for (key, item) in actual { remaining[key, default: []].append(item) }
         var differences: [String] = []
-        for item in expected {
-            let id = item[key]?.string ?? ""
+        for (id, item) in expected {
             guard let found = remaining[id]?.first else {
                 differences.append("\(id): missing")
                 continue
@@ -141,12 +149,53 @@ public struct PoolVerifier: Sendable {
         let newIDs = clientPairs()
         var compared = expected.pool == nil ? 0 : 1
         for (oldID, value) in expected.clients where value["ClientId"]?.string == oldID {
-            let clientName = backup.appClients.first { $0["ClientId"]?.string == oldID }?["ClientName"]?.string ?? oldID
             let found = newIDs[oldID].flatMap { newID in actual.clients.first { $0.clientID == newID }?.value }
-            differences += JSONDifference.between(comparable(value), found.map(comparable), at: "app client \(clientName)")
+            differences += JSONDifference.between(comparable(value), found.map(comparable), at: "app client \(clientName(oldID))")
             compared += 1
         }
         return check(name, detail: "\(compared) settings", differences)
+    }
+
+    /// Each client's branding style, as the restore could set it; assets in a fixed order, since
+    /// Cognito does not promise to keep theirs.
+    private func managedLoginBranding() -> VerifyCheck {
+        func comparable(_ branding: JSON) -> JSON {
+            var request = CreateRequest.managedLoginBranding(branding, poolID: "", clientID: "").object!
+            request["UserPoolId"] = nil
+            request["ClientId"] = nil
+            if let assets = request["Assets"]?.array {
+                request["Assets"] = .array(assets.sorted {
+                    ($0["Category"]?.string ?? "", $0["ColorMode"]?.string ?? "") < ($1["Category"]?.string ?? "", $1["ColorMode"]?.string ?? "")
+                })
+            }
+            return .object(request)
+        }
+        let newIDs = clientPairs()
+        var differences: [String] = []
+        for (oldID, branding) in backup.managedLoginBranding {
+            let found = newIDs[oldID].flatMap { newID in pool.managedLoginBranding.first { $0.clientID == newID }?.value }
+            differences += JSONDifference.between(comparable(branding), found.map(comparable), at: "app client \(clientName(oldID))")
+        }
+        return check("managed login branding", detail: "\(backup.managedLoginBranding.count) branding styles", differences)
+    }
+
+    /// Terms documents by client name and `TermsName`: each side's `ClientId` is one of its own
+    /// pool's clients.
+    private func terms() -> VerifyCheck {
+        func keyed(_ terms: [JSON], in pool: Backup) -> [(key: String, item: JSON)] {
+            terms.map { terms in
+                let clientID = terms["ClientId"]?.string ?? ""
+                let client = pool.appClients.first { $0["ClientId"]?.string == clientID }?["ClientName"]?.string ?? clientID
+                return ("app client \(client) \(terms["TermsName"]?.string ?? "")", terms)
+            }
+        }
+        return resources("terms", keyed: keyed(backup.terms, in: backup), keyed(pool.terms, in: pool)) {
+            .object(CreateRequest.pick(["TermsSource", "Enforcement", "Links"], from: $0))
+        }
+    }
+
+    private func clientName(_ oldID: String) -> String {
+        backup.appClients.first { $0["ClientId"]?.string == oldID }?["ClientName"]?.string ?? oldID
     }
 
     /// Backup client id → pool client id, by name, as the restore paired them.
@@ -168,7 +217,7 @@ public struct PoolVerifier: Sendable {
     // MARK: Users
 
     /// Users by key; each matched user's attributes (but `sub`, which Cognito assigns, and
-    /// `identities`, which linking rewrites) and enabled state.
+    /// `identities`, which linking rewrites: see `linkedIdentities`) and enabled state.
     private func users() -> [VerifyCheck] {
         let matching = UserMatching(poolConfig: backup.poolConfig)
         let actual = Dictionary(pool.users.map { (matching.key($0), $0) }, uniquingKeysWith: { first, _ in first })
@@ -198,6 +247,34 @@ public struct PoolVerifier: Sendable {
             check("users", detail: countDetail, missing + extra),
             check("user attributes and enabled state", detail: "\(expected.count) users", attributeDifferences),
         ]
+    }
+
+    /// Each matched user's links to external identities, by provider and user id (Cognito writes
+    /// the rest of `identities`, such as dates, when linking). A link to a provider the pool does
+    /// not have could not be restored, and is only counted.
+    private func linkedIdentities() -> VerifyCheck {
+        let matching = UserMatching(poolConfig: backup.poolConfig)
+        let actual = Dictionary(pool.users.map { (matching.key($0), $0) }, uniquingKeysWith: { first, _ in first })
+        let providers = Set(pool.identityProviders.compactMap { $0["ProviderName"]?.string })
+        var differences: [String] = []
+        var compared = 0
+        var withoutProvider = 0
+        for user in backup.users where !user.isFederatedOnly {
+            let key = matching.key(user)
+            // A user missing from the pool is the "users" check's difference.
+            guard let found = actual[key] else { continue }
+            let linked = LinkedIdentity.of(user)
+            let expected = Set(linked.filter { providers.contains($0.providerName) })
+            let have = Set(LinkedIdentity.of(found))
+            compared += expected.count
+            withoutProvider += linked.count - expected.count
+            func describe(_ identity: LinkedIdentity) -> String { "\(identity.providerName) identity \(identity.userID)" }
+            differences += expected.subtracting(have).map { "\(key): \(describe($0)) missing" }.sorted()
+            differences += have.subtracting(expected).map { "\(key): \(describe($0)) not in the backup" }.sorted()
+        }
+        let detail = "\(compared) linked identities"
+            + (withoutProvider > 0 ? " (and \(withoutProvider) to providers the pool does not have)" : "")
+        return check("linked identities", detail: detail, differences)
     }
 
     /// Members of each group, by user key; federated-only users rejoin only after signing in.

@@ -34,12 +34,16 @@ public struct RestoreJob: Sendable {
     public let backup: Backup
     public let options: RestoreOptions
     public let mappings: any MappingStore
+    /// Fetches the UI customization's logo from the old pool's CloudFront URL.
+    public let logo: LogoDownload
 
-    public init(cognito: any CognitoAPI, backup: Backup, options: RestoreOptions, mappings: any MappingStore) {
+    public init(cognito: any CognitoAPI, backup: Backup, options: RestoreOptions, mappings: any MappingStore,
+                logo: LogoDownload = LogoDownload()) {
         self.cognito = cognito
         self.backup = backup
         self.options = options
         self.mappings = mappings
+        self.logo = logo
     }
 
     public struct Result: Sendable {
@@ -60,7 +64,7 @@ public struct RestoreJob: Sendable {
 
         mapping.appClients = try await PoolStructureRestore(cognito: cognito, backup: backup, poolID: target.poolID,
                                                             createdPool: target.createdPool, domainPrefix: options.domainPrefix,
-                                                            report: report).run()
+                                                            logo: logo, report: report).run()
         try await mappings.save(mapping)
 
         let users = try await UserRestore(cognito: cognito, backup: backup, poolID: target.poolID, passwords: options.passwords,

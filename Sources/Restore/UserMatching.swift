@@ -19,7 +19,7 @@ public struct UserMatching: Sendable {
 }
 
 /// An external identity linked to a native user, from its `identities` attribute.
-struct LinkedIdentity: Equatable, Sendable {
+struct LinkedIdentity: Hashable, Sendable {
     let providerName: String
     let userID: String
 

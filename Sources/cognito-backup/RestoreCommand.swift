@@ -9,9 +9,11 @@ struct RestoreCommand: AsyncParsableCommand {
         abstract: "Restore a backup into a new or an existing user pool.",
         discussion: """
             Recreates resource servers, identity providers, groups, app clients (new ids: the old → \
-            new map is printed), the domain, UI customization and threat protection, then users \
-            (new subs; passwords cannot be exported) and every group membership. Lambda triggers \
-            are attached last, so none runs for a restored user.
+            new map is printed), the domain, UI customization (its logo downloaded again from the \
+            old pool's URL), threat protection, each app client's managed login branding and terms \
+            documents, then users (new subs; passwords cannot be exported), their linked identities \
+            and every group membership. Lambda triggers are attached last, so none runs for a \
+            restored user.
 
             Run it again to finish an interrupted or failed restore: what exists is skipped. The \
             mapping file (old → new sub per user, old → new client ids) is also the restore's \
@@ -110,12 +112,13 @@ struct RestoreCommand: AsyncParsableCommand {
         let mapping = result.mapping
         var lines = ["Restored \(mapping.sourcePoolID) (backup of \(mapping.backupTimestamp)) into \(mapping.targetPoolID)"
             + (result.resumed ? ", resuming an earlier run" : mapping.createdPool ? ", a new pool" : "")]
+        let width = max(20, (result.report.counts.map(\.component.count).max() ?? 0) + 1)
         for (component, counts) in result.report.counts {
             var parts: [String] = []
             if counts.created > 0 || counts.skipped > 0 { parts += ["\(counts.created) created", "\(counts.skipped) already there"] }
             if counts.applied > 0 { parts.append("\(counts.applied) applied") }
             if counts.failed > 0 { parts.append("\(counts.failed) FAILED") }
-            lines.append("  \(component.padding(to: 20)) \(parts.joined(separator: ", "))")
+            lines.append("  \(component.padding(to: width)) \(parts.joined(separator: ", "))")
         }
         if !mapping.appClients.isEmpty {
             lines.append("App clients (old → new id):")

@@ -9,10 +9,11 @@ struct VerifyCommand: AsyncParsableCommand {
         abstract: "Check a pool against a backup: the restore's validation checklist.",
         discussion: """
             Compares settings, schema, resource servers, identity providers, groups, app clients, \
-            domain, UI customization, threat protection, users (names, attributes, enabled state) \
-            and group memberships. Users are matched by username (or by email or phone number in \
-            pools that sign in with them) and app clients by name; subs, ids and dates are not \
-            compared. Exits 0 only when every check passes.
+            domain, UI customization (its CSS), threat protection, managed login branding, terms \
+            documents, users (names, attributes, enabled state), their linked identities (for \
+            providers the pool has) and group memberships. Users are matched by username (or by \
+            email or phone number in pools that sign in with them) and app clients by name; subs, \
+            ids and dates are not compared. Exits 0 only when every check passes.
 
             Example:
               cognito-backup verify --source backup.json --pool-id us-east-1_NewPool1

@@ -17,6 +17,21 @@ struct BackupReadingTests {
         #expect(backup.customAttributes.compactMap { $0["Name"]?.string } == ["custom:tenant", "dev:custom:score"])
     }
 
+    @Test func readsBrandingByClientAndTermsLeavingOutClientsWithoutAStyle() throws {
+        let backup = try Backup(reading: Recorded.backup(extra: [
+            ("managed_login_branding", ["5r2ktv9ha0example1": Recorded.branding, "9z8y7x6w5v4u3t2s1r0q": nil]),
+            ("terms", [Recorded.terms("terms-of-use")]),
+        ]))
+        #expect(backup.managedLoginBranding.map(\.clientID) == ["5r2ktv9ha0example1"])
+        #expect(backup.managedLoginBranding.first?.value == Recorded.branding)
+        #expect(backup.terms == [Recorded.terms("terms-of-use")])
+    }
+
+    @Test func termsThatAreNotAListAreRefused() throws {
+        let error = #expect(throws: BackupReadError.self) { try Backup(reading: Recorded.backup(extra: [("terms", ["TermsName": "terms-of-use"])])) }
+        #expect(error?.description.contains("\"terms\" is not an array") == true)
+    }
+
     @Test func readsTheOriginalPythonFormatWithStringDates() throws {
         let text = """
             {"timestamp": "2024-01-15T10:30:00.123000", "user_pool_id": "us-east-1_Old", "user_pool_config": {"Id": "us-east-1_Old",

@@ -60,6 +60,27 @@ struct CreateRequestTests {
         #expect(details == ["MetadataURL": "https://idp.example.com/md", "IDPSignout": "false"])
     }
 
+    @Test func brandingKeepsSettingsAndAssetsButNotItsIdOrDates() {
+        let request = CreateRequest.managedLoginBranding(Recorded.branding, poolID: "eu-west-1_New", clientID: "new-web")
+        #expect(request == ["UserPoolId": "eu-west-1_New", "ClientId": "new-web",
+                            "Settings": Recorded.branding["Settings"]!, "Assets": Recorded.branding["Assets"]!])
+    }
+
+    @Test func cognitoProvidedBrandingIsAskedForByTheFlagAlone() {
+        // DescribeManagedLoginBrandingByClient may still report settings for such a style; Cognito
+        // refuses Settings or Assets beside the flag.
+        var saved = Recorded.branding.object!
+        saved["UseCognitoProvidedValues"] = true
+        let request = CreateRequest.managedLoginBranding(.object(saved), poolID: "eu-west-1_New", clientID: "new-web")
+        #expect(request == ["UserPoolId": "eu-west-1_New", "ClientId": "new-web", "UseCognitoProvidedValues": true])
+    }
+
+    @Test func termsNameTheNewClientAndDropTheirIdAndDates() {
+        let request = CreateRequest.terms(Recorded.terms("privacy-policy"), poolID: "eu-west-1_New", clientID: "new-web")
+        #expect(request == ["UserPoolId": "eu-west-1_New", "ClientId": "new-web", "TermsName": "privacy-policy", "TermsSource": "LINK",
+                            "Enforcement": "NONE", "Links": Recorded.terms("privacy-policy")["Links"]!])
+    }
+
     @Test func adminCreateUserSuppressesTheInvitationAndNeverSendsSub() {
         let user = PoolUser(Recorded.user("alice", sub: "a-1", extra: [("identities", "[]")]))!
         let request = CreateRequest.user(user, username: "alice", poolID: "p", sendInvitation: false)

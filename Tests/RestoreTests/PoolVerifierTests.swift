@@ -21,7 +21,33 @@ struct PoolVerifierTests {
         config["CreationDate"] = .number("1.8E9")
         pool.poolConfig = .object(config)
         pool.domain = ["Domain": "customers-restored"]
+        pool.managedLoginBranding = backup.managedLoginBranding.map { ("new-id", $0.value) }
+        pool.terms = backup.terms.map { terms in
+            var changed = terms.object!
+            changed["ClientId"] = "new-id"
+            changed["TermsId"] = "7e8f9a0b-1c2d-4e3f-8a4b-5c6d7e8f9a0b"
+            return .object(changed)
+        }
         return pool
+    }
+
+    /// A backup whose web client has a branding style and both terms documents.
+    func managedLoginBackup() throws -> Backup {
+        try Backup(reading: Recorded.backup(extra: [("managed_login_branding", ["5r2ktv9ha0example1": Recorded.branding]),
+                                                    ("terms", [Recorded.terms("terms-of-use"), Recorded.terms("privacy-policy")])]))
+    }
+
+    func check(_ name: String, _ backup: Backup, _ pool: Backup) throws -> VerifyCheck {
+        try #require(PoolVerifier(backup: backup, pool: pool).checks().first { $0.name == name })
+    }
+
+    static let identities = #"[{"userId":"corp-77","providerName":"Corp","providerType":"SAML","issuer":null,"primary":false,"dateCreated":1700000000000},"#
+        + #"{"userId":"g-1","providerName":"Gone","providerType":"OIDC","issuer":null,"primary":false,"dateCreated":1700000000000}]"#
+
+    func withIdentities(_ identities: String?, _ user: PoolUser) -> PoolUser {
+        var attributes = user.attributes.filter { $0.name != "identities" }
+        if let identities { attributes.append(.init("identities", identities)) }
+        return PoolUser(username: user.username, attributes: attributes, enabled: user.enabled, status: user.status)
     }
 
     @Test func restoredPoolPassesEveryCheckDespiteNewSubsIdsAndDates() throws {
@@ -78,5 +104,78 @@ struct PoolVerifierTests {
         let check = PoolVerifier(backup: backup, pool: pool).checks().first { $0.name == "users" }
         #expect(check?.differences.count == 6)
         #expect(check?.differences.last == "… and 4 more")
+    }
+
+    @Test func restoredBrandingAndTermsPassWhateverOrderCognitoListsAssetsIn() throws {
+        let backup = try managedLoginBackup()
+        var pool = restoredPool(backup)
+        var branding = pool.managedLoginBranding[0].value.object!
+        branding["Assets"] = .array(branding["Assets"]!.array!.reversed())
+        branding["ManagedLoginBrandingId"] = "0a9b8c7d-6e5f-4a3b-8c1d-0e9f8a7b6c5d"
+        pool.managedLoginBranding = [("new-id", .object(branding))]
+
+        #expect(try check("managed login branding", backup, pool).passed)
+        #expect(try check("terms", backup, pool).passed)
+    }
+
+    @Test func changedBrandingSettingIsNamedByClientAndPath() throws {
+        let backup = try managedLoginBackup()
+        var pool = restoredPool(backup)
+        let changed = try JSON(parsing: Recorded.branding.serialized.replacingFirst("0972d3ff", with: "ff0000ff"))
+        pool.managedLoginBranding = [("new-id", changed)]
+
+        #expect(try check("managed login branding", backup, pool).differences
+            == [#"app client web.Settings.components.primaryButton.lightMode.defaults.backgroundColor: backup "0972d3ff", pool "ff0000ff""#])
+    }
+
+    @Test func clientWithoutItsBrandingStyleIsADifference() throws {
+        let backup = try managedLoginBackup()
+        var pool = restoredPool(backup)
+        pool.managedLoginBranding = []
+
+        let differences = try check("managed login branding", backup, pool).differences
+        #expect(differences.count == 1 && differences[0].hasPrefix("app client web: backup {") && differences[0].hasSuffix("pool absent"))
+    }
+
+    @Test func termsAreMatchedByClientNameAndTermsName() throws {
+        let backup = try managedLoginBackup()
+        var pool = restoredPool(backup)
+        pool.terms = [Recorded.terms("terms-of-use", clientID: "new-id", link: "https://example.org/legal")]
+
+        #expect(try check("terms", backup, pool).differences == [
+            #"app client web terms-of-use.Links.cognito:default: backup "https://example.com/legal/terms-of-use", pool "https://example.org/legal/terms-of-use""#,
+            #"app client web terms-of-use.Links.cognito:french: backup "https://example.com/legal/fr/terms-of-use", pool "https://example.org/legal/fr/terms-of-use""#,
+            "app client web privacy-policy: missing",
+        ])
+    }
+
+    @Test func linkedIdentityMissingFromTheUserIsADifference() throws {
+        let backup = try Backup(reading: Recorded.backup(users: [Recorded.user("alice", sub: "a-1", extra: [("identities", Self.identities)])],
+                                                         memberships: []))
+        var pool = restoredPool(backup)
+        pool.users = [withIdentities(nil, pool.users[0])]
+
+        let check = try check("linked identities", backup, pool)
+        #expect(check.differences == ["alice: Corp identity corp-77 missing"])
+    }
+
+    @Test func identityOfAProviderThePoolLacksIsCountedNotCompared() throws {
+        let backup = try Backup(reading: Recorded.backup(users: [Recorded.user("alice", sub: "a-1", extra: [("identities", Self.identities)])],
+                                                         memberships: []))
+        var pool = restoredPool(backup)
+        let relinked = #"[{"userId":"corp-77","providerName":"Corp","providerType":"SAML","issuer":null,"primary":false,"dateCreated":1731927305379}]"#
+        pool.users = [withIdentities(relinked, pool.users[0])]
+
+        let check = try check("linked identities", backup, pool)
+        #expect(check.passed)
+        #expect(check.detail == "1 linked identities (and 1 to providers the pool does not have)")
+    }
+}
+
+extension String {
+    fileprivate func replacingFirst(_ target: String, with replacement: String) -> String {
+        var replaced = self
+        if let range = firstRange(of: target) { replaced.replaceSubrange(range, with: replacement) }
+        return replaced
     }
 }

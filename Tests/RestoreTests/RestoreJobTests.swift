@@ -2,12 +2,14 @@ import AWSClient
 import JSON
 @testable import Restore
 import Testing
+import TestSupport
 
 struct RestoreJobTests {
     func restore(_ cognito: ScriptedCognito, backup bytes: [UInt8] = Recorded.backup(), target: RestoreOptions.Target = .newPool(name: nil),
-                 passwords: PasswordHandling = .noInvitation, mappings: MemoryMappings = MemoryMappings()) async throws -> RestoreJob.Result {
+                 passwords: PasswordHandling = .noInvitation, mappings: MemoryMappings = MemoryMappings(),
+                 logo: LogoDownload = LogoDownload()) async throws -> RestoreJob.Result {
         let options = RestoreOptions(target: target, domainPrefix: "customers-restored", passwords: passwords, concurrency: 4)
-        return try await RestoreJob(cognito: cognito, backup: try Backup(reading: bytes), options: options, mappings: mappings).run()
+        return try await RestoreJob(cognito: cognito, backup: try Backup(reading: bytes), options: options, mappings: mappings, logo: logo).run()
     }
 
     @Test func newPoolGetsStructureThenUsersThenMembershipsAndTriggersLast() async throws {
@@ -179,5 +181,105 @@ struct RestoreJobTests {
                                           mappings: MemoryMappings()).run()
         #expect(!cognito.operations.contains("CreateUserPoolDomain"))
         #expect(result.report.warnings.contains { $0.contains("--domain-prefix") })
+    }
+
+    // MARK: UI customization, managed login branding, terms
+
+    /// GetUICustomization's answer for a pool with CSS and a logo, the logo at `imageURL`.
+    static func uiCustomization(imageURL: String) -> (String, JSON) {
+        ("ui_customization", ["pool": ["UserPoolId": "eu-west-1_Rec0rded1", "ClientId": "ALL", "ImageUrl": .string(imageURL),
+                                       "CSS": ".banner-customizable { background: #123456; }", "CSSVersion": "20241118101505",
+                                       "LastModifiedDate": .number("1.731927305E9"), "CreationDate": .number("1.7E9")],
+                              "clients": [:]])
+    }
+
+    @Test func logoIsDownloadedAndSetAsBase64WithTheCSS() async throws {
+        let server = try ScriptedServer([.respond(status: 200, headers: [("Content-Type", "image/png")], body: LogoDownloadTests.png)])
+        defer { server.stop() }
+        let cognito = ScriptedCognito()
+
+        let result = try await restore(cognito, backup: Recorded.backup(extra: [Self.uiCustomization(imageURL: server.baseURL + "/logo.png")]),
+                                       logo: LogoDownload(schemes: ["http"]))
+
+        #expect(cognito.calls("SetUICustomization") == [[
+            "UserPoolId": "eu-west-1_NewP00l01", "CSS": ".banner-customizable { background: #123456; }",
+            "ImageFile": .string(Base64.encode(LogoDownloadTests.png)),
+        ]])
+        #expect(!result.report.warnings.contains { $0.contains("logo") })
+    }
+
+    @Test func logoThatCannotBeDownloadedIsLeftOutWithAWarningNamingItsURL() async throws {
+        let server = try ScriptedServer([.respond(404, headers: [("Content-Type", "application/xml")], body: "<Error><Code>NoSuchKey</Code></Error>")])
+        defer { server.stop() }
+        let url = server.baseURL + "/eu-west-1_Rec0rded1/ALL/20241118101505/assets/images/image.jpg"
+        let cognito = ScriptedCognito()
+
+        let result = try await restore(cognito, backup: Recorded.backup(extra: [Self.uiCustomization(imageURL: url)]),
+                                       logo: LogoDownload(schemes: ["http"]))
+
+        #expect(result.succeeded)
+        #expect(cognito.calls("SetUICustomization") == [["UserPoolId": "eu-west-1_NewP00l01", "CSS": ".banner-customizable { background: #123456; }"]])
+        #expect(result.report.warnings.contains { $0.hasPrefix("UI customization logo of the pool not restored") && $0.contains(url) && $0.contains("HTTP 404") })
+    }
+
+    @Test func brandingIsCreatedOnTheClientThatReplacedItsOwn() async throws {
+        let cognito = ScriptedCognito()
+
+        let result = try await restore(cognito, backup: Recorded.backup(extra: [("managed_login_branding", ["5r2ktv9ha0example1": Recorded.branding])]))
+
+        #expect(cognito.calls("DescribeManagedLoginBrandingByClient") == [["UserPoolId": "eu-west-1_NewP00l01", "ClientId": "new-web"]])
+        #expect(cognito.calls("CreateManagedLoginBranding") == [[
+            "UserPoolId": "eu-west-1_NewP00l01", "ClientId": "new-web",
+            "Settings": Recorded.branding["Settings"]!, "Assets": Recorded.branding["Assets"]!,
+        ]])
+        #expect(result.report.counts("managed_login_branding") == .init(created: 1))
+    }
+
+    @Test func clientThatAlreadyHasABrandingStyleKeepsIt() async throws {
+        let cognito = ScriptedCognito { operation, _ in
+            operation == "DescribeManagedLoginBrandingByClient" ? ["ManagedLoginBranding": Recorded.branding] : nil
+        }
+
+        let result = try await restore(cognito, backup: Recorded.backup(extra: [("managed_login_branding", ["5r2ktv9ha0example1": Recorded.branding])]))
+
+        #expect(cognito.calls("CreateManagedLoginBranding").isEmpty)
+        #expect(result.report.counts("managed_login_branding") == .init(skipped: 1))
+    }
+
+    @Test func termsAreCreatedOnTheClientThatReplacedTheirs() async throws {
+        let cognito = ScriptedCognito()
+
+        let result = try await restore(cognito, backup: Recorded.backup(extra: [("terms", [Recorded.terms("terms-of-use"), Recorded.terms("privacy-policy")])]))
+
+        #expect(cognito.calls("CreateTerms") == ["terms-of-use", "privacy-policy"].map { name in [
+            "UserPoolId": "eu-west-1_NewP00l01", "ClientId": "new-web", "TermsName": .string(name), "TermsSource": "LINK",
+            "Enforcement": "NONE", "Links": Recorded.terms(name)["Links"]!,
+        ] })
+        #expect(result.report.counts("terms") == .init(created: 2))
+    }
+
+    @Test func termsTheClientAlreadyHasAreNotCreatedAgain() async throws {
+        // The target's web client has terms of use; its other client has a privacy policy.
+        let existing = ["1a2b3c4d-0000-4000-8000-000000000001": Recorded.terms("terms-of-use", clientID: "4pq2web"),
+                        "1a2b3c4d-0000-4000-8000-000000000002": Recorded.terms("privacy-policy", clientID: "7xy9admin")]
+        let cognito = ScriptedCognito { operation, input in
+            switch operation {
+            case "ListUserPoolClients":
+                return ["UserPoolClients": [["ClientName": "web", "ClientId": "4pq2web"], ["ClientName": "admin", "ClientId": "7xy9admin"]]]
+            case "ListTerms":
+                return ["Terms": .array(existing.keys.sorted().map { id in
+                    ["TermsId": .string(id), "TermsName": existing[id]!["TermsName"]!, "Enforcement": "NONE",
+                     "CreationDate": .number("1.7E9"), "LastModifiedDate": .number("1.7E9")]
+                })]
+            case "DescribeTerms": return ["Terms": existing[input["TermsId"]?.string ?? ""]!]
+            default: return nil
+            }
+        }
+
+        let result = try await restore(cognito, backup: Recorded.backup(extra: [("terms", [Recorded.terms("terms-of-use"), Recorded.terms("privacy-policy")])]),
+                                       target: .existingPool(id: "eu-west-1_Targ3tP00"))
+
+        #expect(cognito.calls("CreateTerms").map { "\($0["ClientId"]!.string!) \($0["TermsName"]!.string!)" } == ["4pq2web privacy-policy"])
+        #expect(result.report.counts("terms") == .init(created: 1, skipped: 1))
     }
 }

@@ -28,7 +28,8 @@ final class ScriptedCognito: CognitoAPI {
         AWSError(service: "cognito-idp", operation: "test", httpStatus: status, code: code, message: "scripted \(code)", requestID: "req-1")
     }
 
-    /// A pool with nothing in it but the groups and providers created in it, answering as Cognito does.
+    /// A pool with nothing in it but the groups and providers created in it, answering as Cognito
+    /// does (a client without a branding style is ResourceNotFoundException).
     func emptyPool(_ operation: String, _ input: JSON) throws -> JSON {
         switch operation {
         case "DescribeUserPool": return ["UserPool": Recorded.targetPool]
@@ -38,6 +39,10 @@ final class ScriptedCognito: CognitoAPI {
         case "ListUserPoolClients": return ["UserPoolClients": []]
         case "ListIdentityProviders": return ["Providers": .array(calls("CreateIdentityProvider"))]
         case "ListResourceServers": return ["ResourceServers": []]
+        case "ListTerms": return ["Terms": []]
+        case "DescribeManagedLoginBrandingByClient":
+            throw AWSError(service: "cognito-idp", operation: operation, httpStatus: 400, code: "ResourceNotFoundException",
+                           message: "Managed login branding for client \(input["ClientId"]?.string ?? "") does not exist.", requestID: "req-2")
         case "CreateUserPool": return ["UserPool": ["Id": "eu-west-1_NewP00l01", "Name": input["PoolName"] ?? "x"]]
         case "CreateUserPoolClient":
             return ["UserPoolClient": ["ClientId": .string("new-" + (input["ClientName"]?.string ?? "")), "ClientName": input["ClientName"] ?? ""]]
@@ -100,6 +105,26 @@ enum Recorded {
                          "UserLastModifiedDate": .number("1.731927305E9"), "Enabled": true, "UserStatus": "FORCE_CHANGE_PASSWORD"]]
     }
 
+    /// DescribeManagedLoginBrandingByClient's `ManagedLoginBranding`: a customized style with a logo.
+    static let branding: JSON = try! JSON(parsing: """
+        {"ManagedLoginBrandingId":"6f1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d","UserPoolId":"eu-west-1_Rec0rded1",
+         "UseCognitoProvidedValues":false,
+         "Settings":{"components":{"primaryButton":{"lightMode":{"defaults":{"backgroundColor":"0972d3ff","textColor":"ffffffff"}}},
+                     "pageBackground":{"image":{"enabled":true}}},
+                     "categories":{"global":{"colorSchemeMode":"LIGHT","spacingDensity":"REGULAR"}}},
+         "Assets":[{"Category":"PAGE_HEADER_LOGO","ColorMode":"LIGHT","Extension":"PNG","Bytes":"iVBORw0KGgoAAAANSUhEUg=="},
+                   {"Category":"FAVICON_ICO","ColorMode":"DYNAMIC","Extension":"ICO","Bytes":"AAABAAEAEBA="}],
+         "CreationDate":1.731927305379E9,"LastModifiedDate":1.731927305379E9}
+        """)
+
+    /// DescribeTerms' `Terms` for the backup's web client.
+    static func terms(_ name: String, clientID: String = "5r2ktv9ha0example1", link: String = "https://example.com/legal") -> JSON {
+        ["TermsId": "0b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e", "UserPoolId": "eu-west-1_Rec0rded1", "ClientId": .string(clientID),
+         "TermsName": .string(name), "TermsSource": "LINK", "Enforcement": "NONE",
+         "Links": ["cognito:default": .string("\(link)/\(name)"), "cognito:french": .string("\(link)/fr/\(name)")],
+         "CreationDate": .number("1.7E9"), "LastModifiedDate": .number("1.7E9")]
+    }
+
     /// A backup of `sourcePool` as the backup engine writes it.
     static func backup(users: [JSON] = [user("alice", sub: "a-1"), user("bob", sub: "b-2", enabled: false)],
                        memberships: [(String, [String])] = [("admins", ["alice"]), ("staff", ["alice", "bob"])],
@@ -122,6 +147,8 @@ enum Recorded {
             "user_pool_domain": ["domain": ["Domain": "customers-auth", "Status": "ACTIVE", "ManagedLoginVersion": 2], "custom_domain": nil],
             "ui_customization": ["pool": nil, "clients": [:]],
             "risk_configuration": ["pool": nil, "clients": [:]],
+            "managed_login_branding": ["5r2ktv9ha0example1": nil],
+            "terms": [],
             "groups": [["GroupName": "admins", "Precedence": 1, "RoleArn": "arn:aws:iam::111122223333:role/admins",
                         "UserPoolId": "eu-west-1_Rec0rded1", "CreationDate": .number("1.7E9")],
                        ["GroupName": "staff", "Description": "Everyone"]],

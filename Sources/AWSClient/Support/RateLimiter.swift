@@ -23,17 +23,14 @@ public actor RateLimiter {
         lastRefill = Self.monotonicSeconds()
     }
 
-    /// Waits until a call may go out.
+    /// Waits until a call may go out. Each caller takes its token at once, going into debt if the
+    /// bucket is empty, and sleeps exactly until that debt is paid: one wake-up per call, in
+    /// arrival order, however many callers wait (a retry loop would wake them all per token).
     public func acquire() async {
-        while true {
-            refill()
-            if tokens >= 1 {
-                tokens -= 1
-                return
-            }
-            let wait = (1 - tokens) / rate
-            try? await Task.sleep(nanoseconds: UInt64(wait * 1_000_000_000))
-        }
+        refill()
+        tokens -= 1
+        guard tokens < 0 else { return }
+        try? await Task.sleep(nanoseconds: UInt64(-tokens / rate * 1_000_000_000))
     }
 
     public func recordThrottle() {
