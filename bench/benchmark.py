@@ -25,6 +25,7 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 POOL = "us-east-1_BENCH0001"
 USER_LIST_QUOTA = 30.0
 USER_CREATION_QUOTA = 50.0
+USER_UPDATE_QUOTA = 25.0
 
 
 def start_fake(args) -> tuple[subprocess.Popen, str]:
@@ -96,11 +97,16 @@ def restore(args, url: str, env: dict, record: dict) -> None:
                                "--mapping-file", f"{scratch}/mapping.json", "--json"], env)
     if run.returncode != 0:
         raise SystemExit(f"restore failed: {run.stderr}")
-    users = record["user_count"]
-    ceiling_s = users / USER_CREATION_QUOTA
-    print(f"restore of {users} users: wall {measured['wall_s']:.1f} s = {users / measured['wall_s']:.0f} users/s; "
-          f"UserCreation ceiling {ceiling_s:.1f} s -> {100 * ceiling_s / measured['wall_s']:.0f}% of the limit; "
+    after = stats(url)
+    created = after["requests"].get("cognito-idp:AdminCreateUser", 0)
+    added = after["requests"].get("cognito-idp:AdminAddUserToGroup", 0)
+    window = after["categories"]["UserCreation"]
+    creating_s = window["last"] - window["first"]
+    print(f"restore of {record['user_count']} users and {record['membership_count']} memberships: wall {measured['wall_s']:.1f} s, "
           f"CPU {measured['cpu_s']:.2f} s, peak RSS {measured['peak_rss_mb']:.1f} MB")
+    print(f"  users: {created} AdminCreateUser in {creating_s:.1f} s = {created / creating_s:.1f}/s, "
+          f"{100 * created / creating_s / USER_CREATION_QUOTA:.0f}% of the UserCreation quota (50/s)")
+    print(f"  memberships: {added} AdminAddUserToGroup at the UserUpdate quota (25/s) need at least {added / USER_UPDATE_QUOTA:.0f} s")
 
 
 if __name__ == "__main__":

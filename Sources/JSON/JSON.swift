@@ -48,7 +48,6 @@ extension JSON {
         guard case .number(let text) = self else { return nil }
         return Int(text) ?? Double(text).flatMap { $0.rounded() == $0 ? Int(exactly: $0) : nil }
     }
-    public var double: Double? { if case .number(let text) = self { return Double(text) } else { return nil } }
 
     public static func number(_ value: Int) -> JSON { .number(String(value)) }
     public static func number(_ value: Double) -> JSON {

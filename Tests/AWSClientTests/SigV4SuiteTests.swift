@@ -54,6 +54,8 @@ struct SuiteCase {
         (try? String(contentsOfFile: "\(directory)/\(file)", encoding: .utf8)) ?? "<missing \(file)>"
     }
 
+    static func percentDecoded(_ text: Substring) -> String { String(text).removingPercentEncoding ?? String(text) }
+
     /// The raw HTTP/1.1 text: request line, headers (a line starting with white space continues
     /// the previous one), a blank line, the body.
     static func parseRequest(_ text: String) throws -> SignableRequest {
@@ -75,9 +77,9 @@ struct SuiteCase {
         let parts = target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
         let query = parts.count > 1 ? parts[1].split(separator: "&").map { pair -> (name: String, value: String) in
             let kv = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            return (URIEncoding.decode(String(kv[0])), kv.count > 1 ? URIEncoding.decode(String(kv[1])) : "")
+            return (Self.percentDecoded(kv[0]), kv.count > 1 ? Self.percentDecoded(kv[1]) : "")
         } : []
-        return SignableRequest(method: method, path: URIEncoding.decode(String(parts[0])), query: query, headers: headers,
+        return SignableRequest(method: method, path: Self.percentDecoded(parts[0]), query: query, headers: headers,
                                payload: .init(body: Array(body.utf8)))
     }
 }

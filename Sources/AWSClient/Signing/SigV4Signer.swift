@@ -165,30 +165,4 @@ public enum URIEncoding {
         }
         return String(decoding: out, as: UTF8.self)
     }
-
-    public static func decode(_ text: String) -> String {
-        var out: [UInt8] = []
-        var bytes = text.utf8.makeIterator()
-        func hexValue(_ b: UInt8?) -> UInt8? {
-            guard let b else { return nil }
-            switch b {
-            case 48...57: return b - 48
-            case 65...70: return b - 55
-            case 97...102: return b - 87
-            default: return nil
-            }
-        }
-        while let byte = bytes.next() {
-            if byte == UInt8(ascii: "%") {
-                let high = bytes.next(), low = bytes.next()
-                if let h = hexValue(high), let l = hexValue(low) { out.append(h << 4 | l); continue }
-                out.append(byte)
-                if let high { out.append(high) }
-                if let low { out.append(low) }
-            } else {
-                out.append(byte)
-            }
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
 }
