@@ -461,3 +461,35 @@ def test_verify_names_the_first_differences(server, idp, source):
     assert "admins: user000 missing" in checks["group memberships"]["differences"]
     assert [d.split(":")[0] for d in checks["managed login branding"]["differences"]] == ["app client web"]
     assert checks["users"]["passed"] and checks["app clients"]["passed"]
+
+
+def test_forgot_password_mode_leaves_users_who_had_a_password_able_to_reset_it(server, idp, tmp_path):
+    pool_id = idp.create_user_pool(PoolName="passwords", AutoVerifiedAttributes=["email"])["UserPool"]["Id"]
+    for name in ("ana", "bo", "cy"):
+        idp.admin_create_user(UserPoolId=pool_id, Username=name, MessageAction="SUPPRESS",
+                              UserAttributes=[{"Name": "email", "Value": f"{name}@example.com"}, {"Name": "email_verified", "Value": "true"}])
+    for name in ("ana", "bo"):
+        idp.admin_set_user_password(UserPoolId=pool_id, Username=name, Password="Original-Passw0rd!", Permanent=True)
+    backup = back_up(server, pool_id, tmp_path)
+
+    summary = json.loads(restore(server, backup, "--create-pool", "--passwords", "forgot-password").stdout)
+
+    target = summary["target_pool_id"]
+    statuses = {u["Username"]: u["UserStatus"] for u in all_users(idp, target)}
+    assert statuses == {"ana": "CONFIRMED", "bo": "CONFIRMED", "cy": "FORCE_CHANGE_PASSWORD"}
+    client = idp.create_user_pool_client(UserPoolId=target, ClientName="app")["UserPoolClient"]["ClientId"]
+    delivery = idp.forgot_password(ClientId=client, Username="ana")["CodeDeliveryDetails"]
+    assert delivery["DeliveryMedium"] == "EMAIL"
+    assert any("Forgot password" in warning for warning in summary["warnings"])
+
+
+@pytest.mark.parametrize("source,reason", [("s3://bucket-only", "not s3://bucket/key"), ("s3://", "not s3://bucket/key"),
+                                           ("/no/such/backup.json", "no such readable file")])
+@pytest.mark.parametrize("command", ["restore", "verify"])
+def test_a_source_that_names_no_backup_is_a_configuration_error(server, idp, command, source, reason):
+    pools_before = pool_count(idp)
+    extra = ["--create-pool"] if command == "restore" else ["--pool-id", "us-east-1_Abc"]
+    result = run(server, command, "--source", source, *extra, check=False)
+    assert result.returncode == 2
+    assert result.stderr.strip() == f"cognito-backup: --source {source}: {reason}"
+    assert pool_count(idp) == pools_before

@@ -5,14 +5,14 @@ public enum BackupSource: Sendable, Equatable, CustomStringConvertible {
     case s3(bucket: String, key: String)
     case file(path: String)
 
-    public init(_ text: String) throws(BackupReadError) {
+    public init(_ text: String) throws(BackupSourceError) {
         guard text.hasPrefix("s3://") else {
             self = .file(path: text)
             return
         }
         let rest = text.dropFirst("s3://".count)
         guard let slash = rest.firstIndex(of: "/"), slash != rest.startIndex, rest.index(after: slash) != rest.endIndex else {
-            throw BackupReadError(reason: "\(text) is not s3://bucket/key")
+            throw BackupSourceError(source: text, reason: "not s3://bucket/key")
         }
         self = .s3(bucket: String(rest[..<slash]), key: String(rest[rest.index(after: slash)...]))
     }
@@ -29,7 +29,7 @@ public enum BackupSource: Sendable, Equatable, CustomStringConvertible {
         case let .s3(bucket, key):
             return try await s3.getObject(bucket: bucket, key: key)
         case let .file(path):
-            guard let bytes = FileIO.readBytes(path) else { throw BackupReadError(reason: "cannot read \(path)") }
+            guard let bytes = FileIO.readBytes(path) else { throw BackupSourceError(source: path, reason: "no such readable file") }
             return bytes
         }
     }

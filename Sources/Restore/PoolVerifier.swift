@@ -286,7 +286,9 @@ public struct PoolVerifier: Sendable {
                                 uniquingKeysWith: { first, _ in first })
         var differences: [String] = []
         var total = 0
-        for (group, usernames) in backup.memberships {
+        // Groups in name order: a backup lists them as their listings finished, and the first
+        // differences shown should not depend on that.
+        for (group, usernames) in backup.memberships.sorted(by: { $0.group < $1.group }) {
             let expected = Set(usernames.compactMap { backupUsers[$0] }.filter { !$0.isFederatedOnly }.map(matching.key))
             total += expected.count
             let found = actual[group] ?? []

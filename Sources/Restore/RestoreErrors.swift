@@ -19,6 +19,15 @@ public struct BackupReadError: Error, CustomStringConvertible, Sendable, Equatab
     }
 }
 
+/// A `--source` that names no backup: a malformed S3 URL or a file that is not there. A
+/// mistake in the command, told apart from a backup that is there but unusable.
+public struct BackupSourceError: Error, CustomStringConvertible, Sendable {
+    public let source: String
+    public let reason: String
+
+    public var description: String { "--source \(source): \(reason)" }
+}
+
 /// A target pool that cannot take the backup as it is; found before anything is written.
 public struct IncompatibleTargetError: Error, CustomStringConvertible, Sendable {
     public let poolID: String

@@ -14,8 +14,9 @@ struct CognitoBackupCommand: AsyncParsableCommand {
             Run with no subcommand and AWS_LAMBDA_RUNTIME_API set, it is a Lambda function (the \
             provided.al2023 bootstrap) backing up the pools in USER_POOL_IDS.
 
-            Exit codes: 0 success; 1 a backup, restore or check failed; 2 bad usage or \
-            configuration; 3 AWS refused or could not be reached.
+            Exit codes: 0 success; 1 a backup, restore or check failed; 2 bad configuration \
+            (missing settings or credentials, a bucket or --source that does not exist); 3 AWS \
+            refused or could not be reached; 64 a malformed command line.
             """,
         subcommands: [BackupCommand.self, ListCommand.self, RestoreCommand.self, VerifyCommand.self]
     )
