@@ -72,6 +72,15 @@ class AWS:
 
 
 @pytest.fixture
+def server(moto):
+    """The session's moto server, for tests that drive it themselves; left reset and relaxed."""
+    yield moto
+    moto.relax_auth()
+    moto.faults.clear()
+    moto.reset()
+
+
+@pytest.fixture
 def aws(moto, tmp_path):
     moto.relax_auth()
     moto.reset()

@@ -24,17 +24,6 @@ ANY_CREDS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
 CERT_ARN = "arn:aws:acm:us-east-1:123456789012:certificate/0123-4567"
 
 
-@pytest.fixture
-def server(moto):
-    """The session's moto server (tests/conftest.py)."""
-    return moto
-
-
-@pytest.fixture(autouse=True)
-def clean(server):
-    yield
-    server.relax_auth()
-    server.reset()
 
 
 @pytest.fixture

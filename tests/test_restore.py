@@ -31,16 +31,6 @@ GROUPS = [
 ]
 
 
-@pytest.fixture
-def server(moto):
-    """The session's moto server (tests/conftest.py)."""
-    return moto
-
-
-@pytest.fixture(autouse=True)
-def clean(server):
-    yield
-    server.reset()
 
 
 @pytest.fixture
