@@ -250,3 +250,12 @@ def test_abort_multipart_upload_is_what_keeps_a_failed_backup_from_lingering(aws
     assert (uploads == []) is with_abort
     aws.server.relax_auth()
     assert aws.objects() == [] and aws.metadata() == []
+
+
+def test_a_metadata_table_that_cannot_be_read_fails_the_pool_and_names_the_table_step(aws, function):
+    pool = rich_pool(aws.client("cognito-idp"), users=1, groups=1, big_group_members=1)
+    aws.client("s3").create_bucket(Bucket="backups")
+    kind, error = function([pool]).invoke(SCHEDULED)
+    assert kind == "error" and error["errorType"] == "BackupFailed"
+    assert f"{pool}: ResourceNotFoundException reading the metadata table" in error["errorMessage"]
+    assert aws.objects() == []

@@ -69,6 +69,28 @@ struct FaultTests {
         #expect(server.requests.map(\.body) == Array(repeating: Fixture.listUsersInput().serializedBytes, count: 3))
     }
 
+    @Test func anUnreadableSuccessIsAnInvalidResponseError() async throws {
+        let server = try ScriptedServer([.respond(200, headers: [("x-amzn-RequestId", "req-garbled")], body: #"{"Users":[{"Username""#)])
+        defer { server.stop() }
+
+        let error = await #expect(throws: AWSError.self) { try await cognito(server, maxAttempts: 1).call("ListUsers", Fixture.listUsersInput()) }
+
+        #expect(error?.code == "InvalidResponse")
+        #expect(error?.requestID == "req-garbled")
+        #expect(error?.isRetryable == false)
+    }
+
+    @Test func createMultipartUploadWithoutAnUploadIdIsAnInvalidResponseError() async throws {
+        let server = try ScriptedServer([.respond(200, headers: [("Content-Type", "application/xml")], body: "<InitiateMultipartUploadResult/>")])
+        defer { server.stop() }
+
+        let error = await #expect(throws: AWSError.self) {
+            _ = try await S3(aws: try Fixture.client(server)).createMultipartUpload(bucket: "backups", key: "k.json")
+        }
+
+        #expect(error?.code == "InvalidResponse" && error?.operation == "CreateMultipartUpload")
+    }
+
     @Test func aStalledResponseTimesOutAndIsRetried() async throws {
         let server = try ScriptedServer([.stall(seconds: 5), .listUsersPage])
         defer { server.stop() }
