@@ -156,14 +156,15 @@ def big_pool(cognito, users: int = 330) -> str:
     return pool
 
 
-def test_a_failure_after_parts_were_uploaded_leaves_no_object_no_metadata_and_no_upload(aws):
+@pytest.mark.parametrize("operation", ["ListUsersInGroup", "UploadPart"])
+def test_a_failure_after_parts_were_uploaded_leaves_no_object_no_metadata_and_no_upload(aws, operation):
     pool = big_pool(aws.client("cognito-idp"))
     aws.make_storage()
-    aws.server.faults.add("ListUsersInGroup", "500", times=50)
+    aws.server.faults.add(operation, "500", times=50)
 
     result = backup(aws, pool)
     assert result.returncode != 0
-    assert "ListUsersInGroup" in result.stdout + result.stderr
+    assert operation in result.stdout + result.stderr
     assert aws.server.faults.seen["UploadPart"] >= 1, "the object should have outgrown one part before the failure"
     assert aws.server.faults.seen["AbortMultipartUpload"] == 1
     assert aws.objects() == []

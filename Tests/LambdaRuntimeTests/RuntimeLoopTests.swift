@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import JSON
 @testable import LambdaRuntime
 import Testing
@@ -16,8 +19,18 @@ struct RuntimeLoopTests {
     struct Echo: LambdaHandler {
         func handle(_ invocation: Invocation) async throws(InvocationError) -> [UInt8] {
             if invocation.body == Array("fail".utf8) { throw InvocationError(type: "BackupFailed", message: "pool x failed") }
+            if invocation.body == Array("trace".utf8) { return Array((getenv("_X_AMZN_TRACE_ID").map { String(cString: $0) } ?? "unset").utf8) }
             return Array("echo:".utf8) + invocation.body
         }
+    }
+
+    @Test func eachInvocationSetsItsTraceIDForTheHandler() async throws {
+        let server = try ScriptedServer([Self.event("r1", body: "trace"), .respond(202), .respond(500)])
+        defer { server.stop() }
+
+        _ = await RuntimeLoop.run(RuntimeAPIClient(address: "127.0.0.1:\(server.port)"), handler: Echo(), log: { _ in })
+
+        #expect(String(decoding: server.requests[1].body, as: UTF8.self) == "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=0")
     }
 
     @Test func postsEachAnswerToItsRequestAndStopsWhenTheRuntimeAPIFails() async throws {
