@@ -87,35 +87,29 @@ public struct BackupCatalog: Sendable {
 
     /// The pool's backups, newest first.
     public func backups(of poolID: String, limit: Int? = nil) async throws -> [BackupRecord] {
-        var records: [BackupRecord] = []
-        var startKey: JSON?
-        repeat {
-            var input: JSONObject = [
-                "TableName": .string(table),
-                "KeyConditionExpression": "user_pool_id = :pool",
-                "ExpressionAttributeValues": [":pool": AttributeValue.string(poolID)],
-                "ScanIndexForward": false,
-            ]
-            if let limit { input["Limit"] = .number(limit - records.count) }
-            input["ExclusiveStartKey"] = startKey
-            let page = try await dynamodb.call("Query", .object(input))
-            records += (page["Items"]?.array ?? []).map(BackupRecord.init(item:))
-            startKey = page["LastEvaluatedKey"]
-        } while startKey != nil && (limit.map { records.count < $0 } ?? true)
-        return records
+        try await records("Query", [
+            "TableName": .string(table),
+            "KeyConditionExpression": "user_pool_id = :pool",
+            "ExpressionAttributeValues": [":pool": AttributeValue.string(poolID)],
+            "ScanIndexForward": false,
+        ], limit: limit)
     }
 
     /// Every pool's backups (a table scan), newest first.
     public func allBackups() async throws -> [BackupRecord] {
+        try await records("Scan", ["TableName": .string(table)], limit: nil).sorted { $0.backupDate > $1.backupDate }
+    }
+
+    /// The items of `operation`, page after page, until the last page or `limit` records.
+    private func records(_ operation: String, _ input: JSONObject, limit: Int?) async throws -> [BackupRecord] {
         var records: [BackupRecord] = []
-        var startKey: JSON?
+        var request = input
         repeat {
-            var input: JSONObject = ["TableName": .string(table)]
-            input["ExclusiveStartKey"] = startKey
-            let page = try await dynamodb.call("Scan", .object(input))
+            if let limit { request["Limit"] = .number(limit - records.count) }
+            let page = try await dynamodb.call(operation, .object(request))
             records += (page["Items"]?.array ?? []).map(BackupRecord.init(item:))
-            startKey = page["LastEvaluatedKey"]
-        } while startKey != nil
-        return records.sorted { $0.backupDate > $1.backupDate }
+            request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        } while request["ExclusiveStartKey"] != nil && (limit.map { records.count < $0 } ?? true)
+        return records
     }
 }

@@ -18,8 +18,9 @@ public actor SnapshotWriter {
     private var buffer: [UInt8] = []
     private let hasher = SHA256Hasher()
     private var size = 0
-    /// Whether the innermost open container already has an element (so the next needs a comma).
-    private var openContainers: [Bool] = [false]
+    /// The open containers, innermost last: its closing bracket, and whether it already has an
+    /// element (so the next needs a comma).
+    private var openContainers: [(closer: UInt8, hasElement: Bool)] = [(UInt8(ascii: "}"), false)]
     /// Bytes are handed to the sink in pieces of this size, so it can upload while we read.
     private let flushSize: Int
 
@@ -55,10 +56,8 @@ public actor SnapshotWriter {
     }
 
     public func end() {
-        let isArray = openContainers.count > 1 && containerKinds.last == UInt8(ascii: "[")
-        buffer.append(isArray ? UInt8(ascii: "]") : UInt8(ascii: "}"))
-        openContainers.removeLast()
-        containerKinds.removeLast()
+        precondition(openContainers.count > 1, "end() without an open array or object")
+        buffer.append(openContainers.removeLast().closer)
     }
 
     public func finish() async throws -> Result {
@@ -72,20 +71,17 @@ public actor SnapshotWriter {
 
     public func abort() async { await sink.abort() }
 
-    private var containerKinds: [UInt8] = [UInt8(ascii: "{")]
-
     private func open(_ key: String, _ bracket: UInt8) {
         separate()
         JSON.writeString(key, to: &buffer)
         buffer.append(UInt8(ascii: ":"))
         buffer.append(bracket)
-        openContainers.append(false)
-        containerKinds.append(bracket)
+        openContainers.append((bracket == UInt8(ascii: "[") ? UInt8(ascii: "]") : UInt8(ascii: "}"), false))
     }
 
     private func separate() {
-        if openContainers[openContainers.count - 1] { buffer.append(UInt8(ascii: ",")) }
-        openContainers[openContainers.count - 1] = true
+        if openContainers[openContainers.count - 1].hasElement { buffer.append(UInt8(ascii: ",")) }
+        openContainers[openContainers.count - 1].hasElement = true
     }
 
     private func flushIfFull() async throws {

@@ -57,3 +57,13 @@ extension String {
         return String(view)
     }
 }
+
+extension BackupJob {
+    /// The job these settings describe, on `aws`: what the function and the `backup` command run.
+    public init(configuration: FunctionConfiguration, aws: AWSClient) {
+        let destination = BackupDestination(s3: S3(aws: aws), bucket: configuration.bucket,
+                                            catalog: BackupCatalog(dynamodb: DynamoDB(aws: aws), table: configuration.table),
+                                            encryption: configuration.encryption)
+        self.init(cognito: Cognito(aws: aws, quotas: configuration.quotas), destination: destination)
+    }
+}

@@ -12,11 +12,7 @@ public enum LambdaFunction {
         do {
             let configuration = try FunctionConfiguration(environment: environment)
             let aws = AWSClient(configuration: try AWSConfiguration(environment: environment))
-            let destination = BackupDestination(s3: S3(aws: aws), bucket: configuration.bucket,
-                                                catalog: BackupCatalog(dynamodb: DynamoDB(aws: aws), table: configuration.table),
-                                                encryption: configuration.encryption)
-            let job = BackupJob(cognito: Cognito(aws: aws, quotas: configuration.quotas), destination: destination)
-            handler = BackupHandler(configuration: configuration, job: job, log: log)
+            handler = BackupHandler(configuration: configuration, job: BackupJob(configuration: configuration, aws: aws), log: log)
         } catch {
             let failure = InvocationError(type: "InvalidConfiguration", message: "\(error)")
             log.error("cannot start", [("error", .string(failure.message))])

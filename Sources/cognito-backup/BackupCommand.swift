@@ -46,13 +46,8 @@ struct BackupCommand: AsyncParsableCommand {
             do { settings = try FunctionConfiguration(environment: environment) } catch let error as ConfigurationError {
                 throw CLIError(message: "\(error.message) (pass --pool-id, --bucket and --table, or set the variable)", exitCode: CLIError.configuration)
             }
-            let client = try aws.client(environment: environment)
-            let s3 = S3(aws: client)
-            try await Self.checkBucket(settings.bucket, s3: s3)
-            let destination = BackupDestination(s3: s3, bucket: settings.bucket,
-                                                catalog: BackupCatalog(dynamodb: DynamoDB(aws: client), table: settings.table),
-                                                encryption: settings.encryption)
-            let job = BackupJob(cognito: Cognito(aws: client, quotas: settings.quotas), destination: destination)
+            let job = BackupJob(configuration: settings, aws: try aws.client(environment: environment))
+            try await Self.checkBucket(settings.bucket, s3: job.destination.s3)
 
             var records: [BackupRecord] = []
             var failures: [BackupFailure] = []

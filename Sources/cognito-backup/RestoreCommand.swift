@@ -66,13 +66,7 @@ struct RestoreCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await reportingFailure {
-            do {
-                try await restore()
-            } catch let failure as RestoreFailure where failure.awsError != nil {
-                throw CLIError(message: failure.description, exitCode: CLIError.aws)
-            }
-        }
+        try await reportingFailure { try await restore() }
     }
 
     private func restore() async throws {

@@ -72,7 +72,6 @@ private final class Transfer {
     let continuation: CheckedContinuation<Result<HTTPResponse, TransportError>, Never>
     var headerList: UnsafeMutablePointer<curl_slist>?
     var uploadOffset = 0
-    var status = 0
     var responseHeaders: [(name: String, value: String)] = []
     var responseBody: [UInt8] = []
     let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
