@@ -3,15 +3,21 @@ chosen AWS operations, so tests can prove that a backup either completes or leav
 
 from __future__ import annotations
 
+import io
 import json
 import socket
 import struct
 import threading
+import time
 from collections import Counter
 from dataclasses import dataclass
 from urllib.parse import parse_qs
 
-KINDS = ("throttle", "503", "500", "reset", "truncate")
+KINDS = ("throttle", "503", "500", "reset", "truncate", "drop", "stall", "delay")
+"""throttle/503/500: answered here, moto never sees the request. reset: the connection is cut
+before moto sees it. truncate: half an answer. drop: moto acts, then the answer is lost (the
+connection is cut), the ambiguous failure of a create. stall: the request hangs for `seconds`,
+then the connection is cut. delay: moto answers after `seconds` (a slow S3)."""
 
 
 @dataclass
@@ -20,6 +26,10 @@ class _Rule:
     kind: str
     times: int
     skip: int
+    seconds: float
+    duration: float | None
+    """A time-boxed rule: fires for this long from the first call it meets."""
+    deadline: float | None = None
 
 
 class FaultPlan:
@@ -30,31 +40,47 @@ class FaultPlan:
         self._lock = threading.Lock()
         self.fired: Counter[str] = Counter()
         self.seen: Counter[str] = Counter()
+        self.recording = False
+        """When set, every request of the tool's is kept in `recorded` as (operation, body)."""
+        self.recorded: list[tuple[str, bytes]] = []
 
-    def add(self, operation: str, kind: str, times: int = 1, skip: int = 0) -> None:
-        """Fail the next `times` calls of `operation` (after letting `skip` through)."""
+    def add(self, operation: str, kind: str, times: int = 1, skip: int = 0, seconds: float = 0.0,
+            for_seconds: float | None = None) -> None:
+        """Fail the next `times` calls of `operation` (after letting `skip` through); with
+        `for_seconds`, every call from the first one that meets the rule until that many seconds
+        later, however many. `seconds` is how long `stall` and `delay` wait."""
         assert kind in KINDS, kind
         with self._lock:
-            self._rules.append(_Rule(operation, kind, times, skip))
+            self._rules.append(_Rule(operation, kind, times, skip, seconds, for_seconds))
 
     def clear(self) -> None:
         with self._lock:
             self._rules.clear()
             self.fired.clear()
             self.seen.clear()
+            self.recording = False
+            self.recorded.clear()
 
-    def take(self, operation: str) -> str | None:
+    def take(self, operation: str) -> _Rule | None:
         with self._lock:
             self.seen[operation] += 1
+            now = time.monotonic()
             for rule in self._rules:
                 if rule.operation != operation or rule.times == 0:
                     continue
                 if rule.skip > 0:
                     rule.skip -= 1
                     return None
-                rule.times -= 1
+                if rule.duration is not None:
+                    if rule.deadline is None:
+                        rule.deadline = now + rule.duration
+                    if now >= rule.deadline:
+                        rule.times = 0
+                        continue
+                else:
+                    rule.times -= 1
                 self.fired[operation] += 1
-                return rule.kind
+                return rule
         return None
 
 
@@ -96,11 +122,27 @@ class FaultInjector:
     def __call__(self, environ, start_response):
         # Only the tool under test meets faults; the test's own boto3 set-up calls never do.
         from_tool = environ.get("HTTP_USER_AGENT", "").startswith("cognito-backup/")
-        kind = self.plan.take(operation_of(environ)) if from_tool else None
-        if kind is None:
+        if from_tool and self.plan.recording:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            body = environ["wsgi.input"].read(length)
+            environ["wsgi.input"] = io.BytesIO(body)
+            with self.plan._lock:
+                self.plan.recorded.append((operation_of(environ), body))
+        rule = self.plan.take(operation_of(environ)) if from_tool else None
+        if rule is None:
             return self.app(environ, start_response)
+        kind = rule.kind
+        if kind == "delay":
+            time.sleep(rule.seconds)
+            return self.app(environ, start_response)
+        if kind == "drop":
+            return self._dropped(environ, start_response)
         length = int(environ.get("CONTENT_LENGTH") or 0)
         environ["wsgi.input"].read(length)
+        if kind == "stall":
+            time.sleep(rule.seconds)
+            _abort_connection(environ)
+            return []
         if kind == "reset":
             _abort_connection(environ)
             return []
@@ -113,6 +155,15 @@ class FaultInjector:
         }[kind]()
         start_response(status, headers)
         return [body]
+
+    def _dropped(self, environ, start_response):
+        """moto handles the request in full, then the client never hears of it."""
+        def discard(status, headers, exc_info=None):
+            return lambda data: None
+        for _ in self.app(environ, discard):
+            pass
+        _abort_connection(environ)
+        return []
 
     @staticmethod
     def _truncated(environ, start_response):
