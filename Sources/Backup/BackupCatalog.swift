@@ -19,6 +19,9 @@ public struct BackupRecord: Sendable, Equatable {
     public var durationMilliseconds: Int
     public var formatVersion: Int
     public var warningCount: Int
+    /// The Lambda request id of the invocation that took it (nil from the CLI): a redelivered
+    /// event finds its backup by it instead of taking another.
+    public var requestID: String?
 
     var item: JSON {
         var item: JSONObject = [
@@ -39,6 +42,7 @@ public struct BackupRecord: Sendable, Equatable {
             "warning_count": AttributeValue.number(warningCount),
         ]
         if let s3VersionID { item["s3_version_id"] = AttributeValue.string(s3VersionID) }
+        if let requestID { item["request_id"] = AttributeValue.string(requestID) }
         return .object(item)
     }
 
@@ -68,6 +72,7 @@ extension BackupRecord {
         durationMilliseconds = n("duration_ms")
         formatVersion = n("format_version")
         warningCount = n("warning_count")
+        requestID = item["request_id"]?["S"]?.string
     }
 }
 

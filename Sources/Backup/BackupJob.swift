@@ -47,7 +47,9 @@ public struct BackupJob: Sendable {
         self.destination = destination
     }
 
-    public func run(poolID: String, progress: (@Sendable (BackupProgress) -> Void)? = nil) async throws(BackupFailure) -> BackupRecord {
+    /// `requestID` is the Lambda invocation's, recorded in the row so a redelivered event can find it.
+    public func run(poolID: String, requestID: String? = nil,
+                    progress: (@Sendable (BackupProgress) -> Void)? = nil) async throws(BackupFailure) -> BackupRecord {
         let started = UTCTime.now()
         let key = BackupFormat.objectKey(poolID: poolID, startedAt: started)
         let upload = S3ObjectUpload(s3: destination.s3, bucket: destination.bucket, key: key, encryption: destination.encryption)
@@ -63,7 +65,7 @@ public struct BackupJob: Sendable {
                 resourceServerCount: snapshot.configuration.count("resource_servers"),
                 sizeBytes: stored.size, sha256: stored.sha256, s3VersionID: stored.versionID,
                 durationMilliseconds: Int(UTCTime.now().millisecondsSinceEpoch - started.millisecondsSinceEpoch),
-                formatVersion: BackupFormat.version, warningCount: snapshot.configuration.warnings.count)
+                formatVersion: BackupFormat.version, warningCount: snapshot.configuration.warnings.count, requestID: requestID)
             try await destination.catalog.record(record)
             return record
         } catch {
