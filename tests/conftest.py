@@ -3,6 +3,7 @@ binary under test, and helpers to run it."""
 
 from __future__ import annotations
 
+import json
 import os
 import pathlib
 import subprocess
@@ -64,8 +65,36 @@ class AWS:
         )
         return bucket, table
 
-    def objects(self, bucket: str = "backups") -> list[str]:
+    def reset_storage(self, bucket: str = "backups", table: str = "cognito-backup-metadata-test") -> None:
+        """Empties the bucket, its open uploads and the table, keeping them."""
+        s3 = self.client("s3")
+        for key in self.keys(bucket):
+            s3.delete_object(Bucket=bucket, Key=key)
+        for upload in self.open_uploads(bucket):
+            s3.abort_multipart_upload(Bucket=bucket, Key=upload["Key"], UploadId=upload["UploadId"])
+        dynamodb = self.client("dynamodb")
+        for item in self.metadata(table):
+            dynamodb.delete_item(TableName=table, Key={k: item[k] for k in ("user_pool_id", "backup_date")})
+
+    def keys(self, bucket: str = "backups") -> list[str]:
+        """Every key in the bucket: backup objects and their manifests."""
         return [o["Key"] for o in self.client("s3").list_objects_v2(Bucket=bucket).get("Contents", [])]
+
+    def objects(self, bucket: str = "backups") -> list[str]:
+        """The backup objects, without their manifests."""
+        return [key for key in self.keys(bucket) if not key.endswith(".manifest.json")]
+
+    def manifest(self, key: str, bucket: str = "backups") -> dict:
+        return json.loads(self.client("s3").get_object(Bucket=bucket, Key=key + ".manifest.json")["Body"].read())
+
+    def open_uploads(self, bucket: str = "backups") -> list[dict]:
+        return self.client("s3").list_multipart_uploads(Bucket=bucket).get("Uploads", [])
+
+    def assert_nothing_stored(self, bucket: str = "backups", table: str = "cognito-backup-metadata-test") -> None:
+        """No object, manifest, open upload or row: what a failed backup must leave."""
+        assert self.keys(bucket) == [], self.keys(bucket)
+        assert self.open_uploads(bucket) == [], self.open_uploads(bucket)
+        assert self.metadata(table) == []
 
     def metadata(self, table: str = "cognito-backup-metadata-test") -> list[dict]:
         return self.client("dynamodb").scan(TableName=table)["Items"]

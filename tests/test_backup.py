@@ -167,9 +167,7 @@ def test_a_failure_after_parts_were_uploaded_leaves_no_object_no_metadata_and_no
     assert operation in result.stdout + result.stderr
     assert aws.server.faults.seen["UploadPart"] >= 1, "the object should have outgrown one part before the failure"
     assert aws.server.faults.seen["AbortMultipartUpload"] == 1
-    assert aws.objects() == []
-    assert aws.metadata() == []
-    assert aws.client("s3").list_multipart_uploads(Bucket="backups").get("Uploads", []) == []
+    aws.assert_nothing_stored()
 
 
 def test_a_large_backup_is_uploaded_in_parts_and_reads_back_whole(aws):
@@ -216,7 +214,7 @@ def test_an_unknown_pool_is_a_one_line_error(aws):
     result = backup(aws, "us-east-1_DoesNotExist1")
     assert result.returncode == 1
     assert "us-east-1_DoesNotExist1 not found" in result.stdout
-    assert aws.objects() == [] and aws.metadata() == []
+    aws.assert_nothing_stored()
 
 
 def test_a_missing_bucket_is_named_before_anything_is_read(aws):

@@ -54,8 +54,13 @@ public struct BackupRecord: Sendable, Equatable {
 
 extension BackupRecord {
     init(item: JSON) {
-        func s(_ key: String) -> String { item[key]?["S"]?.string ?? "" }
-        func n(_ key: String) -> Int { Int(item[key]?["N"]?.string ?? "") ?? 0 }
+        self.init(plain: .object((item.object ?? JSONObject()).members.map { ($0.key, AttributeValue.plain($0.value)) }))
+    }
+
+    /// Reads the record's plain JSON form: the one `json` writes, in answers and manifests.
+    public init(plain: JSON) {
+        func s(_ key: String) -> String { plain[key]?.string ?? "" }
+        func n(_ key: String) -> Int { plain[key]?.int ?? 0 }
         userPoolID = s("user_pool_id")
         backupDate = s("backup_date")
         bucket = s("s3_bucket")
@@ -68,11 +73,11 @@ extension BackupRecord {
         resourceServerCount = n("resource_server_count")
         sizeBytes = n("size_bytes")
         sha256 = s("sha256")
-        s3VersionID = item["s3_version_id"]?["S"]?.string
+        s3VersionID = plain["s3_version_id"]?.string
         durationMilliseconds = n("duration_ms")
         formatVersion = n("format_version")
         warningCount = n("warning_count")
-        requestID = item["request_id"]?["S"]?.string
+        requestID = plain["request_id"]?.string
     }
 }
 
@@ -86,8 +91,26 @@ public struct BackupCatalog: Sendable {
         self.table = table
     }
 
+    /// Adds the row, never replacing one: a retried write whose first answer was lost finds its
+    /// own row and succeeds.
     public func record(_ record: BackupRecord) async throws {
-        _ = try await dynamodb.call("PutItem", ["TableName": .string(table), "Item": record.item])
+        do {
+            _ = try await dynamodb.call("PutItem", [
+                "TableName": .string(table), "Item": record.item,
+                "ConditionExpression": "attribute_not_exists(user_pool_id)",
+            ])
+        } catch let error as AWSError where error.code == "ConditionalCheckFailedException" {
+            guard try await holds(record) else { throw error }
+        }
+    }
+
+    /// Whether the table has this backup's row (a consistent read).
+    public func holds(_ record: BackupRecord) async throws -> Bool {
+        let answer = try await dynamodb.call("GetItem", [
+            "TableName": .string(table), "ConsistentRead": true,
+            "Key": ["user_pool_id": AttributeValue.string(record.userPoolID), "backup_date": AttributeValue.string(record.backupDate)],
+        ])
+        return answer["Item"]?["s3_key"]?["S"]?.string == record.s3Key
     }
 
     /// The pool's backups, newest first.

@@ -8,9 +8,21 @@ public enum BackupFormat {
     /// below it and streams users.
     public static let version = 2
 
-    public static func objectKey(poolID: String, startedAt time: UTCTime) -> String {
-        "cognito-backup/\(time.datePart("/"))/\(poolID)-\(time.compactTime).json"
+    /// `cognito-backup/YYYY/MM/DD/<pool>-HHMMSS.json`; a second backup of the pool started in the
+    /// same second takes `-HHMMSS-2.json`, and so on, never the first one's key.
+    public static func objectKey(poolID: String, startedAt time: UTCTime, attempt: Int = 1) -> String {
+        "\(keyPrefix(poolID: poolID, day: time))\(time.compactTime)\(attempt > 1 ? "-\(attempt)" : "").json"
     }
+
+    /// What every key of the pool's backups of that day starts with.
+    public static func keyPrefix(poolID: String, day: UTCTime) -> String {
+        "cognito-backup/\(day.datePart("/"))/\(poolID)-"
+    }
+
+    /// The manifest beside an object: its record (size, SHA-256, counts) as plain JSON, so the
+    /// object describes itself wherever it is copied, without the metadata table.
+    public static func manifestKey(objectKey: String) -> String { objectKey + manifestSuffix }
+    public static let manifestSuffix = ".manifest.json"
 }
 
 /// One thing the backup could not read because the pool does not have it: recorded in the object

@@ -25,22 +25,43 @@ public struct BackupProgress: Sendable {
     public let estimatedUsers: Int?
 }
 
-/// A pool's backup that did not complete; nothing was left in the bucket or the table.
+/// A pool's backup that did not complete; nothing was left in the bucket or the table, unless
+/// `description` says where.
 public struct BackupFailure: Error, CustomStringConvertible, Sendable {
     public let poolID: String
     public let underlying: any Error
 
     /// The AWS error code behind the failure, when AWS refused something.
-    public var awsCode: String? { (underlying as? AWSError)?.code }
+    public var awsCode: String? {
+        (underlying as? AWSError)?.code ?? ((underlying as? CatalogWriteFailed)?.underlying as? AWSError)?.code
+    }
     public var description: String { "backup of \(poolID) failed: \(underlying)" }
 }
 
-/// pool → snapshot → object + metadata. The object is streamed to S3 while the pool is read;
-/// only once it is complete is the metadata row written, and on any failure the partial upload
-/// is aborted, so a backup either exists whole or not at all.
+/// The object was complete but its row could not be written.
+public struct CatalogWriteFailed: Error, CustomStringConvertible, Sendable {
+    public let key: String
+    public let underlying: any Error
+    /// Set when removing the object failed too: it stays, with its manifest, for the next backup
+    /// of the pool to catalogue.
+    public let objectLeft: Bool
+
+    public var description: String {
+        objectLeft
+            ? "the metadata row could not be written (\(underlying)), nor the object removed; it stays at \(key) with its manifest, and the pool's next backup catalogues it"
+            : "the metadata row could not be written (\(underlying)); the object was removed"
+    }
+}
+
+/// pool → snapshot → object + manifest + metadata. The object is streamed to S3 while the pool is
+/// read, under a key no other backup holds; once it is complete its manifest is written beside it,
+/// and only then the metadata row. On any failure the upload is aborted, and an object whose row
+/// cannot be written is removed, so a backup either exists whole, catalogued, or not at all.
 public struct BackupJob: Sendable {
     public let cognito: any CognitoAPI
     public let destination: BackupDestination
+    /// How many keys a backup tries when others' objects hold the first ones.
+    static let keyAttempts = 3
 
     public init(cognito: any CognitoAPI, destination: BackupDestination) {
         self.cognito = cognito
@@ -50,38 +71,110 @@ public struct BackupJob: Sendable {
     /// `requestID` is the Lambda invocation's, recorded in the row so a redelivered event can find it.
     public func run(poolID: String, requestID: String? = nil,
                     progress: (@Sendable (BackupProgress) -> Void)? = nil) async throws(BackupFailure) -> BackupRecord {
-        let started = UTCTime.now()
-        let key = BackupFormat.objectKey(poolID: poolID, startedAt: started)
-        let upload = S3ObjectUpload(s3: destination.s3, bucket: destination.bucket, key: key, encryption: destination.encryption)
-        let writer = SnapshotWriter(sink: upload)
         do {
-            let snapshot = try await write(poolID: poolID, startedAt: started, into: writer, progress: progress)
-            let stored = try await writer.finish()
-            let record = BackupRecord(
-                userPoolID: poolID, backupDate: started.iso8601, bucket: destination.bucket, s3Key: key,
-                userCount: snapshot.users, groupCount: snapshot.configuration.groups.count, membershipCount: snapshot.memberships,
-                appClientCount: snapshot.configuration.count("app_clients"),
-                identityProviderCount: snapshot.configuration.count("identity_providers"),
-                resourceServerCount: snapshot.configuration.count("resource_servers"),
-                sizeBytes: stored.size, sha256: stored.sha256, s3VersionID: stored.versionID,
-                durationMilliseconds: Int(UTCTime.now().millisecondsSinceEpoch - started.millisecondsSinceEpoch),
-                formatVersion: BackupFormat.version, warningCount: snapshot.configuration.warnings.count, requestID: requestID)
-            try await destination.catalog.record(record)
-            return record
+            try await catalogueStrayObjects(poolID: poolID)
+            let started = UTCTime.now()
+            for attempt in 1...Self.keyAttempts {
+                let key = BackupFormat.objectKey(poolID: poolID, startedAt: started, attempt: attempt)
+                if try await destination.s3.exists(bucket: destination.bucket, key: key) { continue }
+                do {
+                    return try await backUp(poolID: poolID, key: key, started: started, requestID: requestID, progress: progress)
+                } catch is ObjectKeyTaken {
+                    continue
+                }
+            }
+            throw ObjectKeyTaken(key: BackupFormat.objectKey(poolID: poolID, startedAt: started, attempt: Self.keyAttempts))
         } catch {
-            await writer.abort()
             throw BackupFailure(poolID: poolID, underlying: error)
         }
+    }
+
+    private func backUp(poolID: String, key: String, started: UTCTime, requestID: String?,
+                        progress: (@Sendable (BackupProgress) -> Void)?) async throws -> BackupRecord {
+        let identity = UploadIdentity(backupID: Self.newBackupID(), poolID: poolID, started: started.iso8601)
+        let upload = S3ObjectUpload(s3: destination.s3, bucket: destination.bucket, key: key, identity: identity,
+                                    encryption: destination.encryption)
+        let writer = SnapshotWriter(sink: upload)
+        let snapshot: Snapshot
+        let stored: SnapshotWriter.Result
+        do {
+            snapshot = try await write(poolID: poolID, startedAt: started, into: writer, progress: progress)
+            stored = try await writer.finish()
+        } catch {
+            await writer.abort()
+            throw error
+        }
+        let record = BackupRecord(
+            userPoolID: poolID, backupDate: started.iso8601, bucket: destination.bucket, s3Key: key,
+            userCount: snapshot.users, groupCount: snapshot.configuration.groups.count, membershipCount: snapshot.memberships,
+            appClientCount: snapshot.configuration.count("app_clients"),
+            identityProviderCount: snapshot.configuration.count("identity_providers"),
+            resourceServerCount: snapshot.configuration.count("resource_servers"),
+            sizeBytes: stored.size, sha256: stored.sha256, s3VersionID: stored.versionID,
+            durationMilliseconds: Int(UTCTime.now().millisecondsSinceEpoch - started.millisecondsSinceEpoch),
+            formatVersion: BackupFormat.version, warningCount: snapshot.warnings, requestID: requestID)
+        try await publish(record, identity: identity)
+        return record
+    }
+
+    /// Writes the manifest, then the row; undoes the object if either cannot be written.
+    private func publish(_ record: BackupRecord, identity: UploadIdentity) async throws {
+        let s3 = destination.s3, bucket = destination.bucket
+        let manifestKey = BackupFormat.manifestKey(objectKey: record.s3Key)
+        do {
+            let manifest = S3ObjectUpload(s3: s3, bucket: bucket, key: manifestKey, identity: identity, encryption: destination.encryption)
+            try await manifest.write(record.json.serializedBytes)
+            _ = try await manifest.finish()
+            try await destination.catalog.record(record)
+        } catch {
+            // Outside this task: removal matters most when the task was cancelled.
+            let removed = await Task {
+                do {
+                    try await s3.deleteObject(bucket: bucket, key: manifestKey)
+                    try await s3.deleteObject(bucket: bucket, key: record.s3Key)
+                    return true
+                } catch {
+                    return false
+                }
+            }.value
+            throw CatalogWriteFailed(key: record.s3Key, underlying: error, objectLeft: !removed)
+        }
+    }
+
+    /// Catalogues the pool's objects of today and yesterday that have a manifest but no row: a
+    /// process stopped between the two writes left them. Rows are never replaced.
+    func catalogueStrayObjects(poolID: String) async throws {
+        let newest = try await destination.catalog.backups(of: poolID, limit: 1).first?.backupDate ?? ""
+        let today = UTCTime.now()
+        for day in [today.adding(milliseconds: -86_400_000), today] {
+            let prefix = BackupFormat.keyPrefix(poolID: poolID, day: day)
+            for key in try await destination.s3.allKeys(bucket: destination.bucket, prefix: prefix)
+            where key.hasSuffix(BackupFormat.manifestSuffix) {
+                let record = BackupRecord(plain: try JSON(parsing: try await destination.s3.getObject(bucket: destination.bucket, key: key)))
+                guard record.backupDate > newest, record.userPoolID == poolID else { continue }
+                try await destination.catalog.record(record)
+            }
+        }
+    }
+
+    static func newBackupID() -> String {
+        (0..<2).map { _ in String(UInt64.random(in: .min ... .max), radix: 16) }.joined(separator: "-")
     }
 
     struct Snapshot {
         let configuration: PoolReader.Configuration
         let users: Int
         let memberships: Int
+        let warnings: Int
     }
 
     /// The object's members, in order: identity and configuration first, then users and group
-    /// memberships (the large parts, streamed), then what the backup noticed on the way.
+    /// memberships (the large parts, streamed), then what changed or was missing while the pool
+    /// was read, and the read's time window.
+    ///
+    /// Users are read before memberships, so a user who joined the pool and a group in between is
+    /// met only in the memberships: such users are kept, whole, in `users_found_in_groups`, and
+    /// every username in `group_memberships` is then a user of the backup.
     func write(poolID: String, startedAt: UTCTime, into writer: SnapshotWriter,
                progress: (@Sendable (BackupProgress) -> Void)?) async throws -> Snapshot {
         let reader = PoolReader(cognito: cognito, poolID: poolID)
@@ -93,24 +186,42 @@ public struct BackupJob: Sendable {
         try await writer.member("groups", .array(configuration.groups))
 
         let users = Counter()
+        let usernames = Mutex(UsernameIndex(expectedCount: configuration.estimatedUsers ?? 0))
         await writer.beginArray("users")
         try await reader.forEachUserPage { page in
             try await writer.elements(page)
+            usernames.withLock { index in for user in page { index.insert(user["Username"]?.string ?? "") } }
             let total = users.add(page.count)
             progress?(BackupProgress(poolID: poolID, usersRead: total, estimatedUsers: configuration.estimatedUsers))
         }
         await writer.end()
+        usernames.withLock { $0.seal() }
 
-        let memberships = Counter()
+        let lateUsers = Mutex<[String: JSON]>([:])
+        let deletedGroups = Mutex<[String]>([])
         await writer.beginObject("group_memberships")
-        try await reader.forEachGroupMembership(configuration.groups.compactMap { $0["GroupName"]?.string }) { group, usernames in
-            try await writer.member(group, .array(usernames.map(JSON.string)))
-            _ = memberships.add(usernames.count)
-        }
+        let section = GroupMembershipSection(writer: writer)
+        try await reader.forEachGroupMembershipPage(configuration.groups.compactMap { $0["GroupName"]?.string }, page: { group, members in
+            let names = members.compactMap { $0["Username"]?.string }
+            let missing = usernames.withLock { index in members.filter { !index.contains($0["Username"]?.string ?? "") } }
+            if !missing.isEmpty { lateUsers.withLock { for user in missing { $0[user["Username"]?.string ?? ""] = user } } }
+            try await section.page(group, names)
+        }, finished: { group, deleted in
+            if deleted { deletedGroups.withLock { $0.append(group) } }
+            try await section.finish(group)
+        })
+        try await section.close()
         await writer.end()
 
-        try await writer.member("warnings", .array(configuration.warnings.map(\.json)))
-        return Snapshot(configuration: configuration, users: users.value, memberships: memberships.value)
+        let found = lateUsers.withLock { $0 }.sorted { Array($0.key.utf8).lexicographicallyPrecedes(Array($1.key.utf8)) }.map(\.value)
+        try await writer.member("users_found_in_groups", .array(found))
+        let warnings = configuration.warnings + deletedGroups.withLock { $0 }.sorted().map {
+            BackupWarning(component: "group_memberships.\($0)", reason: "the group was deleted while the backup read it")
+        }
+        try await writer.member("warnings", .array(warnings.map(\.json)))
+        try await writer.member("read_window", ["started": .string(startedAt.iso8601), "finished": .string(UTCTime.now().iso8601)])
+        return Snapshot(configuration: configuration, users: users.value + found.count, memberships: await section.memberships,
+                        warnings: warnings.count)
     }
 }
 

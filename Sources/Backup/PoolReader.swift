@@ -1,5 +1,6 @@
 import AWSClient
 import JSON
+import Synchronization
 
 /// Reads everything a user pool is from Cognito, each list to its last page. Users and group
 /// memberships are handed out page by page, never gathered, so memory does not grow with the pool.
@@ -98,18 +99,37 @@ public struct PoolReader: Sendable {
         }
     }
 
-    /// The usernames in each group, several groups at once; `members` is called once per group
-    /// with all of that group's usernames.
+    /// Every group's members, several groups at once, each group a page at a time in order:
+    /// `page` gets each page's users (Cognito's UserType, as ListUsers gives them), then `finished`
+    /// says the group is done and whether it was deleted while it was read (only the pool's own
+    /// disappearance fails the read).
+    public func forEachGroupMembershipPage(_ groupNames: [String], concurrency: Int = 8,
+                                           page: @escaping @Sendable (_ group: String, _ users: [JSON]) async throws -> Void,
+                                           finished: @escaping @Sendable (_ group: String, _ deleted: Bool) async throws -> Void) async throws {
+        try await forEachConcurrently(groupNames, limit: concurrency) { name in
+            let input: JSON = ["UserPoolId": .string(poolID), "GroupName": .string(name), "Limit": 60]
+            do {
+                try await cognito.forEachPage("ListUsersInGroup", input) { try await page(name, $0["Users"]?.array ?? []) }
+            } catch let error as AWSError where error.code == "ResourceNotFoundException" {
+                // The group or the whole pool is gone; DescribeUserPool fails too if it is the pool.
+                _ = try await cognito.call("DescribeUserPool", ["UserPoolId": .string(poolID)])
+                try await finished(name, true)
+                return
+            }
+            try await finished(name, false)
+        }
+    }
+
+    /// The usernames in each group, gathered: `members` is called once per group with all of them.
+    /// For restore and verify, which hold a pool in memory anyway; a backup takes the pages.
     public func forEachGroupMembership(_ groupNames: [String], concurrency: Int = 8,
                                        _ members: @escaping @Sendable (String, [String]) async throws -> Void) async throws {
-        try await forEachConcurrently(groupNames, limit: concurrency) { name in
-            var usernames: [String] = []
-            let input: JSON = ["UserPoolId": .string(poolID), "GroupName": .string(name), "Limit": 60]
-            try await cognito.forEachPage("ListUsersInGroup", input) { page in
-                usernames += (page["Users"]?.array ?? []).compactMap { $0["Username"]?.string }
-            }
-            try await members(name, usernames)
-        }
+        let gathered = Mutex<[String: [String]]>([:])
+        try await forEachGroupMembershipPage(groupNames, concurrency: concurrency, page: { group, users in
+            gathered.withLock { $0[group, default: []] += users.compactMap { $0["Username"]?.string } }
+        }, finished: { group, _ in
+            try await members(group, gathered.withLock { $0.removeValue(forKey: group) ?? [] })
+        })
     }
 
     // MARK: Components

@@ -1,29 +1,36 @@
 import AWSClient
 
 /// A backup object on its way into S3: one PutObject if it turns out small, a multipart upload
-/// as soon as it outgrows one part. Either way S3 shows the object only when it is complete, and
-/// an aborted upload leaves nothing under the key.
+/// as soon as it outgrows one part. Either way S3 shows the object only when it is complete, never
+/// replaces an object already under the key (`If-None-Match: *`), and checks every part's SHA-256
+/// on receipt; an aborted upload leaves nothing under the key.
 public actor S3ObjectUpload: SnapshotSink {
     private let s3: S3
     private let bucket: String
     private let key: String
+    private let identity: UploadIdentity
     private let headers: [(name: String, value: String)]
     private let partSize: Int
     /// The part being filled; it is handed to its upload whole, never copied.
     private var pending: [UInt8] = []
     private var uploadID: String?
-    private var partETags: [String] = []
-    private var partInFlight: Task<String, Error>?
+    private var parts: [S3.UploadedPart] = []
+    private var partInFlight: Task<S3.UploadedPart, Error>?
+    /// Whether S3 may hold uploads of ours under the key that we never heard of: a lost answer to
+    /// CreateMultipartUpload that was retried.
+    private var mayHaveStrayUploads = false
 
     /// S3's smallest part: memory holds at most two (one uploading, one filling).
     public static let defaultPartSize = 5 * 1024 * 1024
 
-    public init(s3: S3, bucket: String, key: String, encryption: ServerSideEncryption, partSize: Int = defaultPartSize) {
+    public init(s3: S3, bucket: String, key: String, identity: UploadIdentity, encryption: ServerSideEncryption,
+                partSize: Int = defaultPartSize) {
         self.s3 = s3
         self.bucket = bucket
         self.key = key
+        self.identity = identity
         self.partSize = partSize
-        headers = [("Content-Type", "application/json")] + encryption.headers
+        headers = [("Content-Type", "application/json")] + encryption.headers + identity.metadataHeaders
     }
 
     public func write(_ bytes: [UInt8]) async throws {
@@ -42,39 +49,106 @@ public actor S3ObjectUpload: SnapshotSink {
     }
 
     public func finish() async throws -> String? {
-        guard let uploadID else {
-            return try await s3.putObject(bucket: bucket, key: key, body: pending, headers: headers).versionID
+        do {
+            guard let uploadID else {
+                let stored = try await s3.putObject(bucket: bucket, key: key, body: pending,
+                                                    headers: headers + [S3.checksumHeader(pending), S3.ifNoneMatch])
+                return stored.versionID
+            }
+            if !pending.isEmpty {
+                try await upload(pending)
+                pending = []
+            }
+            try await awaitPartInFlight()
+            let stored = try await s3.completeMultipartUpload(bucket: bucket, key: key, uploadID: uploadID, parts: parts,
+                                                              headers: [S3.ifNoneMatch])
+            await sweepStrayUploads()
+            return stored.versionID
+        } catch let error as AWSError where error.code == "PreconditionFailed" || error.code == "NoSuchUpload" {
+            // A retried request whose first answer was lost meets our own object; anything else
+            // under the key is another backup's, and stays as it is.
+            if let existing = try? await s3.headObject(bucket: bucket, key: key), identity.matches(existing) {
+                await sweepStrayUploads()
+                return existing.versionID
+            }
+            throw ObjectKeyTaken(key: key)
         }
-        if !pending.isEmpty {
-            try await upload(pending)
-            pending = []
-        }
-        try await awaitPartInFlight()
-        return try await s3.completeMultipartUpload(bucket: bucket, key: key, uploadID: uploadID, partETags: partETags).versionID
     }
 
     public func abort() async {
         partInFlight?.cancel()
-        guard let uploadID else { return }
-        // The lifecycle rule removes incomplete uploads after a day should this fail too; the
-        // backup has already failed loudly, and a second error would only hide the first.
-        try? await s3.abortMultipartUpload(bucket: bucket, key: key, uploadID: uploadID)
+        partInFlight = nil
+        // Runs outside the caller's task: an abort is most needed when that task was cancelled,
+        // and a cancelled task's calls would not go out.
+        let (s3, bucket, key, uploadID, sweep) = (s3, bucket, key, uploadID, mayHaveStrayUploads)
+        await Task {
+            // The lifecycle rule removes incomplete uploads after a day should this fail too; the
+            // backup has already failed loudly, and a second error would only hide the first.
+            if let uploadID { try? await s3.abortMultipartUpload(bucket: bucket, key: key, uploadID: uploadID) }
+            if sweep { await Self.abortUploads(s3: s3, bucket: bucket, key: key, except: nil) }
+        }.value
     }
 
     /// Starts the part's upload once the previous one is done, and returns at once, so reading
     /// goes on while a part uploads.
     private func upload(_ part: [UInt8]) async throws {
-        if uploadID == nil { uploadID = try await s3.createMultipartUpload(bucket: bucket, key: key, headers: headers) }
+        if uploadID == nil {
+            mayHaveStrayUploads = true
+            uploadID = try await s3.createMultipartUpload(bucket: bucket, key: key,
+                                                          headers: headers + [("x-amz-checksum-algorithm", "SHA256")])
+        }
         try await awaitPartInFlight()
-        let (s3, bucket, key, uploadID, number) = (self.s3, self.bucket, self.key, self.uploadID!, partETags.count + 1)
+        let (s3, bucket, key, uploadID, number) = (self.s3, self.bucket, self.key, self.uploadID!, parts.count + 1)
         partInFlight = Task { try await s3.uploadPart(bucket: bucket, key: key, uploadID: uploadID, partNumber: number, body: part) }
     }
 
     private func awaitPartInFlight() async throws {
         guard let part = partInFlight else { return }
         partInFlight = nil
-        partETags.append(try await part.value)
+        parts.append(try await part.value)
     }
+
+    /// Aborts uploads of ours under the key other than the one that became the object: a
+    /// CreateMultipartUpload whose answer was lost and that the client retried left one.
+    private func sweepStrayUploads() async {
+        guard mayHaveStrayUploads else { return }
+        await Self.abortUploads(s3: s3, bucket: bucket, key: key, except: uploadID)
+    }
+
+    private static func abortUploads(s3: S3, bucket: String, key: String, except kept: String?) async {
+        // Best effort, as in abort(): the lifecycle rule is the backstop.
+        guard let open = try? await s3.openUploads(bucket: bucket, key: key) else { return }
+        for uploadID in open where uploadID != kept {
+            try? await s3.abortMultipartUpload(bucket: bucket, key: key, uploadID: uploadID)
+        }
+    }
+}
+
+/// Who wrote a backup object, stored on the object itself (`x-amz-meta-*`), so a retried write
+/// can tell its own object from another backup's.
+public struct UploadIdentity: Sendable {
+    public let backupID: String
+    public let poolID: String
+    public let started: String
+
+    public init(backupID: String, poolID: String, started: String) {
+        self.backupID = backupID
+        self.poolID = poolID
+        self.started = started
+    }
+
+    var metadataHeaders: [(name: String, value: String)] {
+        [("x-amz-meta-backup-id", backupID), ("x-amz-meta-user-pool-id", poolID), ("x-amz-meta-started", started),
+         ("x-amz-meta-format-version", String(BackupFormat.version))]
+    }
+
+    func matches(_ object: S3.ObjectInfo) -> Bool { object.metadata["backup-id"] == backupID }
+}
+
+/// The key already holds another backup's object; nothing was overwritten.
+public struct ObjectKeyTaken: Error, CustomStringConvertible, Sendable {
+    public let key: String
+    public var description: String { "another backup's object already exists at \(key); it was left as it is" }
 }
 
 /// How S3 encrypts the backup at rest: S3-managed keys, or a KMS key.

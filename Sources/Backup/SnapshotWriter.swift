@@ -13,6 +13,10 @@ public protocol SnapshotSink: Sendable {
 
 /// Writes one JSON object member by member, and arrays element by element, into a sink, keeping
 /// a running size and SHA-256 so neither needs the object in memory.
+///
+/// Memory stays bounded whatever the sink's speed: bytes wait for the sink in a queue of at most
+/// `maximumQueuedBytes`, and a caller whose bytes would pass that waits until the sink has taken
+/// enough, so the readers slow down to the sink's pace instead of piling pages up.
 public actor SnapshotWriter {
     private let sink: any SnapshotSink
     private var buffer: [UInt8] = []
@@ -23,10 +27,19 @@ public actor SnapshotWriter {
     private var openContainers: [(closer: UInt8, hasElement: Bool)] = [(UInt8(ascii: "}"), false)]
     /// Bytes are handed to the sink in pieces of this size, so it can upload while we read.
     private let flushSize: Int
+    private let maximumQueuedBytes: Int
+    /// Pieces the sink has not taken yet, oldest first, and their total size.
+    private var outgoing: [[UInt8]] = []
+    private var queuedBytes = 0
+    private var draining = false
+    private var failure: Error?
+    /// Callers waiting for the queue to shrink below its bound.
+    private var waiters: [CheckedContinuation<Void, Never>] = []
 
-    public init(sink: any SnapshotSink, flushSize: Int = 256 * 1024) {
+    public init(sink: any SnapshotSink, flushSize: Int = 256 * 1024, maximumQueuedBytes: Int? = nil) {
         self.sink = sink
         self.flushSize = flushSize
+        self.maximumQueuedBytes = maximumQueuedBytes ?? 2 * flushSize
         buffer.append(UInt8(ascii: "{"))
     }
 
@@ -61,9 +74,12 @@ public actor SnapshotWriter {
     }
 
     public func finish() async throws -> Result {
-        precondition(openContainers.count == 1 && !draining, "finish() with an unclosed container or a write in progress")
+        precondition(openContainers.count == 1, "finish() with an unclosed container")
         buffer.append(UInt8(ascii: "}"))
         try await flush()
+        // Another caller may still be handing earlier bytes to the sink.
+        while draining { await waitForProgress() }
+        if let failure { throw failure }
         let versionID = try await sink.finish()
         let digest = hasher.finalize()
         return Result(size: size, sha256: digest.hexString, versionID: versionID)
@@ -89,29 +105,46 @@ public actor SnapshotWriter {
     }
 
     /// Queues the buffer for the sink. Callers from many tasks reach here while an earlier one
-    /// awaits the sink (actors are reentrant), so one caller at a time drains the queue, in order.
+    /// awaits the sink (actors are reentrant), so one caller at a time drains the queue, in order;
+    /// the others wait while the queue is over its bound.
     private func flush() async throws {
         if let failure { throw failure }
         if !buffer.isEmpty {
             hasher.update(buffer)
             size += buffer.count
+            queuedBytes += buffer.count
             outgoing.append(buffer)
             buffer = []
             buffer.reserveCapacity(flushSize + flushSize / 4)
         }
-        guard !draining else { return }
+        guard !draining else {
+            while queuedBytes > maximumQueuedBytes && failure == nil { await waitForProgress() }
+            if let failure { throw failure }
+            return
+        }
         draining = true
-        defer { draining = false }
+        defer {
+            draining = false
+            resumeWaiters()
+        }
         while !outgoing.isEmpty {
             let chunk = outgoing.removeFirst()
             do { try await sink.write(chunk) } catch {
                 failure = error
                 throw error
             }
+            queuedBytes -= chunk.count
+            resumeWaiters()
         }
     }
 
-    private var outgoing: [[UInt8]] = []
-    private var draining = false
-    private var failure: Error?
+    private func waitForProgress() async {
+        await withCheckedContinuation { waiters.append($0) }
+    }
+
+    private func resumeWaiters() {
+        let waiting = waiters
+        waiters = []
+        for waiter in waiting { waiter.resume() }
+    }
 }

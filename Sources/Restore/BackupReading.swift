@@ -34,6 +34,14 @@ extension Backup {
             }
             users.append(user)
         }
+        // Users who joined the pool and a group while the backup read it: whole users like the rest.
+        if let found = members["users_found_in_groups"], !found.isNull {
+            guard let list = found.array else { throw BackupReadError(reason: "\"users_found_in_groups\" is not an array") }
+            for value in list {
+                guard let user = PoolUser(value) else { throw BackupReadError(reason: "a user without a Username in users_found_in_groups") }
+                users.append(user)
+            }
+        }
 
         var memberships: [(group: String, usernames: [String])] = []
         if let groups = members["group_memberships"], !groups.isNull {

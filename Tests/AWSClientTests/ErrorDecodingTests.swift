@@ -104,7 +104,7 @@ struct ErrorDecodingTests {
         let s3 = S3(aws: try Fixture.client(server), retry: Fixture.fastRetry(maxAttempts: 3))
 
         let error = await #expect(throws: AWSError.self) {
-            _ = try await s3.completeMultipartUpload(bucket: "backups", key: "pool.json", uploadID: "upload-1", partETags: [#""9b2cf535f27731c974343645a3985328""#])
+            _ = try await s3.completeMultipartUpload(bucket: "backups", key: "pool.json", uploadID: "upload-1", parts: [S3.UploadedPart(eTag: #""9b2cf535f27731c974343645a3985328""#, sha256: "c2hhMjU2")])
         }
 
         #expect(error?.code == "AccessDenied")
@@ -125,7 +125,7 @@ struct ErrorDecodingTests {
         defer { server.stop() }
         let s3 = S3(aws: try Fixture.client(server), retry: Fixture.fastRetry(maxAttempts: 3))
 
-        let stored = try await s3.completeMultipartUpload(bucket: "backups", key: "pool.json", uploadID: "upload-1", partETags: [#""9b2cf535f27731c974343645a3985328""#])
+        let stored = try await s3.completeMultipartUpload(bucket: "backups", key: "pool.json", uploadID: "upload-1", parts: [S3.UploadedPart(eTag: #""9b2cf535f27731c974343645a3985328""#, sha256: "c2hhMjU2")])
 
         #expect(stored.eTag == #""3858f62230ac3c915f300c664312c11f-1""#)
         #expect(server.requests.count == 2)

@@ -21,6 +21,7 @@ import signal
 import threading
 import urllib.request
 import uuid
+from urllib.parse import urlparse, urlunparse
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,7 +33,7 @@ from moto.cognitoidp.models import CognitoIdpBackend
 from moto.cognitoidp.responses import CognitoIdpResponse
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.core.exceptions import JsonRESTError
-from moto.core.responses import ActionResult, EmptyResult
+from moto.core.responses import ActionResult, BaseResponse, EmptyResult
 from moto.core.utils import utcnow
 from moto.moto_server.werkzeug_app import (
     DomainDispatcherApplication,
@@ -359,6 +360,20 @@ def _reset_backend(self: CognitoIdpBackend) -> None:
     _original_backend_reset(self)
 
 
+_original_setup_class = BaseResponse.setup_class
+
+
+def _setup_class_keeping_the_raw_query(self: BaseResponse, request: Any, full_url: str, headers: Any,
+                                       use_raw_body: bool = False) -> None:
+    """moto checks SigV4 against werkzeug's rebuilt URL, whose query has ``%2F`` decoded to ``/``;
+    real S3 signs the query as sent (``prefix=a%2Fb``), so a correct signature failed. Keep the
+    query exactly as it arrived."""
+    _original_setup_class(self, request, full_url, headers, use_raw_body)
+    raw = getattr(request, "environ", {}).get("QUERY_STRING")
+    if raw:
+        self.uri = urlunparse(urlparse(self.uri)._replace(query=raw))
+
+
 def _install() -> None:
     """Patch moto's classes; idempotent, since each step only assigns."""
     for name, member in vars(_CognitoExtras).items():
@@ -366,6 +381,7 @@ def _install() -> None:
             setattr(CognitoIdpResponse, name, member)
     CognitoIdpResponse.describe_user_pool = _describe_user_pool
     CognitoIdpBackend.reset = _reset_backend
+    BaseResponse.setup_class = _setup_class_keeping_the_raw_query
 
 
 class MotoPlus:

@@ -20,7 +20,30 @@ public final class S3: Sendable {
         public let size: Int
         public let eTag: String?
         public let versionID: String?
+        /// The object's user metadata (`x-amz-meta-NAME`), by NAME in lower case.
+        public let metadata: [String: String]
     }
+
+    /// One uploaded part, as CompleteMultipartUpload must name it.
+    public struct UploadedPart: Sendable {
+        public let eTag: String
+        /// Base64 SHA-256 of the part, which S3 checked on receipt.
+        public let sha256: String
+
+        public init(eTag: String, sha256: String) {
+            self.eTag = eTag
+            self.sha256 = sha256
+        }
+    }
+
+    /// `x-amz-checksum-sha256` for `body`: S3 refuses the upload if what arrives differs.
+    public static func checksumHeader(_ body: [UInt8]) -> (name: String, value: String) {
+        ("x-amz-checksum-sha256", Base64.encode(Crypto.sha256(body)))
+    }
+
+    /// Makes a PutObject or CompleteMultipartUpload fail with `PreconditionFailed` rather than
+    /// replace an object already under the key.
+    public static let ifNoneMatch = (name: "If-None-Match", value: "*")
 
     public struct Listing: Sendable {
         public let keys: [(key: String, size: Int)]
@@ -40,20 +63,26 @@ public final class S3: Sendable {
         return uploadID
     }
 
-    public func uploadPart(bucket: String, key: String, uploadID: String, partNumber: Int, body: [UInt8]) async throws(AWSError) -> String {
+    /// Uploads one part with its SHA-256, for an upload created with `x-amz-checksum-algorithm: SHA256`.
+    public func uploadPart(bucket: String, key: String, uploadID: String, partNumber: Int, body: [UInt8]) async throws(AWSError) -> UploadedPart {
+        let checksum = Self.checksumHeader(body)
         let response = try await send("UploadPart", "PUT", bucket: bucket, key: key,
-                                      query: [("partNumber", String(partNumber)), ("uploadId", uploadID)], body: body)
+                                      query: [("partNumber", String(partNumber)), ("uploadId", uploadID)], headers: [checksum], body: body)
         guard let eTag = response.header("etag") else { throw invalidResponse("UploadPart", "no ETag in the response") }
-        return eTag
+        return UploadedPart(eTag: eTag, sha256: checksum.value)
     }
 
-    public func completeMultipartUpload(bucket: String, key: String, uploadID: String, partETags: [String]) async throws(AWSError) -> Stored {
-        let parts = partETags.enumerated().map { "<Part><PartNumber>\($0.offset + 1)</PartNumber><ETag>\(XMLText.escape($0.element))</ETag></Part>" }
+    public func completeMultipartUpload(bucket: String, key: String, uploadID: String, parts: [UploadedPart],
+                                        headers: [(name: String, value: String)] = []) async throws(AWSError) -> Stored {
+        let parts = parts.enumerated().map {
+            "<Part><PartNumber>\($0.offset + 1)</PartNumber><ETag>\(XMLText.escape($0.element.eTag))</ETag>"
+                + "<ChecksumSHA256>\($0.element.sha256)</ChecksumSHA256></Part>"
+        }
         let body = Array("<CompleteMultipartUpload>\(parts.joined())</CompleteMultipartUpload>".utf8)
         // S3 can answer 200 and still fail the completion, with an <Error> in the body: an error
         // like any other, retried when it is S3's fault.
         let response = try await send("CompleteMultipartUpload", "POST", bucket: bucket, key: key, query: [("uploadId", uploadID)],
-                                      headers: [("Content-Type", "application/xml")], body: body,
+                                      headers: [("Content-Type", "application/xml")] + headers, body: body,
                                       succeeded: { (200..<300).contains($0.status) && !String(decoding: $0.body, as: UTF8.self).contains("<Error>") })
         let text = String(decoding: response.body, as: UTF8.self)
         return Stored(eTag: XMLText.value(of: "ETag", in: text), versionID: response.header("x-amz-version-id"))
@@ -63,14 +92,54 @@ public final class S3: Sendable {
         _ = try await send("AbortMultipartUpload", "DELETE", bucket: bucket, key: key, query: [("uploadId", uploadID)])
     }
 
+    /// Whether an object is under the key (HeadObject answers 404 when not).
+    public func exists(bucket: String, key: String) async throws(AWSError) -> Bool {
+        do {
+            _ = try await headObject(bucket: bucket, key: key)
+            return true
+        } catch where error.httpStatus == 404 {
+            return false
+        }
+    }
+
+    /// Every key under `prefix`, page after page.
+    public func allKeys(bucket: String, prefix: String) async throws(AWSError) -> [String] {
+        var keys: [String] = []
+        var token: String?
+        repeat {
+            let page = try await listObjectsV2(bucket: bucket, prefix: prefix, continuationToken: token)
+            keys += page.keys.map(\.key)
+            token = page.nextToken
+        } while token != nil
+        return keys
+    }
+
+    /// The multipart uploads still open under exactly `key` (S3 lists by prefix).
+    public func openUploads(bucket: String, key: String) async throws(AWSError) -> [String] {
+        let text = String(decoding: try await send("ListMultipartUploads", "GET", bucket: bucket, key: nil,
+                                                   query: [("prefix", key), ("uploads", "")]).body, as: UTF8.self)
+        return XMLText.values(of: "Upload", in: text).compactMap { upload in
+            XMLText.value(of: "Key", in: upload) == key ? XMLText.value(of: "UploadId", in: upload) : nil
+        }
+    }
+
+    /// Deletes the key's current object: in a versioned bucket S3 keeps the bytes as a noncurrent
+    /// version behind a delete marker, for the lifecycle rule to expire.
+    public func deleteObject(bucket: String, key: String) async throws(AWSError) {
+        _ = try await send("DeleteObject", "DELETE", bucket: bucket, key: key)
+    }
+
     public func getObject(bucket: String, key: String) async throws(AWSError) -> [UInt8] {
         try await send("GetObject", "GET", bucket: bucket, key: key).body
     }
 
     public func headObject(bucket: String, key: String) async throws(AWSError) -> ObjectInfo {
         let response = try await send("HeadObject", "HEAD", bucket: bucket, key: key)
+        let prefix = "x-amz-meta-"
+        let metadata = Dictionary(response.headers.filter { $0.name.hasPrefix(prefix) }.map { (String($0.name.dropFirst(prefix.count)), $0.value) },
+                                  uniquingKeysWith: { first, _ in first })
         return ObjectInfo(size: Int(response.header("content-length") ?? "") ?? 0, eTag: response.header("etag"),
-                          versionID: response.header("x-amz-version-id"))
+                          versionID: response.header("x-amz-version-id"), metadata: metadata)
     }
 
     public func listObjectsV2(bucket: String, prefix: String, maxKeys: Int = 1000, continuationToken: String? = nil) async throws(AWSError) -> Listing {

@@ -1,4 +1,4 @@
-@testable import Restore
+import AWSClient
 import Testing
 
 struct Base64Tests {

@@ -1,10 +1,10 @@
 /// RFC 4648 base64 with padding: how Cognito's JSON protocol carries a blob such as
-/// SetUICustomization's `ImageFile`. Encoding only, since nothing the restore reads is a blob it
-/// must look inside.
-enum Base64 {
+/// SetUICustomization's `ImageFile`, and how S3 takes a part's SHA-256. Encoding only: nothing we
+/// read is a blob we must look inside.
+public enum Base64 {
     private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
 
-    static func encode(_ bytes: [UInt8]) -> String {
+    public static func encode(_ bytes: [UInt8]) -> String {
         var encoded: [UInt8] = []
         encoded.reserveCapacity((bytes.count + 2) / 3 * 4)
         var index = 0
