@@ -54,8 +54,11 @@ public final class AWSClient: Sendable {
                  succeeded: (HTTPResponse) -> Bool = { (200..<300).contains($0.status) },
                  decodeError: (HTTPResponse) -> (code: String, message: String)) async throws(AWSError) -> HTTPResponse {
         var attempt = 1
+        let cancelled = AWSError.cancelled(service: call.service.rawValue, operation: call.operation)
         while true {
-            for limiter in limiters { await limiter.acquire() }
+            // A cancelled task sends nothing more: not after a wait for a token, nor after a backoff.
+            if Task.isCancelled { throw cancelled }
+            do { for limiter in limiters { try await limiter.acquire() } } catch { throw cancelled }
             let error: AWSError
             do {
                 let response = try await sendOnce(call, endpoint: endpoint)
@@ -78,7 +81,7 @@ public final class AWSClient: Sendable {
             }
             if error.isThrottling { for limiter in limiters { await limiter.recordThrottle() } }
             guard let delay = retry.delayMilliseconds(after: error, attempt: attempt) else { throw error }
-            try? await Task.sleep(nanoseconds: UInt64(delay) * 1_000_000)
+            do { try await Task.sleep(nanoseconds: UInt64(delay) * 1_000_000) } catch { throw cancelled }
             attempt += 1
         }
     }

@@ -29,6 +29,11 @@ public struct AWSError: Error, CustomStringConvertible, Sendable {
 
     public var isThrottling: Bool { Self.throttlingCodes.contains(code) || httpStatus == 429 }
 
+    /// The caller's task was cancelled: no request went out after it, and none will.
+    public var isCancellation: Bool { code == Self.cancelledCode }
+
+    static let cancelledCode = "Cancelled"
+
     /// Whether the same request may succeed later: throttling, server faults and broken
     /// connections are; a request Cognito or S3 refused for what it says is not.
     public var isRetryable: Bool {
@@ -48,6 +53,12 @@ public struct AWSError: Error, CustomStringConvertible, Sendable {
     }
 
     static func transport(_ error: TransportError, service: String, operation: String) -> AWSError {
-        AWSError(service: service, operation: operation, httpStatus: nil, code: "Transport.\(error.kind)", message: error.description, requestID: nil)
+        if error.kind == .cancelled { return cancelled(service: service, operation: operation) }
+        return AWSError(service: service, operation: operation, httpStatus: nil, code: "Transport.\(error.kind)", message: error.description, requestID: nil)
+    }
+
+    static func cancelled(service: String, operation: String) -> AWSError {
+        AWSError(service: service, operation: operation, httpStatus: nil, code: cancelledCode,
+                 message: "the task was cancelled; no further request was sent", requestID: nil)
     }
 }

@@ -37,6 +37,23 @@ struct HTTPClientTests {
         #expect(seconds >= 0.9 && seconds < 4)
     }
 
+    @Test func cancelledSendEndsAtOnceAndClosesTheConnection() async throws {
+        let server = try ScriptedServer([.stall(seconds: 8)])
+        defer { server.stop() }
+        let sending = Task { try await get(server) }
+        try await Fixture.waitUntil { server.requests.count == 1 }
+
+        let (result, seconds) = await Fixture.elapsed {
+            sending.cancel()
+            return await sending.result
+        }
+
+        let error = #expect(throws: TransportError.self) { try result.get() }
+        #expect(error?.kind == .cancelled)
+        #expect(seconds < 0.1)
+        try await Fixture.waitUntil { server.connectionsClosedDuringStall == 1 }
+    }
+
     @Test func refusedConnectionIsAConnectError() async throws {
         // A bound socket that never listens holds a port nobody answers on.
         let holder = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)

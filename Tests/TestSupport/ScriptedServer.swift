@@ -101,6 +101,9 @@ public final class ScriptedServer: Sendable {
     /// How many TCP connections the server has accepted.
     public var acceptedConnections: Int { core.state.withLock { $0.accepted } }
 
+    /// How many connections the client closed while the server was stalling on them.
+    public var connectionsClosedDuringStall: Int { core.state.withLock { $0.closedDuringStall } }
+
     /// Closes the listener and every connection, and waits (up to two seconds) for its threads.
     public func stop() { core.stop() }
 }
@@ -118,6 +121,7 @@ private final class Core: Sendable {
         var nextBehaviour = 0
         var requests: [ScriptedServer.Request] = []
         var accepted = 0
+        var closedDuringStall = 0
         var stopped = false
         var openSockets: Set<Int32> = []
         var threads = 0
@@ -209,7 +213,15 @@ private final class Core: Sendable {
                 return
             case .stall(let seconds):
                 let deadline = Date().addingTimeInterval(seconds)
-                while Date() < deadline, !isStopped { usleep(5_000) }
+                while Date() < deadline, !isStopped {
+                    guard waitReadable(socket, milliseconds: 5) else { continue }
+                    var byte: UInt8 = 0
+                    if recv(socket, &byte, 1, Int32(MSG_PEEK)) <= 0 {
+                        state.withLock { $0.closedDuringStall += 1 }
+                        return
+                    }
+                    usleep(5_000)
+                }
                 return
             case .truncated(let status, let declaredLength, let body):
                 _ = send(socket, head(status: status, headers: [("Content-Length", String(declaredLength))], bodyLength: declaredLength) + body)

@@ -29,10 +29,18 @@ public final class HTTPClient: @unchecked Sendable {
         pthread_detach(thread)
     }
 
+    /// Cancelling the calling task ends the exchange at once: the loop thread takes the transfer
+    /// out of the multi handle (closing its connection) and the call throws `.cancelled`.
     public func send(_ request: HTTPRequest) async throws(TransportError) -> HTTPResponse {
-        let result: Result<HTTPResponse, TransportError> = await withCheckedContinuation { continuation in
-            let transfer = Transfer(request: request, caBundle: caBundle, continuation: continuation)
-            queue.withLock { $0.append(transfer) }
+        let cancellation = CancellationFlag()
+        let result: Result<HTTPResponse, TransportError> = await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let transfer = Transfer(request: request, caBundle: caBundle, cancellation: cancellation, continuation: continuation)
+                queue.withLock { $0.append(transfer) }
+                curl_multi_wakeup(multi)
+            }
+        } onCancel: {
+            cancellation.cancel()
             curl_multi_wakeup(multi)
         }
         return try result.get()
@@ -41,7 +49,13 @@ public final class HTTPClient: @unchecked Sendable {
     private func runLoop() {
         var active: [UnsafeMutableRawPointer: Transfer] = [:]
         while true {
+            // Every transfer is finished exactly once, here, by whichever of completion and
+            // cancellation the loop sees first: a transfer leaves `active` when it is finished.
             for transfer in queue.withLock({ pending in defer { pending.removeAll() }; return pending }) {
+                if transfer.cancellation.isCancelled {
+                    transfer.finishCancelled()
+                    continue
+                }
                 active[transfer.easy] = transfer
                 curl_multi_add_handle(multi, transfer.easy)
             }
@@ -55,9 +69,21 @@ public final class HTTPClient: @unchecked Sendable {
                 curl_multi_remove_handle(multi, easy)
                 transfer.finish(code)
             }
+            for (easy, transfer) in active where transfer.cancellation.isCancelled {
+                active.removeValue(forKey: easy)
+                curl_multi_remove_handle(multi, easy)
+                transfer.finishCancelled()
+            }
             curl_multi_poll(multi, nil, 0, 1000, nil)
         }
     }
+}
+
+/// Set by the cancelled caller's task, read by the loop thread.
+private final class CancellationFlag: Sendable {
+    private let state = Atomic<Bool>(false)
+    func cancel() { state.store(true, ordering: .releasing) }
+    var isCancelled: Bool { state.load(ordering: .acquiring) }
 }
 
 private final class LoopContext {
@@ -69,6 +95,7 @@ private final class LoopContext {
 private final class Transfer {
     let easy: UnsafeMutableRawPointer
     let request: HTTPRequest
+    let cancellation: CancellationFlag
     let continuation: CheckedContinuation<Result<HTTPResponse, TransportError>, Never>
     var headerList: UnsafeMutablePointer<curl_slist>?
     var uploadOffset = 0
@@ -76,8 +103,10 @@ private final class Transfer {
     var responseBody: [UInt8] = []
     let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
 
-    init(request: HTTPRequest, caBundle: String?, continuation: CheckedContinuation<Result<HTTPResponse, TransportError>, Never>) {
+    init(request: HTTPRequest, caBundle: String?, cancellation: CancellationFlag,
+         continuation: CheckedContinuation<Result<HTTPResponse, TransportError>, Never>) {
         self.request = request
+        self.cancellation = cancellation
         self.continuation = continuation
         easy = curl_easy_init()
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
@@ -157,6 +186,11 @@ private final class Transfer {
         let name = line[..<colon].lowercased()
         let value = line[line.index(after: colon)...].trimmingCharacters(in: " \t\r\n")
         responseHeaders.append((name, value))
+    }
+
+    func finishCancelled() {
+        continuation.resume(returning: .failure(TransportError(kind: .cancelled, curlCode: Int(CURLE_ABORTED_BY_CALLBACK.rawValue),
+                                                               message: "cancelled by the caller")))
     }
 
     func finish(_ code: CURLcode) {

@@ -58,7 +58,8 @@ public struct HTTPResponse: Sendable {
 
 /// A transfer that did not produce an HTTP response.
 public struct TransportError: Error, CustomStringConvertible, Sendable {
-    public enum Kind: Sendable { case connect, timeout, reset, truncated, tls, other }
+    /// `cancelled`: the caller's task was cancelled and the transfer abandoned.
+    public enum Kind: Sendable { case connect, timeout, reset, truncated, tls, cancelled, other }
     public let kind: Kind
     public let curlCode: Int
     public let message: String
