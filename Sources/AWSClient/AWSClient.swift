@@ -32,13 +32,17 @@ public final class AWSClient: Sendable {
     let credentials: any CredentialProvider
     let http: HTTPClient
     let timeouts: HTTPTimeouts
+    /// How long one call may wait out throttling, on top of any `CallDeadline`; nil for no limit
+    /// but the deadline (and, without one, the retry policy's attempts).
+    public let maxThrottleWaitMilliseconds: Int64?
 
     public init(configuration: AWSConfiguration, credentials: (any CredentialProvider)? = nil, http: HTTPClient = .shared,
-                timeouts: HTTPTimeouts = .standard) {
+                timeouts: HTTPTimeouts = .standard, maxThrottleWaitMilliseconds: Int64? = nil) {
         self.configuration = configuration
         self.credentials = credentials ?? CredentialChain(environment: configuration.environment, profile: configuration.profile, http: http)
         self.http = http
         self.timeouts = timeouts
+        self.maxThrottleWaitMilliseconds = maxThrottleWaitMilliseconds
     }
 
     public var region: String { configuration.region }
@@ -47,13 +51,15 @@ public final class AWSClient: Sendable {
         Endpoint.resolve(service, region: region, environment: configuration.environment, override: configuration.endpointOverride)
     }
 
-    /// One logical call: paced by every one of `limiters`, retried per `retry`, and answered with
-    /// a 2xx response or a typed error.
+    /// One logical call: paced by every one of `limiters`, retried per `retry` (throttling until
+    /// the call's deadline), and answered with a 2xx response or a typed error.
     /// `succeeded` tells a success from an error; S3 can put an error in a 200.
     func perform(_ call: ServiceCall, endpoint: Endpoint, retry: RetryPolicy, limiters: [RateLimiter],
                  succeeded: (HTTPResponse) -> Bool = { (200..<300).contains($0.status) },
                  decodeError: (HTTPResponse) -> (code: String, message: String)) async throws(AWSError) -> HTTPResponse {
-        var attempt = 1
+        let started = UTCTime.now()
+        let ownDeadline = maxThrottleWaitMilliseconds.map { started.adding(milliseconds: $0) }
+        var schedule = RetrySchedule(policy: retry, deadline: [CallDeadline.current, ownDeadline].compactMap { $0 }.min())
         let cancelled = AWSError.cancelled(service: call.service.rawValue, operation: call.operation)
         while true {
             // A cancelled task sends nothing more: not after a wait for a token, nor after a backoff.
@@ -80,9 +86,8 @@ public final class AWSClient: Sendable {
                 }
             }
             if error.isThrottling { for limiter in limiters { await limiter.recordThrottle() } }
-            guard let delay = retry.delayMilliseconds(after: error, attempt: attempt) else { throw error }
+            let delay = try schedule.delayMilliseconds(after: error)
             do { try await Task.sleep(nanoseconds: UInt64(delay) * 1_000_000) } catch { throw cancelled }
-            attempt += 1
         }
     }
 

@@ -23,6 +23,48 @@ struct FaultTests {
         #expect(await quotas.limiter(for: .userList).rate < 50)
     }
 
+    @Test func throttlingBeyondTheAttemptBudgetIsWaitedOutUnderADeadline() async throws {
+        let server = try ScriptedServer(Array(repeating: .cognitoThrottled, count: 8) + [.listUsersPage])
+        defer { server.stop() }
+
+        let page = try await withCallDeadline(UTCTime.now().adding(milliseconds: 10_000)) {
+            try await cognito(server, maxAttempts: 3).call("ListUsers", Fixture.listUsersInput())
+        }
+
+        #expect(page["Users"]?.array?.count == 1)
+        #expect(server.requests.count == 9)
+    }
+
+    @Test func throttlingPastTheDeadlineFailsNamingIt() async throws {
+        let server = try ScriptedServer([], whenExhausted: .cognitoThrottled)
+        defer { server.stop() }
+        let started = ContinuousClock.now
+
+        let error = await #expect(throws: AWSError.self) {
+            try await withCallDeadline(UTCTime.now().adding(milliseconds: 600)) {
+                try await cognito(server, maxAttempts: 3).call("ListUsers", Fixture.listUsersInput())
+            }
+        }
+
+        #expect(error?.code == "ThrottledUntilDeadline")
+        #expect(error?.message.contains("TooManyRequestsException") == true)
+        #expect(server.requests.count > 3)
+        #expect(ContinuousClock.now - started < .seconds(2))
+    }
+
+    @Test func clientMaxThrottleWaitBoundsEachCall() async throws {
+        let server = try ScriptedServer([], whenExhausted: .cognitoThrottled)
+        defer { server.stop() }
+        let aws = AWSClient(configuration: try AWSConfiguration(environment: Fixture.environment(endpoint: server.baseURL)),
+                            maxThrottleWaitMilliseconds: 500)
+        let cognito = Cognito(aws: aws, quotas: Fixture.unthrottledQuotas, retry: Fixture.fastRetry(maxAttempts: 3))
+
+        let error = await #expect(throws: AWSError.self) { try await cognito.call("ListUsers", Fixture.listUsersInput()) }
+
+        #expect(error?.code == "ThrottledUntilDeadline")
+        #expect(server.requests.count > 3)
+    }
+
     @Test func serviceUnavailableStormFailsAfterMaxAttempts() async throws {
         let unavailable = ScriptedServer.Behaviour.jsonError(503, type: "com.amazon.coral.availability#ServiceUnavailableException", message: "Service Unavailable")
         let server = try ScriptedServer(Array(repeating: unavailable, count: 6))

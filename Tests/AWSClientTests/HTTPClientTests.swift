@@ -50,7 +50,9 @@ struct HTTPClientTests {
 
         let error = #expect(throws: TransportError.self) { try result.get() }
         #expect(error?.kind == .cancelled)
-        #expect(seconds < 0.1)
+        // Typically a few milliseconds; the bound leaves room for a loaded machine and is still
+        // far from the eight-second stall.
+        #expect(seconds < 0.5, "took \(seconds) s")
         try await Fixture.waitUntil { server.connectionsClosedDuringStall == 1 }
     }
 
