@@ -81,8 +81,10 @@ public final class AWSClient: Sendable {
                 case .transport(let transport):
                     error = .transport(transport, service: call.service.rawValue, operation: call.operation)
                 case .credentials(let problem):
-                    throw AWSError(service: call.service.rawValue, operation: call.operation, httpStatus: nil,
-                                   code: "MissingCredentials", message: problem.message, requestID: nil)
+                    // A credentials endpoint failing for now is retried like any transient fault.
+                    error = AWSError(service: call.service.rawValue, operation: call.operation, httpStatus: nil,
+                                     code: problem.isTransient ? AWSError.credentialsUnavailableCode : "MissingCredentials",
+                                     message: problem.message, requestID: nil)
                 }
             }
             if error.isThrottling { for limiter in limiters { await limiter.recordThrottle() } }

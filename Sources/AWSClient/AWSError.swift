@@ -33,13 +33,17 @@ public struct AWSError: Error, CustomStringConvertible, Sendable {
     public var isCancellation: Bool { code == Self.cancelledCode }
 
     static let cancelledCode = "Cancelled"
+    /// The credentials endpoint (container or instance metadata) failed in a way that may pass.
+    static let credentialsUnavailableCode = "CredentialsUnavailable"
 
     /// Whether the same request may succeed later: throttling, server faults and broken
     /// connections are; a request Cognito or S3 refused for what it says is not.
     public var isRetryable: Bool {
         // A dropped or stalled connection may work next time; a TLS failure or a malformed
         // request (Transport.other) will not.
-        if httpStatus == nil { return ["Transport.connect", "Transport.reset", "Transport.timeout", "Transport.truncated"].contains(code) }
+        if httpStatus == nil {
+            return ["Transport.connect", "Transport.reset", "Transport.timeout", "Transport.truncated", Self.credentialsUnavailableCode].contains(code)
+        }
         if isThrottling || Self.transientCodes.contains(code) { return true }
         return [500, 502, 503, 504].contains(httpStatus!)
     }

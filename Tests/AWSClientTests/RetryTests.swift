@@ -31,6 +31,7 @@ struct RetryTests {
         Case(code: "Transport.reset", status: nil),
         Case(code: "Transport.timeout", status: nil),
         Case(code: "Transport.truncated", status: nil),
+        Case(code: "CredentialsUnavailable", status: nil),
     ]
 
     static let final = [
@@ -39,6 +40,8 @@ struct RetryTests {
         Case(code: "AccessDeniedException", status: 400),
         Case(code: "ResourceNotFoundException", status: 400),
         Case(code: "MissingCredentials", status: nil),
+        Case(code: "Cancelled", status: nil),
+        Case(code: "ThrottledUntilDeadline", status: nil),
     ]
 
     @Test(arguments: throttles)
