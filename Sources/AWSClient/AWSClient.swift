@@ -1,4 +1,5 @@
 import JSON
+import Synchronization
 
 /// Region, credentials and endpoints: what every call to AWS needs, resolved once the way the
 /// AWS CLI and SDKs resolve them.
@@ -35,6 +36,9 @@ public final class AWSClient: Sendable {
     /// How long one call may wait out throttling, on top of any `CallDeadline`; nil for no limit
     /// but the deadline (and, without one, the retry policy's attempts).
     public let maxThrottleWaitMilliseconds: Int64?
+    /// How far AWS's clock is ahead of ours, learnt from a clock-skew error's `Date` header and
+    /// kept for every later call, as the SDKs do.
+    private let clockOffsetMilliseconds = Atomic<Int64>(0)
 
     public init(configuration: AWSConfiguration, credentials: (any CredentialProvider)? = nil, http: HTTPClient = .shared,
                 timeouts: HTTPTimeouts = .standard, maxThrottleWaitMilliseconds: Int64? = nil) {
@@ -61,6 +65,7 @@ public final class AWSClient: Sendable {
         let ownDeadline = maxThrottleWaitMilliseconds.map { started.adding(milliseconds: $0) }
         var schedule = RetrySchedule(policy: retry, deadline: [CallDeadline.current, ownDeadline].compactMap { $0 }.min())
         let cancelled = AWSError.cancelled(service: call.service.rawValue, operation: call.operation)
+        var clockCorrected = false
         while true {
             // A cancelled task sends nothing more: not after a wait for a token, nor after a backoff.
             if Task.isCancelled { throw cancelled }
@@ -76,6 +81,12 @@ public final class AWSClient: Sendable {
                 error = AWSError(service: call.service.rawValue, operation: call.operation, httpStatus: response.status,
                                  code: decoded.code, message: decoded.message,
                                  requestID: response.header("x-amzn-requestid") ?? response.header("x-amz-request-id"))
+                // Signed with a clock AWS says is off: sign again with AWS's time, once, at once.
+                if !clockCorrected, error.isClockSkew, let serverTime = response.header("date").flatMap(UTCTime.init(httpDate:)) {
+                    clockOffsetMilliseconds.store(serverTime.millisecondsSinceEpoch - UTCTime.now().millisecondsSinceEpoch, ordering: .relaxed)
+                    clockCorrected = true
+                    continue
+                }
             } catch let failure {
                 switch failure {
                 case .transport(let transport):
@@ -108,7 +119,7 @@ public final class AWSClient: Sendable {
         let signable = SignableRequest(method: call.method, path: path, query: call.query, headers: headers, payload: payload)
         let signer = call.service == .s3 ? SigV4Signer.s3(credentials: credentials, region: region)
             : SigV4Signer(credentials: credentials, region: region, service: call.service.signingName)
-        headers += signer.signingHeaders(for: signable, at: .now())
+        headers += signer.signingHeaders(for: signable, at: UTCTime.now().adding(milliseconds: clockOffsetMilliseconds.load(ordering: .relaxed)))
         // Added after signing, as the SDKs do: proxies rewrite User-Agent, and verifiers skip it.
         headers.append(("User-Agent", Self.userAgent))
         var url = "\(endpoint.scheme)://\(endpoint.host)\(URIEncoding.encode(path, keepSlash: true))"

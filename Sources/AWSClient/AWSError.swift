@@ -29,6 +29,17 @@ public struct AWSError: Error, CustomStringConvertible, Sendable {
 
     public var isThrottling: Bool { Self.throttlingCodes.contains(code) || httpStatus == 429 }
 
+    /// AWS rejected the signature's time as too far from its own clock.
+    var isClockSkew: Bool {
+        switch code {
+        case "RequestTimeTooSkewed", "RequestExpired", "RequestInTheFuture": return true
+        case "InvalidSignatureException", "SignatureDoesNotMatch":
+            let text = message.lowercased()
+            return ["signature expired", "signature not yet current", "skew"].contains { text.contains($0) }
+        default: return false
+        }
+    }
+
     /// The caller's task was cancelled: no request went out after it, and none will.
     public var isCancellation: Bool { code == Self.cancelledCode }
 

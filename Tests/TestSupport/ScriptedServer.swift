@@ -27,6 +27,8 @@ public final class ScriptedServer: Sendable {
         /// 200 with the request's own body, and its target in `X-Echo-Target`: lets concurrent
         /// callers check each got the answer to its own request.
         case echo
+        /// Whatever `choose` makes of the request: a server that checks what it is sent.
+        case decide(@Sendable (Request) -> Behaviour)
 
         public static func respond(_ status: Int, headers: [(name: String, value: String)] = [], body: String = "") -> Behaviour {
             .respond(status: status, headers: headers, body: Array(body.utf8))
@@ -195,12 +197,13 @@ private final class Core: Sendable {
             close(socket)
         }
         while let request = readRequest(socket, buffer: &buffer, connection: index) {
-            let behaviour = state.withLock { state -> ScriptedServer.Behaviour in
+            var behaviour = state.withLock { state -> ScriptedServer.Behaviour in
                 state.requests.append(request)
                 guard state.nextBehaviour < state.script.count else { return whenExhausted }
                 defer { state.nextBehaviour += 1 }
                 return state.script[state.nextBehaviour]
             }
+            if case .decide(let choose) = behaviour { behaviour = choose(request) }
             switch behaviour {
             case .respond(let status, let headers, let body):
                 let withBody = request.method != "HEAD"
@@ -222,6 +225,9 @@ private final class Core: Sendable {
                     }
                     usleep(5_000)
                 }
+                return
+            case .decide:
+                // A decision that answers with another decision is a broken script: hang up.
                 return
             case .truncated(let status, let declaredLength, let body):
                 _ = send(socket, head(status: status, headers: [("Content-Length", String(declaredLength))], bodyLength: declaredLength) + body)
