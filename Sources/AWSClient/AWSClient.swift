@@ -128,7 +128,8 @@ public final class AWSClient: Sendable {
                 .joined(separator: "&")
         }
         do {
-            return try await http.send(HTTPRequest(method: call.method, url: url, headers: headers, body: call.body, timeouts: timeouts))
+            return try await http.send(HTTPRequest(method: call.method, url: url, headers: headers, body: call.body, timeouts: timeouts,
+                                                   maxResponseBytes: call.maxResponseBytes))
         } catch { throw .transport(error) }
     }
 }
@@ -144,4 +145,5 @@ struct ServiceCall {
     var headers: [(name: String, value: String)] = []
     var body: [UInt8] = []
     var unsignedPayload = false
+    var maxResponseBytes = HTTPRequest.defaultMaxResponseBytes
 }

@@ -101,6 +101,7 @@ private final class Transfer {
     var uploadOffset = 0
     var responseHeaders: [(name: String, value: String)] = []
     var responseBody: [UInt8] = []
+    var exceededSizeLimit = false
     let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
 
     init(request: HTTPRequest, caBundle: String?, cancellation: CancellationFlag,
@@ -133,6 +134,14 @@ private final class Transfer {
         if request.bypassProxy { ccurl_setopt_string(easy, CURLOPT_PROXY, "") }
         if let caBundle { ccurl_setopt_string(easy, CURLOPT_CAINFO, caBundle) }
         ccurl_setopt_pointer(easy, CURLOPT_ERRORBUFFER, errorBuffer)
+        // The signer signs the path as given; curl must not squash `..` and `.` segments of an
+        // S3 key into another key.
+        ccurl_setopt_long(easy, CURLOPT_PATH_AS_IS, 1)
+        ccurl_setopt_string(easy, CURLOPT_PROTOCOLS_STR, "http,https")
+        ccurl_setopt_string(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https")
+        // Refuses a declared length over the limit before any byte; the write callback enforces
+        // it for bodies of unknown length.
+        ccurl_setopt_offt(easy, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(request.maxResponseBytes))
 
         switch request.method {
         case "GET": break
@@ -165,6 +174,10 @@ private final class Transfer {
         ccurl_setopt_pointer(easy, CURLOPT_WRITEDATA, me)
         ccurl_setopt_callback(easy, CURLOPT_WRITEFUNCTION) { buffer, size, count, context in
             let transfer = Unmanaged<Transfer>.fromOpaque(context!).takeUnretainedValue()
+            guard transfer.responseBody.count + size * count <= transfer.request.maxResponseBytes else {
+                transfer.exceededSizeLimit = true
+                return 0
+            }
             transfer.responseBody.append(contentsOf: UnsafeRawBufferPointer(start: buffer, count: size * count))
             return size * count
         }
@@ -198,6 +211,11 @@ private final class Transfer {
         ccurl_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status)
         if code == CURLE_OK {
             continuation.resume(returning: .success(HTTPResponse(status: status, headers: responseHeaders, body: responseBody)))
+            return
+        }
+        if exceededSizeLimit || code == CURLE_FILESIZE_EXCEEDED {
+            continuation.resume(returning: .failure(TransportError(kind: .tooLarge, curlCode: Int(code.rawValue),
+                                                                   message: "response larger than the \(request.maxResponseBytes)-byte limit")))
             return
         }
         let kind: TransportError.Kind
