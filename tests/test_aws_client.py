@@ -53,3 +53,26 @@ def test_a_throttling_storm_longer_than_max_wait_fails_naming_the_deadline_and_l
     assert 5 <= elapsed < 12, elapsed
     assert aws.objects() == []
     assert aws.metadata() == []
+
+
+KEYS = ["with space.json", "plus+sign.json", "caf\u00e9/\u2603.json", "a/../x.json", "./b/./y.json"]
+DECOYS = {"a/../x.json": "x.json", "./b/./y.json": "b/y.json"}
+"""Where a client that normalised the path, or decoded `+` as a space, would read instead."""
+
+
+def test_s3_keys_are_read_exactly_as_named(aws):
+    pool = small_pool(aws)
+    aws.make_storage()
+    assert backup(aws, pool).returncode == 0
+    s3 = aws.client("s3")
+    [original] = aws.objects()
+    genuine = s3.get_object(Bucket="backups", Key=original)["Body"].read()
+    for key in KEYS:
+        s3.put_object(Bucket="backups", Key=key, Body=genuine)
+    for decoy in list(DECOYS.values()) + ["plus sign.json"]:
+        s3.put_object(Bucket="backups", Key=decoy, Body=b'{"not": "the backup"}')
+    assert set(KEYS) <= set(aws.objects()), "moto must hold every key exactly as named"
+
+    for key in KEYS:
+        result = aws.run("verify", "--source", f"s3://backups/{key}", "--pool-id", pool)
+        assert result.returncode == 0, (key, result.stdout, result.stderr)
