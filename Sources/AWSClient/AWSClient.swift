@@ -1,4 +1,5 @@
 import JSON
+import Synchronization
 
 /// Region, credentials and endpoints: what every call to AWS needs, resolved once the way the
 /// AWS CLI and SDKs resolve them.
@@ -32,13 +33,20 @@ public final class AWSClient: Sendable {
     let credentials: any CredentialProvider
     let http: HTTPClient
     let timeouts: HTTPTimeouts
+    /// How long one call may wait out throttling, on top of any `CallDeadline`; nil for no limit
+    /// but the deadline (and, without one, the retry policy's attempts).
+    public let maxThrottleWaitMilliseconds: Int64?
+    /// How far AWS's clock is ahead of ours, learnt from a clock-skew error's `Date` header and
+    /// kept for every later call, as the SDKs do.
+    private let clockOffsetMilliseconds = Atomic<Int64>(0)
 
     public init(configuration: AWSConfiguration, credentials: (any CredentialProvider)? = nil, http: HTTPClient = .shared,
-                timeouts: HTTPTimeouts = .standard) {
+                timeouts: HTTPTimeouts = .standard, maxThrottleWaitMilliseconds: Int64? = nil) {
         self.configuration = configuration
         self.credentials = credentials ?? CredentialChain(environment: configuration.environment, profile: configuration.profile, http: http)
         self.http = http
         self.timeouts = timeouts
+        self.maxThrottleWaitMilliseconds = maxThrottleWaitMilliseconds
     }
 
     public var region: String { configuration.region }
@@ -47,15 +55,21 @@ public final class AWSClient: Sendable {
         Endpoint.resolve(service, region: region, environment: configuration.environment, override: configuration.endpointOverride)
     }
 
-    /// One logical call: paced by every one of `limiters`, retried per `retry`, and answered with
-    /// a 2xx response or a typed error.
+    /// One logical call: paced by every one of `limiters`, retried per `retry` (throttling until
+    /// the call's deadline), and answered with a 2xx response or a typed error.
     /// `succeeded` tells a success from an error; S3 can put an error in a 200.
     func perform(_ call: ServiceCall, endpoint: Endpoint, retry: RetryPolicy, limiters: [RateLimiter],
                  succeeded: (HTTPResponse) -> Bool = { (200..<300).contains($0.status) },
                  decodeError: (HTTPResponse) -> (code: String, message: String)) async throws(AWSError) -> HTTPResponse {
-        var attempt = 1
+        let started = UTCTime.now()
+        let ownDeadline = maxThrottleWaitMilliseconds.map { started.adding(milliseconds: $0) }
+        var schedule = RetrySchedule(policy: retry, deadline: [CallDeadline.current, ownDeadline].compactMap { $0 }.min())
+        let cancelled = AWSError.cancelled(service: call.service.rawValue, operation: call.operation)
+        var clockCorrected = false
         while true {
-            for limiter in limiters { await limiter.acquire() }
+            // A cancelled task sends nothing more: not after a wait for a token, nor after a backoff.
+            if Task.isCancelled { throw cancelled }
+            do { for limiter in limiters { try await limiter.acquire() } } catch { throw cancelled }
             let error: AWSError
             do {
                 let response = try await sendOnce(call, endpoint: endpoint)
@@ -67,19 +81,26 @@ public final class AWSClient: Sendable {
                 error = AWSError(service: call.service.rawValue, operation: call.operation, httpStatus: response.status,
                                  code: decoded.code, message: decoded.message,
                                  requestID: response.header("x-amzn-requestid") ?? response.header("x-amz-request-id"))
+                // Signed with a clock AWS says is off: sign again with AWS's time, once, at once.
+                if !clockCorrected, error.isClockSkew, let serverTime = response.header("date").flatMap(UTCTime.init(httpDate:)) {
+                    clockOffsetMilliseconds.store(serverTime.millisecondsSinceEpoch - UTCTime.now().millisecondsSinceEpoch, ordering: .relaxed)
+                    clockCorrected = true
+                    continue
+                }
             } catch let failure {
                 switch failure {
                 case .transport(let transport):
                     error = .transport(transport, service: call.service.rawValue, operation: call.operation)
                 case .credentials(let problem):
-                    throw AWSError(service: call.service.rawValue, operation: call.operation, httpStatus: nil,
-                                   code: "MissingCredentials", message: problem.message, requestID: nil)
+                    // A credentials endpoint failing for now is retried like any transient fault.
+                    error = AWSError(service: call.service.rawValue, operation: call.operation, httpStatus: nil,
+                                     code: problem.isTransient ? AWSError.credentialsUnavailableCode : "MissingCredentials",
+                                     message: problem.message, requestID: nil)
                 }
             }
             if error.isThrottling { for limiter in limiters { await limiter.recordThrottle() } }
-            guard let delay = retry.delayMilliseconds(after: error, attempt: attempt) else { throw error }
-            try? await Task.sleep(nanoseconds: UInt64(delay) * 1_000_000)
-            attempt += 1
+            let delay = try schedule.delayMilliseconds(after: error)
+            do { try await Task.sleep(nanoseconds: UInt64(delay) * 1_000_000) } catch { throw cancelled }
         }
     }
 
@@ -98,7 +119,7 @@ public final class AWSClient: Sendable {
         let signable = SignableRequest(method: call.method, path: path, query: call.query, headers: headers, payload: payload)
         let signer = call.service == .s3 ? SigV4Signer.s3(credentials: credentials, region: region)
             : SigV4Signer(credentials: credentials, region: region, service: call.service.signingName)
-        headers += signer.signingHeaders(for: signable, at: .now())
+        headers += signer.signingHeaders(for: signable, at: UTCTime.now().adding(milliseconds: clockOffsetMilliseconds.load(ordering: .relaxed)))
         // Added after signing, as the SDKs do: proxies rewrite User-Agent, and verifiers skip it.
         headers.append(("User-Agent", Self.userAgent))
         var url = "\(endpoint.scheme)://\(endpoint.host)\(URIEncoding.encode(path, keepSlash: true))"
@@ -107,7 +128,8 @@ public final class AWSClient: Sendable {
                 .joined(separator: "&")
         }
         do {
-            return try await http.send(HTTPRequest(method: call.method, url: url, headers: headers, body: call.body, timeouts: timeouts))
+            return try await http.send(HTTPRequest(method: call.method, url: url, headers: headers, body: call.body, timeouts: timeouts,
+                                                   maxResponseBytes: call.maxResponseBytes))
         } catch { throw .transport(error) }
     }
 }
@@ -123,4 +145,5 @@ struct ServiceCall {
     var headers: [(name: String, value: String)] = []
     var body: [UInt8] = []
     var unsignedPayload = false
+    var maxResponseBytes = HTTPRequest.defaultMaxResponseBytes
 }

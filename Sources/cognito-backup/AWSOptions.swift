@@ -12,7 +12,17 @@ struct AWSOptions: ParsableArguments {
     @Option(name: .customLong("endpoint-url"), help: "Send every AWS call here instead (a local emulator, a VPC endpoint).")
     var endpointURL: String?
 
+    @Option(name: .customLong("max-wait"), help: ArgumentHelp(
+        "How long one AWS call keeps retrying while AWS throttles it before the command fails, in seconds.",
+        valueName: "seconds"))
+    var maxWait: Int = 900
+
+    func validate() throws {
+        guard maxWait > 0 else { throw ValidationError("--max-wait must be a positive number of seconds") }
+    }
+
     func client(environment: [String: String] = ProcessEnvironment.current) throws -> AWSClient {
-        AWSClient(configuration: try AWSConfiguration(environment: environment, region: region, profile: profile, endpointOverride: endpointURL))
+        AWSClient(configuration: try AWSConfiguration(environment: environment, region: region, profile: profile, endpointOverride: endpointURL),
+                  maxThrottleWaitMilliseconds: Int64(maxWait) * 1_000)
     }
 }

@@ -162,17 +162,80 @@ struct CredentialTests {
         #expect(requests.dropFirst().allSatisfy { $0.header("X-aws-ec2-metadata-token") == "AQAEAFUqEXAMPLEimdsTOKEN==" })
     }
 
-    @Test func credentialsExpiringWithinFiveMinutesAreRefreshed() async throws {
+    private static func containerChain(_ server: ScriptedServer) -> CredentialChain {
+        CredentialChain(environment: Self.isolated(["AWS_CONTAINER_CREDENTIALS_FULL_URI": "\(server.baseURL)/creds"]),
+                        refreshBackoff: RetryPolicy(baseDelayMilliseconds: 40, maxDelayMilliseconds: 40))
+    }
+
+    @Test func expiringCredentialsAreServedWhileTheirRefreshRetriesThenReplaced() async throws {
+        let failing = ScriptedServer.Behaviour.respond(500, body: "credentials service unavailable")
         let server = try ScriptedServer([
             .respond(200, body: Self.temporaryCredentials(accessKeyID: "ASIAFIRSTEXAMPLE", expiresIn: 240)),
+            failing, failing,
             .respond(200, body: Self.temporaryCredentials(accessKeyID: "ASIASECONDEXAMPLE", expiresIn: 3_600)),
         ])
         defer { server.stop() }
-        let chain = CredentialChain(environment: Self.isolated(["AWS_CONTAINER_CREDENTIALS_FULL_URI": "\(server.baseURL)/creds"]))
-
+        let chain = Self.containerChain(server)
         #expect(try await chain.credentials().accessKeyID == "ASIAFIRSTEXAMPLE")
+
+        var served: [String] = []
+        let deadline = ContinuousClock.now + .seconds(3)
+        while served.last != "ASIASECONDEXAMPLE", ContinuousClock.now < deadline {
+            served.append(try await chain.credentials().accessKeyID)
+            try await Task.sleep(nanoseconds: 5_000_000)
+        }
+
+        // Every call got credentials at once: the first ones while the refresh failed twice,
+        // then the fresh ones, and nothing is asked of the endpoint after that.
+        let firstUntilReplaced = served.prefix { $0 == "ASIAFIRSTEXAMPLE" }
+        #expect(firstUntilReplaced.count >= 3)
+        #expect(served.dropFirst(firstUntilReplaced.count) == ["ASIASECONDEXAMPLE"])
         #expect(try await chain.credentials().accessKeyID == "ASIASECONDEXAMPLE")
-        #expect(server.requests.count == 2)
+        #expect(server.requests.count == 4)
+    }
+
+    @Test func expiredCredentialsAreNotServedWhileTheRefreshFails() async throws {
+        let server = try ScriptedServer([
+            .respond(200, body: Self.temporaryCredentials(accessKeyID: "ASIAFIRSTEXAMPLE", expiresIn: 20)),
+            .respond(503, body: "credentials service unavailable"),
+        ])
+        defer { server.stop() }
+        let chain = Self.containerChain(server)
+        _ = try await chain.credentials()
+
+        let error = await #expect(throws: CredentialError.self) { try await chain.credentials() }
+
+        #expect(error?.isTransient == true)
+        #expect(error?.message.contains("HTTP 503") == true)
+    }
+
+    @Test func aRefusalByTheContainerEndpointIsNotTransient() async throws {
+        let server = try ScriptedServer([.respond(403, body: "bad authorization token")])
+        defer { server.stop() }
+
+        let error = await #expect(throws: CredentialError.self) { try await Self.containerChain(server).credentials() }
+
+        #expect(error?.isTransient == false)
+    }
+
+    @Test func aTransientCredentialsFailureIsRetriedByTheCall() async throws {
+        let credentialsServer = try ScriptedServer([
+            .respond(500, body: "credentials service unavailable"),
+            .respond(200, body: Self.temporaryCredentials(expiresIn: 3_600)),
+        ])
+        defer { credentialsServer.stop() }
+        let cognitoServer = try ScriptedServer([.listUsersPage])
+        defer { cognitoServer.stop() }
+        let environment = Fixture.environment(endpoint: cognitoServer.baseURL)
+            .merging(["AWS_ACCESS_KEY_ID": "", "AWS_CONTAINER_CREDENTIALS_FULL_URI": "\(credentialsServer.baseURL)/creds"]) { $1 }
+        let aws = AWSClient(configuration: try AWSConfiguration(environment: environment))
+        let cognito = Cognito(aws: aws, quotas: Fixture.unthrottledQuotas, retry: Fixture.fastRetry(maxAttempts: 3))
+
+        let page = try await cognito.call("ListUsers", Fixture.listUsersInput())
+
+        #expect(page["Users"]?.array?.count == 1)
+        #expect(credentialsServer.requests.count == 2)
+        #expect(cognitoServer.requests.first?.header("X-Amz-Security-Token")?.hasPrefix("IQoJb3JpZ2luX2Vj") == true)
     }
 
     @Test func credentialsValidForAnHourAreReused() async throws {

@@ -23,6 +23,48 @@ struct FaultTests {
         #expect(await quotas.limiter(for: .userList).rate < 50)
     }
 
+    @Test func throttlingBeyondTheAttemptBudgetIsWaitedOutUnderADeadline() async throws {
+        let server = try ScriptedServer(Array(repeating: .cognitoThrottled, count: 8) + [.listUsersPage])
+        defer { server.stop() }
+
+        let page = try await withCallDeadline(UTCTime.now().adding(milliseconds: 10_000)) {
+            try await cognito(server, maxAttempts: 3).call("ListUsers", Fixture.listUsersInput())
+        }
+
+        #expect(page["Users"]?.array?.count == 1)
+        #expect(server.requests.count == 9)
+    }
+
+    @Test func throttlingPastTheDeadlineFailsNamingIt() async throws {
+        let server = try ScriptedServer([], whenExhausted: .cognitoThrottled)
+        defer { server.stop() }
+        let started = ContinuousClock.now
+
+        let error = await #expect(throws: AWSError.self) {
+            try await withCallDeadline(UTCTime.now().adding(milliseconds: 600)) {
+                try await cognito(server, maxAttempts: 3).call("ListUsers", Fixture.listUsersInput())
+            }
+        }
+
+        #expect(error?.code == "ThrottledUntilDeadline")
+        #expect(error?.message.contains("TooManyRequestsException") == true)
+        #expect(server.requests.count >= 3)
+        #expect(ContinuousClock.now - started < .seconds(2))
+    }
+
+    @Test func clientMaxThrottleWaitBoundsEachCall() async throws {
+        let server = try ScriptedServer([], whenExhausted: .cognitoThrottled)
+        defer { server.stop() }
+        let aws = AWSClient(configuration: try AWSConfiguration(environment: Fixture.environment(endpoint: server.baseURL)),
+                            maxThrottleWaitMilliseconds: 500)
+        let cognito = Cognito(aws: aws, quotas: Fixture.unthrottledQuotas, retry: Fixture.fastRetry(maxAttempts: 3))
+
+        let error = await #expect(throws: AWSError.self) { try await cognito.call("ListUsers", Fixture.listUsersInput()) }
+
+        // The budget alone would have ended it with TooManyRequestsException.
+        #expect(error?.code == "ThrottledUntilDeadline")
+    }
+
     @Test func serviceUnavailableStormFailsAfterMaxAttempts() async throws {
         let unavailable = ScriptedServer.Behaviour.jsonError(503, type: "com.amazon.coral.availability#ServiceUnavailableException", message: "Service Unavailable")
         let server = try ScriptedServer(Array(repeating: unavailable, count: 6))
@@ -185,6 +227,29 @@ struct FaultTests {
         #expect(requests.map { "\($0.method) \($0.target)" } == Array(repeating: "PUT /pool-backups/eu-west-1_AbCdEfGhI/backup.json", count: 2))
         #expect(requests.allSatisfy { $0.body == object })
         #expect(requests.allSatisfy { $0.header("x-amz-content-sha256") == Crypto.sha256(object).hexString })
+    }
+
+    @Test func anObjectOverTheCallersLimitIsATooLargeErrorAndNotRetried() async throws {
+        let server = try ScriptedServer([.s3XML(200, String(repeating: "x", count: 4_096))], whenExhausted: .s3XML(200, "x"))
+        defer { server.stop() }
+
+        let error = await #expect(throws: AWSError.self) {
+            try await S3(aws: try Fixture.client(server), retry: Fixture.fastRetry(maxAttempts: 3)).getObject(bucket: "backups", key: "k.json", maxBytes: 1_024)
+        }
+
+        #expect(error?.code == "Transport.tooLarge")
+        #expect(server.requests.count == 1)
+    }
+
+    @Test func s3KeysWithDotSegmentsAreSentAndSignedAsNamed() async throws {
+        let server = try ScriptedServer(Array(repeating: .s3XML(200, ""), count: 2))
+        defer { server.stop() }
+        let s3 = S3(aws: try Fixture.client(server))
+
+        _ = try await s3.putObject(bucket: "backups", key: "a/../x.json", body: Array("{}".utf8))
+        _ = try await s3.putObject(bucket: "backups", key: "./b/ é+☃.json", body: Array("{}".utf8))
+
+        #expect(server.requests.map(\.target) == ["/backups/a/../x.json", "/backups/./b/%20%C3%A9%2B%E2%98%83.json"])
     }
 
     @Test func signedRequestCarriesSigV4Headers() async throws {

@@ -1,5 +1,6 @@
 import Foundation
 import JSON
+import Testing
 import TestSupport
 @testable import AWSClient
 
@@ -33,6 +34,18 @@ enum Fixture {
         let start = Date()
         let result = try await body()
         return (result, Date().timeIntervalSince(start))
+    }
+
+    /// Polls `condition` until it holds, failing after `seconds`.
+    static func waitUntil(seconds: Double = 2, _ condition: () -> Bool, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        let deadline = Date().addingTimeInterval(seconds)
+        while !condition() {
+            guard Date() < deadline else {
+                Issue.record("condition not met within \(seconds) s", sourceLocation: sourceLocation)
+                return
+            }
+            try await Task.sleep(nanoseconds: 5_000_000)
+        }
     }
 
     /// A fresh empty directory under the system temporary directory; `remove` it when done.

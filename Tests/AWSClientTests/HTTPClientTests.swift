@@ -37,6 +37,63 @@ struct HTTPClientTests {
         #expect(seconds >= 0.9 && seconds < 4)
     }
 
+    @Test func cancelledSendEndsAtOnceAndClosesTheConnection() async throws {
+        let server = try ScriptedServer([.stall(seconds: 8)])
+        defer { server.stop() }
+        let sending = Task { try await get(server) }
+        try await Fixture.waitUntil { server.requests.count == 1 }
+
+        let (result, seconds) = await Fixture.elapsed {
+            sending.cancel()
+            return await sending.result
+        }
+
+        let error = #expect(throws: TransportError.self) { try result.get() }
+        #expect(error?.kind == .cancelled)
+        // Typically a few milliseconds; the bound leaves room for a loaded machine and is still
+        // far from the eight-second stall.
+        #expect(seconds < 0.5, "took \(seconds) s")
+        try await Fixture.waitUntil { server.connectionsClosedDuringStall == 1 }
+    }
+
+    @Test func responseOverTheSizeLimitIsAbandonedAsTooLarge() async throws {
+        let server = try ScriptedServer([.respond(200, body: String(repeating: "x", count: 2 * 1024 * 1024))])
+        defer { server.stop() }
+
+        let error = await #expect(throws: TransportError.self) {
+            try await http.send(HTTPRequest(method: "GET", url: server.baseURL + "/", maxResponseBytes: 1024 * 1024))
+        }
+
+        #expect(error?.kind == .tooLarge)
+    }
+
+    @Test func responseOfExactlyTheSizeLimitIsWhole() async throws {
+        let body = String(repeating: "x", count: 64 * 1024)
+        let server = try ScriptedServer([.respond(200, body: body)])
+        defer { server.stop() }
+
+        let response = try await http.send(HTTPRequest(method: "GET", url: server.baseURL + "/", maxResponseBytes: 64 * 1024))
+
+        #expect(response.body.count == 64 * 1024)
+    }
+
+    @Test func pathIsSentAsIsWithDotSegments() async throws {
+        let server = try ScriptedServer([.respond(200), .respond(200)])
+        defer { server.stop() }
+
+        _ = try await get(server, "/backups/a/../x.json")
+        _ = try await get(server, "/backups/./b/./y.json")
+
+        #expect(server.requests.map(\.target) == ["/backups/a/../x.json", "/backups/./b/./y.json"])
+    }
+
+    @Test func schemesOtherThanHTTPAreRefused() async throws {
+        let error = await #expect(throws: TransportError.self) {
+            try await http.send(HTTPRequest(method: "GET", url: "file:///etc/passwd"))
+        }
+        #expect(error?.kind == .other)
+    }
+
     @Test func refusedConnectionIsAConnectError() async throws {
         // A bound socket that never listens holds a port nobody answers on.
         let holder = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)

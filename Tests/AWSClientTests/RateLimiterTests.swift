@@ -4,22 +4,22 @@ import Testing
 
 /// The token bucket every caller on one Cognito quota shares.
 struct RateLimiterTests {
-    @Test func acquisitionsRunAtTheConfiguredRate() async {
+    @Test func acquisitionsRunAtTheConfiguredRate() async throws {
         let limiter = RateLimiter(name: "UserList", ratePerSecond: 40)
-        let (_, seconds) = await Fixture.elapsed {
-            for _ in 0..<21 { await limiter.acquire() }
+        let (_, seconds) = try await Fixture.elapsed {
+            for _ in 0..<21 { try await limiter.acquire() }
         }
         // One token is there at the start; the other 20 arrive at 40 a second: 0.5 s.
         #expect(seconds >= 0.45)
         #expect(seconds < 1.2)
     }
 
-    @Test func concurrentCallersTogetherStayAtTheRate() async {
+    @Test func concurrentCallersTogetherStayAtTheRate() async throws {
         let limiter = RateLimiter(name: "UserList", ratePerSecond: 40)
-        let (_, seconds) = await Fixture.elapsed {
-            await withTaskGroup(of: Void.self) { group in
+        let (_, seconds) = try await Fixture.elapsed {
+            try await withThrowingTaskGroup(of: Void.self) { group in
                 for _ in 0..<4 {
-                    group.addTask { for _ in 0..<5 { await limiter.acquire() } }
+                    group.addTask { for _ in 0..<5 { try await limiter.acquire() } }
                 }
             }
         }
@@ -52,15 +52,37 @@ struct RateLimiterTests {
         #expect(recovered == 20)
     }
 
-    @Test func throttleEmptiesTheBucketSoTheNextCallWaits() async {
+    @Test func throttleEmptiesTheBucketSoTheNextCallWaits() async throws {
         let limiter = RateLimiter(name: "UserList", ratePerSecond: 10)
-        await limiter.acquire()
+        try await limiter.acquire()
         // The call that gets throttled takes a while to answer.
         try? await Task.sleep(nanoseconds: 200_000_000)
         await limiter.recordThrottle()
-        let (_, seconds) = await Fixture.elapsed { await limiter.acquire() }
+        let (_, seconds) = try await Fixture.elapsed { try await limiter.acquire() }
         // Empty bucket, rate now 7/s: about 0.14 s for the next token.
         #expect(seconds >= 0.1)
         #expect(seconds < 0.6)
+    }
+
+    @Test func cancelledWaiterThrowsPromptlyAndGivesItsTokenBack() async throws {
+        let limiter = RateLimiter(name: "UserList", ratePerSecond: 1)
+        let start = ContinuousClock.now
+        try await limiter.acquire()
+        let waiter = Task { try await limiter.acquire() }
+        try await Task.sleep(nanoseconds: 100_000_000)
+
+        let (result, seconds) = await Fixture.elapsed {
+            waiter.cancel()
+            return await waiter.result
+        }
+
+        #expect(throws: CancellationError.self) { try result.get() }
+        // Its token was due a second after the first; it must not wait for it, nor go out unpaced.
+        #expect(seconds < 0.5)
+        // The next caller gets the slot the cancelled one gave back, a second after the first
+        // token, not two.
+        try await limiter.acquire()
+        let next = ContinuousClock.now - start
+        #expect(next > .milliseconds(800) && next < .milliseconds(1_600))
     }
 }

@@ -31,6 +31,7 @@ struct RetryTests {
         Case(code: "Transport.reset", status: nil),
         Case(code: "Transport.timeout", status: nil),
         Case(code: "Transport.truncated", status: nil),
+        Case(code: "CredentialsUnavailable", status: nil),
     ]
 
     static let final = [
@@ -39,6 +40,8 @@ struct RetryTests {
         Case(code: "AccessDeniedException", status: 400),
         Case(code: "ResourceNotFoundException", status: 400),
         Case(code: "MissingCredentials", status: nil),
+        Case(code: "Cancelled", status: nil),
+        Case(code: "ThrottledUntilDeadline", status: nil),
     ]
 
     @Test(arguments: throttles)
@@ -93,5 +96,56 @@ struct RetryTests {
         let policy = RetryPolicy(maxAttempts: 10, baseDelayMilliseconds: 10, maxDelayMilliseconds: 100)
         let refused = Self.error(Case(code: "InvalidParameterException", status: 400))
         #expect(policy.delayMilliseconds(after: refused, attempt: 1) == nil)
+    }
+
+    private static let unavailable = error(Case(code: "ServiceUnavailableException", status: 503))
+    private static let start = UTCTime(iso8601: "2025-06-02T10:00:00Z")!
+
+    @Test func throttlingUnderADeadlineOutlastsTheAttemptBudget() throws {
+        var schedule = RetrySchedule(policy: RetryPolicy(maxAttempts: 3, baseDelayMilliseconds: 100, maxDelayMilliseconds: 1_000),
+                                     deadline: Self.start.adding(milliseconds: 60_000))
+        for _ in 1...20 {
+            #expect(try schedule.delayMilliseconds(after: Self.throttled, now: Self.start) { $0.upperBound } <= 1_000)
+        }
+        #expect(schedule.attempts == 21)
+    }
+
+    @Test func faultsUnderADeadlineKeepTheirAttemptBudgetDespiteThrottling() throws {
+        var schedule = RetrySchedule(policy: RetryPolicy(maxAttempts: 3, baseDelayMilliseconds: 10, maxDelayMilliseconds: 100),
+                                     deadline: Self.start.adding(milliseconds: 60_000))
+        _ = try schedule.delayMilliseconds(after: Self.unavailable, now: Self.start)
+        for _ in 1...5 { _ = try schedule.delayMilliseconds(after: Self.throttled, now: Self.start) }
+        _ = try schedule.delayMilliseconds(after: Self.unavailable, now: Self.start)
+        let error = #expect(throws: AWSError.self) { try schedule.delayMilliseconds(after: Self.unavailable, now: Self.start) }
+        #expect(error?.code == "ServiceUnavailableException")
+    }
+
+    @Test func lastBackoffBeforeTheDeadlineEndsAtTheDeadline() throws {
+        var schedule = RetrySchedule(policy: RetryPolicy(maxAttempts: 3, baseDelayMilliseconds: 20_000, maxDelayMilliseconds: 20_000),
+                                     deadline: Self.start.adding(milliseconds: 1_500))
+        #expect(try schedule.delayMilliseconds(after: Self.throttled, now: Self.start) { $0.upperBound } == 1_500)
+    }
+
+    @Test func throttledPastTheDeadlineIsAnErrorNamingThrottlingAndTheDeadline() throws {
+        var schedule = RetrySchedule(policy: .standard, deadline: Self.start)
+        let throttled = AWSError(service: "cognito-idp", operation: "ListUsers", httpStatus: 400, code: "TooManyRequestsException",
+                                 message: "Rate exceeded", requestID: "a1b2c3d4-0000-4e5f-8a9b-0c1d2e3f4a5b")
+
+        let error = #expect(throws: AWSError.self) { try schedule.delayMilliseconds(after: throttled, now: Self.start.adding(milliseconds: 1)) }
+
+        #expect(error?.code == "ThrottledUntilDeadline")
+        #expect(error?.operation == "ListUsers")
+        #expect(error?.requestID == "a1b2c3d4-0000-4e5f-8a9b-0c1d2e3f4a5b")
+        #expect(error?.message.contains("TooManyRequestsException: Rate exceeded") == true)
+        #expect(error?.message.contains("2025-06-02T10:00:00.000Z") == true)
+        #expect(error?.isRetryable == false)
+    }
+
+    @Test func withoutADeadlineThrottlingCountsAgainstTheAttempts() throws {
+        var schedule = RetrySchedule(policy: RetryPolicy(maxAttempts: 3, baseDelayMilliseconds: 10, maxDelayMilliseconds: 100), deadline: nil)
+        _ = try schedule.delayMilliseconds(after: Self.throttled)
+        _ = try schedule.delayMilliseconds(after: Self.throttled)
+        let error = #expect(throws: AWSError.self) { try schedule.delayMilliseconds(after: Self.throttled) }
+        #expect(error?.code == "TooManyRequestsException")
     }
 }

@@ -27,6 +27,8 @@ public final class ScriptedServer: Sendable {
         /// 200 with the request's own body, and its target in `X-Echo-Target`: lets concurrent
         /// callers check each got the answer to its own request.
         case echo
+        /// Whatever `choose` makes of the request: a server that checks what it is sent.
+        case decide(@Sendable (Request) -> Behaviour)
 
         public static func respond(_ status: Int, headers: [(name: String, value: String)] = [], body: String = "") -> Behaviour {
             .respond(status: status, headers: headers, body: Array(body.utf8))
@@ -101,6 +103,9 @@ public final class ScriptedServer: Sendable {
     /// How many TCP connections the server has accepted.
     public var acceptedConnections: Int { core.state.withLock { $0.accepted } }
 
+    /// How many connections the client closed while the server was stalling on them.
+    public var connectionsClosedDuringStall: Int { core.state.withLock { $0.closedDuringStall } }
+
     /// Closes the listener and every connection, and waits (up to two seconds) for its threads.
     public func stop() { core.stop() }
 }
@@ -118,6 +123,7 @@ private final class Core: Sendable {
         var nextBehaviour = 0
         var requests: [ScriptedServer.Request] = []
         var accepted = 0
+        var closedDuringStall = 0
         var stopped = false
         var openSockets: Set<Int32> = []
         var threads = 0
@@ -191,12 +197,13 @@ private final class Core: Sendable {
             close(socket)
         }
         while let request = readRequest(socket, buffer: &buffer, connection: index) {
-            let behaviour = state.withLock { state -> ScriptedServer.Behaviour in
+            var behaviour = state.withLock { state -> ScriptedServer.Behaviour in
                 state.requests.append(request)
                 guard state.nextBehaviour < state.script.count else { return whenExhausted }
                 defer { state.nextBehaviour += 1 }
                 return state.script[state.nextBehaviour]
             }
+            if case .decide(let choose) = behaviour { behaviour = choose(request) }
             switch behaviour {
             case .respond(let status, let headers, let body):
                 let withBody = request.method != "HEAD"
@@ -209,7 +216,18 @@ private final class Core: Sendable {
                 return
             case .stall(let seconds):
                 let deadline = Date().addingTimeInterval(seconds)
-                while Date() < deadline, !isStopped { usleep(5_000) }
+                while Date() < deadline, !isStopped {
+                    guard waitReadable(socket, milliseconds: 5) else { continue }
+                    var byte: UInt8 = 0
+                    if recv(socket, &byte, 1, Int32(MSG_PEEK)) <= 0 {
+                        state.withLock { $0.closedDuringStall += 1 }
+                        return
+                    }
+                    usleep(5_000)
+                }
+                return
+            case .decide:
+                // A decision that answers with another decision is a broken script: hang up.
                 return
             case .truncated(let status, let declaredLength, let body):
                 _ = send(socket, head(status: status, headers: [("Content-Length", String(declaredLength))], bodyLength: declaredLength) + body)

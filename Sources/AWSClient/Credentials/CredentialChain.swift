@@ -9,47 +9,92 @@ public protocol CredentialProvider: Sendable {
 
 public struct CredentialError: Error, CustomStringConvertible, Sendable {
     public let message: String
-    public init(_ message: String) { self.message = message }
+    /// A credentials endpoint that failed but may answer next time (unreachable, timed out,
+    /// HTTP 5xx), as opposed to configuration that names no usable credentials.
+    public let isTransient: Bool
+    public init(_ message: String, isTransient: Bool = false) {
+        self.message = message
+        self.isTransient = isTransient
+    }
     public var description: String { message }
 }
 
 /// Finds credentials where the AWS SDKs look, in their order: the environment, the shared
 /// credentials and config files, the container credentials endpoint (ECS, Lambda SnapStart,
-/// EKS Pod Identity), then EC2's instance metadata (IMDSv2). Temporary credentials are reused
-/// until five minutes before they expire.
+/// EKS Pod Identity), then EC2's instance metadata (IMDSv2).
+///
+/// Temporary credentials are refreshed without a gap: from five minutes before they expire a
+/// background refresh runs, retrying with backoff, while callers keep getting the still-valid
+/// ones; a caller waits only when there are none, or they have expired.
 public actor CredentialChain: CredentialProvider {
     private let environment: [String: String]
     private let profile: String?
     private let http: HTTPClient
+    private let refreshBackoff: RetryPolicy
     private var cached: Credentials?
-    private var refresh: Task<Result<Credentials, CredentialError>, Never>?
+    private var lookupInFlight: Task<Result<Credentials, CredentialError>, Never>?
+    private var backgroundRefresh: Task<Void, Never>?
 
-    public init(environment: [String: String], profile: String? = nil, http: HTTPClient = .shared) {
+    public static let refreshWindowMilliseconds: Int64 = 5 * 60 * 1000
+    /// Credentials this close to expiring are treated as expired: a request signed with them could
+    /// arrive after they stop working.
+    static let expiryMarginMilliseconds: Int64 = 30 * 1000
+
+    public init(environment: [String: String], profile: String? = nil, http: HTTPClient = .shared,
+                refreshBackoff: RetryPolicy = RetryPolicy(baseDelayMilliseconds: 1_000, maxDelayMilliseconds: 30_000)) {
         self.environment = environment
         self.profile = profile
         self.http = http
+        self.refreshBackoff = refreshBackoff
     }
 
     public func credentials() async throws(CredentialError) -> Credentials {
-        if let cached, !Self.isExpiring(cached) { return cached }
-        // One lookup at a time: callers arriving during one wait for its answer instead of each
-        // asking the metadata endpoint again.
-        let refresh = self.refresh ?? Task { await self.resolveResult() }
-        self.refresh = refresh
-        let result = await refresh.value
-        if self.refresh == refresh { self.refresh = nil }
-        let fresh = try result.get()
-        cached = fresh
-        return fresh
+        let now = UTCTime.now()
+        if let cached, !Self.hasExpired(cached, at: now) {
+            if Self.isExpiring(cached, at: now), backgroundRefresh == nil {
+                backgroundRefresh = Task { await self.refreshWhileValid() }
+            }
+            return cached
+        }
+        return try await lookup().get()
+    }
+
+    /// One lookup at a time: callers arriving during one wait for its answer instead of each
+    /// asking the metadata endpoint again.
+    private func lookup() async -> Result<Credentials, CredentialError> {
+        let task = lookupInFlight ?? Task { await self.resolveResult() }
+        lookupInFlight = task
+        let result = await task.value
+        if lookupInFlight == task { lookupInFlight = nil }
+        if case .success(let fresh) = result { cached = fresh }
+        return result
+    }
+
+    /// Retries the lookup with backoff until it succeeds or the cached credentials expire; from
+    /// then on callers look up for themselves.
+    private func refreshWhileValid() async {
+        defer { backgroundRefresh = nil }
+        var attempt = 1
+        while let cached, Self.isExpiring(cached, at: .now()), !Self.hasExpired(cached, at: .now()) {
+            if case .success = await lookup() { return }
+            let delay = refreshBackoff.backoffMilliseconds(attempt: attempt) { Int.random(in: $0) }
+            do { try await Task.sleep(nanoseconds: UInt64(delay) * 1_000_000) } catch { return }
+            attempt += 1
+        }
     }
 
     private func resolveResult() async -> Result<Credentials, CredentialError> {
         do { return .success(try await resolve()) } catch { return .failure(error) }
     }
 
-    static func isExpiring(_ credentials: Credentials) -> Bool {
+    static func isExpiring(_ credentials: Credentials, at now: UTCTime) -> Bool {
         guard let expiration = credentials.expiration else { return false }
-        return UTCTime.now().adding(milliseconds: 5 * 60 * 1000) >= expiration
+        return now.adding(milliseconds: refreshWindowMilliseconds) >= expiration
+    }
+
+    static func hasExpired(_ credentials: Credentials, at now: UTCTime) -> Bool {
+        guard let expiration = credentials.expiration else { return false }
+        return now.adding(milliseconds: expiryMarginMilliseconds) >= expiration
     }
 
     private func resolve() async throws(CredentialError) -> Credentials {
@@ -157,11 +202,17 @@ struct ContainerCredentialsSource {
         let request = HTTPRequest(method: "GET", url: url, headers: headers, timeouts: .metadata, bypassProxy: true)
         let response: HTTPResponse
         do { response = try await http.send(request) } catch {
-            throw CredentialError("container credentials endpoint unreachable: \(error)")
+            throw CredentialError("container credentials endpoint unreachable: \(error)", isTransient: true)
         }
-        guard response.status == 200 else { throw CredentialError("container credentials endpoint answered HTTP \(response.status)") }
+        guard response.status == 200 else {
+            throw CredentialError("container credentials endpoint answered HTTP \(response.status)", isTransient: Self.isTransient(response.status))
+        }
         return try TemporaryCredentialsDocument.parse(response.body, source: "container credentials endpoint")
     }
+
+    /// Throttled or failing for now; metadata endpoints answer 4xx only to requests that will
+    /// never succeed.
+    static func isTransient(_ status: Int) -> Bool { status == 429 || status >= 500 }
 }
 
 /// EC2 instance metadata, IMDSv2 only: a session token first, then the role's credentials.
@@ -179,20 +230,32 @@ struct InstanceMetadataSource {
         let tokenRequest = HTTPRequest(method: "PUT", url: "\(base)/latest/api/token",
                                        headers: [("X-aws-ec2-metadata-token-ttl-seconds", "21600")],
                                        timeouts: .metadata, bypassProxy: true)
-        guard let tokenResponse = try? await http.send(tokenRequest), tokenResponse.status == 200 else { return nil }
+        // No answer, or a refusal, means no metadata service here (not on EC2, or IMDS disabled);
+        // a server fault means one that is there but failing for now.
+        guard let tokenResponse = try? await http.send(tokenRequest) else { return nil }
+        if ContainerCredentialsSource.isTransient(tokenResponse.status) {
+            throw CredentialError("instance metadata answered HTTP \(tokenResponse.status) for a session token", isTransient: true)
+        }
+        guard tokenResponse.status == 200 else { return nil }
         let token = [("X-aws-ec2-metadata-token", String(decoding: tokenResponse.body, as: UTF8.self))]
         let path = "\(base)/latest/meta-data/iam/security-credentials/"
         let roleResponse: HTTPResponse
         do { roleResponse = try await http.send(HTTPRequest(method: "GET", url: path, headers: token, timeouts: .metadata, bypassProxy: true)) } catch {
-            throw CredentialError("instance metadata service failed: \(error)")
+            throw CredentialError("instance metadata service failed: \(error)", isTransient: true)
+        }
+        if ContainerCredentialsSource.isTransient(roleResponse.status) {
+            throw CredentialError("instance metadata answered HTTP \(roleResponse.status) for the role name", isTransient: true)
         }
         let role = String(decoding: roleResponse.body, as: UTF8.self).split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
         guard roleResponse.status == 200, !role.isEmpty else { throw CredentialError("this instance has no IAM role attached") }
         let credentialsResponse: HTTPResponse
         do {
             credentialsResponse = try await http.send(HTTPRequest(method: "GET", url: path + role, headers: token, timeouts: .metadata, bypassProxy: true))
-        } catch { throw CredentialError("instance metadata service failed: \(error)") }
-        guard credentialsResponse.status == 200 else { throw CredentialError("instance metadata answered HTTP \(credentialsResponse.status) for role credentials") }
+        } catch { throw CredentialError("instance metadata service failed: \(error)", isTransient: true) }
+        guard credentialsResponse.status == 200 else {
+            throw CredentialError("instance metadata answered HTTP \(credentialsResponse.status) for role credentials",
+                                  isTransient: ContainerCredentialsSource.isTransient(credentialsResponse.status))
+        }
         return try TemporaryCredentialsDocument.parse(credentialsResponse.body, source: "instance metadata")
     }
 }

@@ -29,10 +29,18 @@ public final class HTTPClient: @unchecked Sendable {
         pthread_detach(thread)
     }
 
+    /// Cancelling the calling task ends the exchange at once: the loop thread takes the transfer
+    /// out of the multi handle (closing its connection) and the call throws `.cancelled`.
     public func send(_ request: HTTPRequest) async throws(TransportError) -> HTTPResponse {
-        let result: Result<HTTPResponse, TransportError> = await withCheckedContinuation { continuation in
-            let transfer = Transfer(request: request, caBundle: caBundle, continuation: continuation)
-            queue.withLock { $0.append(transfer) }
+        let cancellation = CancellationFlag()
+        let result: Result<HTTPResponse, TransportError> = await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let transfer = Transfer(request: request, caBundle: caBundle, cancellation: cancellation, continuation: continuation)
+                queue.withLock { $0.append(transfer) }
+                curl_multi_wakeup(multi)
+            }
+        } onCancel: {
+            cancellation.cancel()
             curl_multi_wakeup(multi)
         }
         return try result.get()
@@ -41,7 +49,13 @@ public final class HTTPClient: @unchecked Sendable {
     private func runLoop() {
         var active: [UnsafeMutableRawPointer: Transfer] = [:]
         while true {
+            // Every transfer is finished exactly once, here, by whichever of completion and
+            // cancellation the loop sees first: a transfer leaves `active` when it is finished.
             for transfer in queue.withLock({ pending in defer { pending.removeAll() }; return pending }) {
+                if transfer.cancellation.isCancelled {
+                    transfer.finishCancelled()
+                    continue
+                }
                 active[transfer.easy] = transfer
                 curl_multi_add_handle(multi, transfer.easy)
             }
@@ -55,9 +69,21 @@ public final class HTTPClient: @unchecked Sendable {
                 curl_multi_remove_handle(multi, easy)
                 transfer.finish(code)
             }
+            for (easy, transfer) in active where transfer.cancellation.isCancelled {
+                active.removeValue(forKey: easy)
+                curl_multi_remove_handle(multi, easy)
+                transfer.finishCancelled()
+            }
             curl_multi_poll(multi, nil, 0, 1000, nil)
         }
     }
+}
+
+/// Set by the cancelled caller's task, read by the loop thread.
+private final class CancellationFlag: Sendable {
+    private let state = Atomic<Bool>(false)
+    func cancel() { state.store(true, ordering: .releasing) }
+    var isCancelled: Bool { state.load(ordering: .acquiring) }
 }
 
 private final class LoopContext {
@@ -69,15 +95,19 @@ private final class LoopContext {
 private final class Transfer {
     let easy: UnsafeMutableRawPointer
     let request: HTTPRequest
+    let cancellation: CancellationFlag
     let continuation: CheckedContinuation<Result<HTTPResponse, TransportError>, Never>
     var headerList: UnsafeMutablePointer<curl_slist>?
     var uploadOffset = 0
     var responseHeaders: [(name: String, value: String)] = []
     var responseBody: [UInt8] = []
+    var exceededSizeLimit = false
     let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
 
-    init(request: HTTPRequest, caBundle: String?, continuation: CheckedContinuation<Result<HTTPResponse, TransportError>, Never>) {
+    init(request: HTTPRequest, caBundle: String?, cancellation: CancellationFlag,
+         continuation: CheckedContinuation<Result<HTTPResponse, TransportError>, Never>) {
         self.request = request
+        self.cancellation = cancellation
         self.continuation = continuation
         easy = curl_easy_init()
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
@@ -104,6 +134,14 @@ private final class Transfer {
         if request.bypassProxy { ccurl_setopt_string(easy, CURLOPT_PROXY, "") }
         if let caBundle { ccurl_setopt_string(easy, CURLOPT_CAINFO, caBundle) }
         ccurl_setopt_pointer(easy, CURLOPT_ERRORBUFFER, errorBuffer)
+        // The signer signs the path as given; curl must not squash `..` and `.` segments of an
+        // S3 key into another key.
+        ccurl_setopt_long(easy, CURLOPT_PATH_AS_IS, 1)
+        ccurl_setopt_string(easy, CURLOPT_PROTOCOLS_STR, "http,https")
+        ccurl_setopt_string(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https")
+        // Refuses a declared length over the limit before any byte; the write callback enforces
+        // it for bodies of unknown length.
+        ccurl_setopt_offt(easy, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(request.maxResponseBytes))
 
         switch request.method {
         case "GET": break
@@ -136,6 +174,10 @@ private final class Transfer {
         ccurl_setopt_pointer(easy, CURLOPT_WRITEDATA, me)
         ccurl_setopt_callback(easy, CURLOPT_WRITEFUNCTION) { buffer, size, count, context in
             let transfer = Unmanaged<Transfer>.fromOpaque(context!).takeUnretainedValue()
+            guard transfer.responseBody.count + size * count <= transfer.request.maxResponseBytes else {
+                transfer.exceededSizeLimit = true
+                return 0
+            }
             transfer.responseBody.append(contentsOf: UnsafeRawBufferPointer(start: buffer, count: size * count))
             return size * count
         }
@@ -159,11 +201,21 @@ private final class Transfer {
         responseHeaders.append((name, value))
     }
 
+    func finishCancelled() {
+        continuation.resume(returning: .failure(TransportError(kind: .cancelled, curlCode: Int(CURLE_ABORTED_BY_CALLBACK.rawValue),
+                                                               message: "cancelled by the caller")))
+    }
+
     func finish(_ code: CURLcode) {
         var status = 0
         ccurl_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status)
         if code == CURLE_OK {
             continuation.resume(returning: .success(HTTPResponse(status: status, headers: responseHeaders, body: responseBody)))
+            return
+        }
+        if exceededSizeLimit || code == CURLE_FILESIZE_EXCEEDED {
+            continuation.resume(returning: .failure(TransportError(kind: .tooLarge, curlCode: Int(code.rawValue),
+                                                                   message: "response larger than the \(request.maxResponseBytes)-byte limit")))
             return
         }
         let kind: TransportError.Kind

@@ -8,15 +8,22 @@ public struct HTTPRequest: Sendable {
     public var timeouts: HTTPTimeouts
     /// The Lambda Runtime API is on loopback and must never go through a proxy.
     public var bypassProxy: Bool
+    /// A longer response body is abandoned with `TransportError.Kind.tooLarge`: memory is bounded
+    /// by the caller, not by the server.
+    public var maxResponseBytes: Int
+
+    /// Ample for any API response; S3 reads of whole objects pass their own limit.
+    public static let defaultMaxResponseBytes = 32 * 1024 * 1024
 
     public init(method: String, url: String, headers: [(name: String, value: String)] = [], body: [UInt8] = [],
-                timeouts: HTTPTimeouts = .standard, bypassProxy: Bool = false) {
+                timeouts: HTTPTimeouts = .standard, bypassProxy: Bool = false, maxResponseBytes: Int = defaultMaxResponseBytes) {
         self.method = method
         self.url = url
         self.headers = headers
         self.body = body
         self.timeouts = timeouts
         self.bypassProxy = bypassProxy
+        self.maxResponseBytes = maxResponseBytes
     }
 }
 
@@ -58,7 +65,9 @@ public struct HTTPResponse: Sendable {
 
 /// A transfer that did not produce an HTTP response.
 public struct TransportError: Error, CustomStringConvertible, Sendable {
-    public enum Kind: Sendable { case connect, timeout, reset, truncated, tls, other }
+    /// `cancelled`: the caller's task was cancelled and the transfer abandoned. `tooLarge`: the
+    /// response body outgrew the request's `maxResponseBytes`.
+    public enum Kind: Sendable { case connect, timeout, reset, truncated, tls, cancelled, tooLarge, other }
     public let kind: Kind
     public let curlCode: Int
     public let message: String

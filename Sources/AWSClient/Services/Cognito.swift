@@ -26,8 +26,10 @@ public final class Cognito: CognitoAPI {
 
 extension RetryPolicy {
     /// For callers that deliberately run at a quota: throttling is expected now and then and must
-    /// not fail a backup that has read 90 % of a pool.
-    public static let throttleTolerant = RetryPolicy(maxAttempts: 10, baseDelayMilliseconds: 200, maxDelayMilliseconds: 20_000)
+    /// not fail a backup that has read 90 % of a pool. The token bucket already slows every
+    /// caller to a tenth of the quota when throttled, so backoffs stay short: a long one would
+    /// only leave the quota idle after a storm has passed.
+    public static let throttleTolerant = RetryPolicy(maxAttempts: 10, baseDelayMilliseconds: 200, maxDelayMilliseconds: 5_000)
 }
 
 /// Cognito's request-rate quota categories (per account and region), with their default quotas.

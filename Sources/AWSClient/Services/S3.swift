@@ -129,8 +129,13 @@ public final class S3: Sendable {
         _ = try await send("DeleteObject", "DELETE", bucket: bucket, key: key)
     }
 
-    public func getObject(bucket: String, key: String) async throws(AWSError) -> [UInt8] {
-        try await send("GetObject", "GET", bucket: bucket, key: key).body
+    /// The largest object `getObject` reads unless told otherwise: far above any backup, far
+    /// below what would exhaust a Lambda's memory.
+    public static let defaultMaxObjectBytes = 1024 * 1024 * 1024
+
+    /// Fails with `Transport.tooLarge` rather than read more than `maxBytes`.
+    public func getObject(bucket: String, key: String, maxBytes: Int = defaultMaxObjectBytes) async throws(AWSError) -> [UInt8] {
+        try await send("GetObject", "GET", bucket: bucket, key: key, maxResponseBytes: maxBytes).body
     }
 
     public func headObject(bucket: String, key: String) async throws(AWSError) -> ObjectInfo {
@@ -156,9 +161,11 @@ public final class S3: Sendable {
 
     private func send(_ operation: String, _ method: String, bucket: String, key: String?,
                       query: [(name: String, value: String)] = [], headers: [(name: String, value: String)] = [],
-                      body: [UInt8] = [], succeeded: (HTTPResponse) -> Bool = { (200..<300).contains($0.status) }) async throws(AWSError) -> HTTPResponse {
+                      body: [UInt8] = [], maxResponseBytes: Int = HTTPRequest.defaultMaxResponseBytes,
+                      succeeded: (HTTPResponse) -> Bool = { (200..<300).contains($0.status) }) async throws(AWSError) -> HTTPResponse {
         let (target, path) = address(bucket: bucket, key: key)
-        let call = ServiceCall(service: .s3, operation: operation, method: method, path: path, query: query, headers: headers, body: body)
+        let call = ServiceCall(service: .s3, operation: operation, method: method, path: path, query: query, headers: headers, body: body,
+                               maxResponseBytes: maxResponseBytes)
         return try await aws.perform(call, endpoint: target, retry: retry, limiters: [], succeeded: succeeded, decodeError: Self.decodeError)
     }
 

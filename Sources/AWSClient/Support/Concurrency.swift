@@ -13,9 +13,14 @@ public func concurrentMap<Item: Sendable, Result: Sendable>(
             group.addTask { (index, try await transform(items[index])) }
             next += 1
         }
-        while next < min(limit, items.count) { startNext() }
+        // Once the task is cancelled nothing new starts; throwing cancels the running ones.
+        while next < min(limit, items.count) {
+            try Task.checkCancellation()
+            startNext()
+        }
         while let (index, result) = try await group.next() {
             results[index] = result
+            try Task.checkCancellation()
             if next < items.count { startNext() }
         }
         return results.map { $0! }
@@ -39,9 +44,12 @@ public func forEachConcurrently<Item: Sendable>(_ stream: AsyncStream<Item>, lim
                 try await group.next()
                 running -= 1
             }
+            try Task.checkCancellation()
             group.addTask { try await body(item) }
             running += 1
         }
+        // A cancelled task's stream ends early; that is no reason to report success.
+        try Task.checkCancellation()
         try await group.waitForAll()
     }
 }

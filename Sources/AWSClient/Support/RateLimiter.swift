@@ -26,11 +26,18 @@ public actor RateLimiter {
     /// Waits until a call may go out. Each caller takes its token at once, going into debt if the
     /// bucket is empty, and sleeps exactly until that debt is paid: one wake-up per call, in
     /// arrival order, however many callers wait (a retry loop would wake them all per token).
-    public func acquire() async {
+    /// A cancelled caller throws at once instead of going out unpaced.
+    public func acquire() async throws(CancellationError) {
+        if Task.isCancelled { throw CancellationError() }
         refill()
         tokens -= 1
         guard tokens < 0 else { return }
-        try? await Task.sleep(nanoseconds: UInt64(-tokens / rate * 1_000_000_000))
+        do { try await Task.sleep(nanoseconds: UInt64(-tokens / rate * 1_000_000_000)) } catch {
+            // Its call will not be made: the token goes back, so later callers are not paced for it.
+            refill()
+            tokens = min(burst, tokens + 1)
+            throw CancellationError()
+        }
     }
 
     public func recordThrottle() {
