@@ -18,6 +18,17 @@ final class ScriptedCognito: CognitoAPI {
         return try emptyPool(operation, input)
     }
 
+    /// The same script, but the first call of `operation` fails with `error` after it was done.
+    func failingFirst(_ operation: String, with error: AWSError) -> ScriptedCognito {
+        let failed = Mutex(false)
+        let script = self.script
+        return ScriptedCognito { called, input in
+            let answer = try script(called, input)
+            if called == operation, failed.withLock({ let first = !$0; $0 = true; return first }) { throw error }
+            return answer
+        }
+    }
+
     var calls: [(operation: String, input: JSON)] { recorded.withLock { $0 } }
     var operations: [String] { calls.map(\.operation) }
     func calls(_ operation: String) -> [JSON] { recorded.withLock { $0.filter { $0.operation == operation }.map(\.input) } }
