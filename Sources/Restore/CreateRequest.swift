@@ -100,10 +100,24 @@ enum CreateRequest {
         return String(bare)
     }
 
+    /// A secret Cognito would refuse to take back (it wants 24 to 64 word characters or `+`;
+    /// emulators hand out UUIDs) is replaced by a generated one, or the client would not be
+    /// created at all; `secretReplaced` says so.
     static func appClient(_ client: JSON, poolID: String) -> JSON {
         var request = pick(clientSettings, from: client)
         request["UserPoolId"] = .string(poolID)
+        if let secret = request["ClientSecret"]?.string, !isAcceptableSecret(secret) {
+            request["ClientSecret"] = nil
+            request["GenerateSecret"] = true
+        }
         return .object(request)
+    }
+
+    static func secretReplaced(_ request: JSON) -> Bool { request["GenerateSecret"]?.bool == true }
+
+    static func isAcceptableSecret(_ secret: String) -> Bool {
+        (24...64).contains(secret.unicodeScalars.count)
+            && secret.unicodeScalars.allSatisfy { $0 == "_" || $0 == "+" || ($0.isASCII && $0.properties.isAlphabetic) || ("0"..."9").contains($0) }
     }
 
     static func identityProvider(_ provider: JSON, poolID: String) -> JSON {

@@ -83,7 +83,12 @@ struct PoolStructureRestore {
                     return .skipped
                 }
                 let step = "create app client \(name)"
-                let id = try await creates.create("CreateUserPoolClient", CreateRequest.appClient(client, poolID: poolID), step: step,
+                let request = CreateRequest.appClient(client, poolID: poolID)
+                if CreateRequest.secretReplaced(request) {
+                    report.warn("app client \(name): its secret is not one Cognito accepts back, so Cognito generated a new one; "
+                        + "give the applications the new secret")
+                }
+                let id = try await creates.create("CreateUserPoolClient", request, step: step,
                                                   poolID: poolID, answered: { answer throws(RestoreFailure) in
                     guard let id = answer["UserPoolClient"]?["ClientId"]?.string else {
                         throw RestoreFailure(step: step, poolID: poolID,

@@ -53,7 +53,13 @@ public struct PoolVerifier: Sendable {
                 return .object(request)
             },
             resources("app clients", backup.appClients, pool.appClients, key: "ClientName") {
-                .object(CreateRequest.pick(CreateRequest.clientSettings, from: $0))
+                var settings = CreateRequest.pick(CreateRequest.clientSettings, from: $0)
+                // A secret Cognito would not take back was replaced by a generated one: only
+                // that there is a secret can match.
+                if let secret = settings["ClientSecret"]?.string, !CreateRequest.isAcceptableSecret(secret) {
+                    settings["ClientSecret"] = "(generated)"
+                }
+                return .object(settings)
             },
             domain(),
             perClient("UI customization", backup.uiCustomization, pool.uiCustomization) { $0["CSS"] ?? .null },
