@@ -48,7 +48,7 @@ struct CreateRequestTests {
     @Test func appClientKeepsItsSecretAndSettingsButNotItsIdOrDates() throws {
         let client = try Backup(reading: Recorded.backup()).appClients[0]
         let request = CreateRequest.appClient(client, poolID: "eu-west-1_New")
-        #expect(request["ClientSecret"] == "s3cr3t")
+        #expect(request["ClientSecret"] == "1t3pb0h5lq8example0secret4n0x7kvd2c9r6ffmhkq" && request["GenerateSecret"] == nil)
         #expect(request["AllowedOAuthScopes"] == ["openid", "orders/read"])
         #expect(request["UserPoolId"] == "eu-west-1_New")
         #expect(request["ClientId"] == nil && request["CreationDate"] == nil)
@@ -100,5 +100,11 @@ struct CreateRequestTests {
         let user = PoolUser(Recorded.user("alice", sub: "a-1", extra: [("phone_number", "+15550100")]))!
         #expect(CreateRequest.user(user, username: "alice", poolID: "p", inviteBy: ["EMAIL"])["DesiredDeliveryMediums"] == ["EMAIL"])
         #expect(CreateRequest.user(user, username: "alice", poolID: "p", inviteBy: ["EMAIL", "SMS"])["DesiredDeliveryMediums"] == ["EMAIL", "SMS"])
+    }
+
+    @Test(arguments: ["s3cr3t", "1ff47c05-6954-4a0e-956b-b447a541fa03"])
+    func secretCognitoWouldRefuseIsReplacedByAGeneratedOne(secret: String) {
+        let request = CreateRequest.appClient(["ClientName": "web", "ClientSecret": .string(secret)], poolID: "p")
+        #expect(request["ClientSecret"] == nil && request["GenerateSecret"] == true && CreateRequest.secretReplaced(request))
     }
 }

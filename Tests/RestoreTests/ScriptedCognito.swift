@@ -145,7 +145,7 @@ enum Recorded {
             "user_pool_config": sourcePool,
             "mfa_config": ["MfaConfiguration": "OPTIONAL", "SoftwareTokenMfaConfiguration": ["Enabled": true]],
             "app_clients": [["UserPoolId": "eu-west-1_Rec0rded1", "ClientName": "web", "ClientId": "5r2ktv9ha0example1",
-                             "ClientSecret": "s3cr3t", "CreationDate": .number("1.7E9"), "LastModifiedDate": .number("1.7E9"),
+                             "ClientSecret": "1t3pb0h5lq8example0secret4n0x7kvd2c9r6ffmhkq", "CreationDate": .number("1.7E9"), "LastModifiedDate": .number("1.7E9"),
                              "RefreshTokenValidity": 30, "AllowedOAuthFlows": ["code"], "AllowedOAuthScopes": ["openid", "orders/read"],
                              "SupportedIdentityProviders": ["COGNITO", "Corp"], "CallbackURLs": ["https://app.example.com/cb"]]],
             "identity_providers": [["UserPoolId": "eu-west-1_Rec0rded1", "ProviderName": "Corp", "ProviderType": "SAML",
