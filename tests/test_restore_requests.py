@@ -48,14 +48,14 @@ def problems(model: dict, shape_name: str, value, path: str) -> list[str]:
     if kind == "list":
         if not isinstance(value, list):
             return [f"{path}: not a list"]
-        found += length(shape, len(value), path)
+        found += bounds(shape, len(value), path)
         for i, item in enumerate(value):
             found += problems(model, shape["member"]["shape"], item, f"{path}[{i}]")
         return found
     if kind == "map":
         if not isinstance(value, dict):
             return [f"{path}: not a map"]
-        found += length(shape, len(value), path)
+        found += bounds(shape, len(value), path)
         for key, item in value.items():
             found += problems(model, shape["key"]["shape"], key, f"{path}<key {key}>")
             found += problems(model, shape["value"]["shape"], item, f"{path}.{key}")
@@ -65,14 +65,14 @@ def problems(model: dict, shape_name: str, value, path: str) -> list[str]:
             return [f"{path}: {value!r} is not a string"]
         if "enum" in shape and value not in shape["enum"]:
             found.append(f"{path}: {value!r} not one of {shape['enum']}")
-        found += length(shape, len(value), path)
+        found += bounds(shape, len(value), path)
         if "pattern" in shape and (pattern := compiled(shape["pattern"])) and not pattern.fullmatch(value):
             found.append(f"{path}: {value[:60]!r} does not match {shape['pattern']}")
         return found
     if kind in ("integer", "long"):
         if not isinstance(value, int) or isinstance(value, bool):
             return [f"{path}: {value!r} is not an integer"]
-        return range_(shape, value, path)
+        return bounds(shape, value, path, what="")
     if kind in ("double", "float"):
         return [] if isinstance(value, (int, float)) and not isinstance(value, bool) else [f"{path}: {value!r} is not a number"]
     if kind == "boolean":
@@ -84,19 +84,12 @@ def problems(model: dict, shape_name: str, value, path: str) -> list[str]:
     return [f"{path}: unchecked type {kind}"]
 
 
-def length(shape: dict, size: int, path: str) -> list[str]:
-    if "min" in shape and size < shape["min"]:
-        return [f"{path}: length {size} < min {shape['min']}"]
-    if "max" in shape and size > shape["max"]:
-        return [f"{path}: length {size} > max {shape['max']}"]
-    return []
-
-
-def range_(shape: dict, value: int, path: str) -> list[str]:
-    if "min" in shape and value < shape["min"]:
-        return [f"{path}: {value} < min {shape['min']}"]
-    if "max" in shape and value > shape["max"]:
-        return [f"{path}: {value} > max {shape['max']}"]
+def bounds(shape: dict, measure: int, path: str, what: str = "length ") -> list[str]:
+    """The model's min and max: of a length, or with `what` empty, of a value."""
+    if "min" in shape and measure < shape["min"]:
+        return [f"{path}: {what}{measure} < min {shape['min']}"]
+    if "max" in shape and measure > shape["max"]:
+        return [f"{path}: {what}{measure} > max {shape['max']}"]
     return []
 
 
