@@ -283,8 +283,9 @@ def test_killed_restore_resumes_to_completion(server, idp, source, tmp_path):
         created = 0
         while time.monotonic() < deadline and created < 20:
             time.sleep(0.1)
-            if mapping_file.exists():
-                created = len(all_users(idp, json.loads(mapping_file.read_text())["target_pool_id"]))
+            # The journal is written before the pool exists, and names it once it does.
+            if mapping_file.exists() and (pool := json.loads(mapping_file.read_text())["target_pool_id"]):
+                created = len(all_users(idp, pool))
         process.send_signal(signal.SIGKILL)
     finally:
         process.wait()

@@ -11,11 +11,13 @@ enum CreateRequest {
         "EmailConfiguration", "SmsConfiguration", "UserPoolTags", "AdminCreateUserConfig", "UserPoolAddOns",
         "UsernameConfiguration", "AccountRecoverySetting", "UserPoolTier",
     ]
-    /// UpdateUserPool resets whatever it is not given, so attaching triggers repeats these.
+    /// UpdateUserPool resets whatever it is not given, so attaching triggers repeats these. Not
+    /// `MfaConfiguration`: UpdateUserPool refuses some MFA modes that SetUserPoolMfaConfig,
+    /// called after it, sets whole.
     static let updatablePoolSettings = [
         "Policies", "DeletionProtection", "AutoVerifiedAttributes", "SmsVerificationMessage", "EmailVerificationMessage",
         "EmailVerificationSubject", "VerificationMessageTemplate", "SmsAuthenticationMessage", "UserAttributeUpdateSettings",
-        "MfaConfiguration", "DeviceConfiguration", "EmailConfiguration", "SmsConfiguration", "UserPoolTags",
+        "DeviceConfiguration", "EmailConfiguration", "SmsConfiguration", "UserPoolTags",
         "AdminCreateUserConfig", "UserPoolAddOns", "AccountRecoverySetting", "UserPoolTier",
     ]
     static let clientSettings = [
@@ -30,10 +32,12 @@ enum CreateRequest {
 
     /// CreateUserPool for `config` (DescribeUserPool's `UserPool`), without Lambda triggers: they
     /// are attached once users are in (`attachTriggers`), so a pre-sign-up or custom-message
-    /// trigger does not run, or veto, once per restored user.
-    static func userPool(_ config: JSON, name: String, mfaSetSeparately: Bool) -> JSON {
+    /// trigger does not run, or veto, once per restored user. Tagged with `restoreID`, so that a
+    /// run that lost the answer finds the pool.
+    static func userPool(_ config: JSON, name: String, mfaSetSeparately: Bool, restoreID: String) -> JSON {
         var request = pick(poolSettings, from: config)
         request["PoolName"] = .string(name)
+        request["UserPoolTags"] = tags(config, restoreID: restoreID)
         request["Schema"] = .array((config["SchemaAttributes"]?.array ?? []).compactMap(schemaEntry))
         if request["Schema"]?.array?.isEmpty == true { request["Schema"] = nil }
         // SetUserPoolMfaConfig follows with the full MFA settings; "ON" alone would be refused
@@ -45,13 +49,22 @@ enum CreateRequest {
 
     /// UpdateUserPool that adds `config`'s triggers to an existing pool, repeating its other
     /// settings; nil when the pool had no triggers.
-    static func attachTriggers(_ config: JSON, poolID: String) -> JSON? {
+    static func attachTriggers(_ config: JSON, poolID: String, restoreID: String) -> JSON? {
         guard let triggers = config["LambdaConfig"], triggers.object?.isEmpty == false else { return nil }
         var request = pick(updatablePoolSettings, from: config)
         request["UserPoolId"] = .string(poolID)
+        request["UserPoolTags"] = tags(config, restoreID: restoreID)
         request["LambdaConfig"] = triggers
         dropDeprecatedDuplicates(&request)
         return .object(request)
+    }
+
+    /// The pool's tags and this restore's; a restore id the old pool carried from its own
+    /// restore is replaced.
+    static func tags(_ config: JSON, restoreID: String) -> JSON? {
+        var tags = config["UserPoolTags"]?.object ?? JSONObject()
+        tags[RestoreMapping.tagKey] = restoreID.isEmpty ? nil : .string(restoreID)
+        return tags.isEmpty ? nil : .object(tags)
     }
 
     /// SetUserPoolMfaConfig from GetUserPoolMfaConfig's answer.
@@ -87,10 +100,24 @@ enum CreateRequest {
         return String(bare)
     }
 
+    /// A secret Cognito would refuse to take back (it wants 24 to 64 word characters or `+`;
+    /// emulators hand out UUIDs) is replaced by a generated one, or the client would not be
+    /// created at all; `secretReplaced` says so.
     static func appClient(_ client: JSON, poolID: String) -> JSON {
         var request = pick(clientSettings, from: client)
         request["UserPoolId"] = .string(poolID)
+        if let secret = request["ClientSecret"]?.string, !isAcceptableSecret(secret) {
+            request["ClientSecret"] = nil
+            request["GenerateSecret"] = true
+        }
         return .object(request)
+    }
+
+    static func secretReplaced(_ request: JSON) -> Bool { request["GenerateSecret"]?.bool == true }
+
+    static func isAcceptableSecret(_ secret: String) -> Bool {
+        (24...64).contains(secret.unicodeScalars.count)
+            && secret.unicodeScalars.allSatisfy { $0 == "_" || $0 == "+" || ($0.isASCII && $0.properties.isAlphabetic) || ("0"..."9").contains($0) }
     }
 
     static func identityProvider(_ provider: JSON, poolID: String) -> JSON {
@@ -170,23 +197,30 @@ extension CreateRequest {
     /// Attributes Cognito sets itself: a new `sub`, and `identities` through linking.
     static let unwritableAttributes: Set<String> = ["sub", "identities"]
 
-    /// AdminCreateUser for `user`. With no invitation, the user waits in FORCE_CHANGE_PASSWORD
-    /// with a password nobody knows; verified flags are attributes and travel with the rest.
-    static func user(_ user: PoolUser, username: String, poolID: String, sendInvitation: Bool) -> JSON {
+    /// AdminCreateUser for `user`, inviting it by those of `mediums` ("EMAIL", "SMS") it has an
+    /// address for; with none, the user waits in FORCE_CHANGE_PASSWORD with a password nobody
+    /// knows and nothing is sent. Verified flags are attributes and travel with the rest.
+    static func user(_ user: PoolUser, username: String, poolID: String, inviteBy mediums: [String]) -> JSON {
         var request: JSONObject = [
             "UserPoolId": .string(poolID),
             "Username": .string(username),
             "UserAttributes": .array(user.attributes.filter { !unwritableAttributes.contains($0.name) }
                 .map { ["Name": .string($0.name), "Value": .string($0.value)] }),
         ]
-        if sendInvitation {
-            var mediums: [JSON] = []
-            if user.attribute("email") != nil { mediums.append("EMAIL") }
-            if user.attribute("phone_number") != nil { mediums.append("SMS") }
-            if !mediums.isEmpty { request["DesiredDeliveryMediums"] = .array(mediums) }
-        } else {
+        let addresses = ["EMAIL": "email", "SMS": "phone_number"]
+        let reachable = mediums.filter { medium in addresses[medium].map { user.attribute($0) != nil } ?? false }
+        if mediums.isEmpty {
             request["MessageAction"] = "SUPPRESS"
+        } else if !reachable.isEmpty {
+            request["DesiredDeliveryMediums"] = .array(reachable.map(JSON.string))
         }
         return .object(request)
+    }
+
+    /// What AdminCreateUser set of a user, by exact bytes: how a user found in the target is
+    /// recognised as the backup's.
+    static func writableAttributes(of user: PoolUser) -> [String: [UInt8]] {
+        Dictionary(user.attributes.filter { !unwritableAttributes.contains($0.name) }.map { ($0.name, Array($0.value.utf8)) },
+                   uniquingKeysWith: { first, _ in first })
     }
 }

@@ -11,9 +11,10 @@ extension PoolStructureRestore {
             guard let client = clients.first(where: { $0.oldID == oldID }) else { continue }
             try await report.attempt("managed_login_branding") { () throws(RestoreFailure) in
                 if try await hasBranding(client) { return .skipped }
-                _ = try await cognito.call("CreateManagedLoginBranding",
-                                           CreateRequest.managedLoginBranding(branding, poolID: poolID, clientID: client.newID),
-                                           step: "create the managed login branding of app client \(client.name)", poolID: poolID)
+                try await creates.create("CreateManagedLoginBranding",
+                                         CreateRequest.managedLoginBranding(branding, poolID: poolID, clientID: client.newID),
+                                         step: "create the managed login branding of app client \(client.name)", poolID: poolID,
+                                         exists: { () throws(RestoreFailure) in try await hasBranding(client) })
                 return .created
             }
         }
@@ -38,9 +39,11 @@ extension PoolStructureRestore {
             let name = terms["TermsName"]?.string ?? "?"
             guard let oldID = terms["ClientId"]?.string, let client = clients.first(where: { $0.oldID == oldID }) else { continue }
             try await report.attempt("terms") { () throws(RestoreFailure) in
-                if existing.contains(TermsKey(clientID: client.newID, name: name)) { return .skipped }
-                _ = try await cognito.call("CreateTerms", CreateRequest.terms(terms, poolID: poolID, clientID: client.newID),
-                                           step: "create the \(name) terms of app client \(client.name)", poolID: poolID)
+                let key = TermsKey(clientID: client.newID, name: name)
+                if existing.contains(key) { return .skipped }
+                try await creates.create("CreateTerms", CreateRequest.terms(terms, poolID: poolID, clientID: client.newID),
+                                         step: "create the \(name) terms of app client \(client.name)", poolID: poolID,
+                                         exists: { () throws(RestoreFailure) in try await existingTerms().contains(key) })
                 return .created
             }
         }

@@ -8,8 +8,11 @@ import JSON
 /// second run skips it.
 struct PoolStructureRestore {
     let cognito: any CognitoAPI
+    let creates: CreateOnce
     let backup: Backup
     let poolID: String
+    /// DescribeUserPool's `UserPool` for the target, before the restore wrote anything.
+    let target: JSON
     let createdPool: Bool
     let domainPrefix: String?
     let logo: LogoDownload
@@ -17,13 +20,6 @@ struct PoolStructureRestore {
 
     /// Restores the structure; returns the app clients' old → new ids.
     func run() async throws(RestoreFailure) -> [RestoreMapping.AppClient] {
-        if createdPool, let mfa = backup.mfaConfig {
-            try await report.attempt("mfa_config") { () throws(RestoreFailure) in
-                _ = try await cognito.call("SetUserPoolMfaConfig", CreateRequest.mfaConfig(mfa, poolID: poolID),
-                                           step: "set the MFA configuration", poolID: poolID)
-                return .applied
-            }
-        }
         try await createMissing("resource_servers", backup.resourceServers, key: "Identifier",
                                 listing: ("ListResourceServers", "ResourceServers", ("MaxResults", 50)),
                                 create: ("CreateResourceServer", CreateRequest.resourceServer))
@@ -43,16 +39,21 @@ struct PoolStructureRestore {
         return clients
     }
 
+    /// Items named by `key`, created where the target has none of that name. After a lost answer
+    /// the listing is read again: an item of that name that is there now is the one just created.
     private func createMissing(_ component: String, _ items: [JSON], key: String,
                                listing: (operation: String, resultKey: String, pageSize: (String, Int)),
                                create: (operation: String, request: (JSON, String) -> JSON)) async throws(RestoreFailure) {
-        let existing = Set(try await list(listing.operation, listing.resultKey, pageSize: listing.pageSize).compactMap { $0[key]?.string })
+        func names() async throws(RestoreFailure) -> Set<String> {
+            Set(try await list(listing.operation, listing.resultKey, pageSize: listing.pageSize).compactMap { $0[key]?.string })
+        }
+        let existing = try await names()
         for item in items {
             let name = item[key]?.string ?? "?"
             try await report.attempt(component) { () throws(RestoreFailure) in
                 guard !existing.contains(name) else { return .skipped }
-                _ = try await cognito.call(create.operation, create.request(item, poolID),
-                                           step: "\(create.operation) \(name)", poolID: poolID)
+                try await creates.create(create.operation, create.request(item, poolID), step: "\(create.operation) \(name)",
+                                         poolID: poolID, exists: { () throws(RestoreFailure) in try await names().contains(name) })
                 return .created
             }
         }
@@ -60,10 +61,18 @@ struct PoolStructureRestore {
 
     /// Clients are matched by name (Cognito picks new ids); two clients of one name pair up in order.
     private func appClients() async throws(RestoreFailure) -> [RestoreMapping.AppClient] {
-        var existing: [String: [String]] = [:]
-        for client in try await list("ListUserPoolClients", "UserPoolClients", pageSize: ("MaxResults", 60)) {
-            if let name = client["ClientName"]?.string, let id = client["ClientId"]?.string { existing[name, default: []].append(id) }
+        func listed() async throws(RestoreFailure) -> [(name: String, id: String)] {
+            try await list("ListUserPoolClients", "UserPoolClients", pageSize: ("MaxResults", 60)).compactMap { client in
+                guard let name = client["ClientName"]?.string, let id = client["ClientId"]?.string else { return nil }
+                return (name, id)
+            }
         }
+        var existing: [String: [String]] = [:]
+        let before = try await listed()
+        for client in before { existing[client.name, default: []].append(client.id) }
+        // Clients here before this run, or created by it: a client of the name that is not one
+        // of these, found after a lost answer, is the one that answer would have named.
+        var known = Set(before.map(\.id))
         var mapping: [RestoreMapping.AppClient] = []
         for client in backup.appClients {
             guard let name = client["ClientName"]?.string, let oldID = client["ClientId"]?.string else { continue }
@@ -73,12 +82,23 @@ struct PoolStructureRestore {
                     mapping.append(.init(name: name, oldID: oldID, newID: id))
                     return .skipped
                 }
-                let created = try await cognito.call("CreateUserPoolClient", CreateRequest.appClient(client, poolID: poolID),
-                                                     step: "create app client \(name)", poolID: poolID)
-                guard let id = created["UserPoolClient"]?["ClientId"]?.string else {
-                    throw RestoreFailure(step: "create app client \(name)", poolID: poolID,
-                                         underlying: AWSError.unexpectedAnswer("CreateUserPoolClient", "no ClientId in the answer"))
+                let step = "create app client \(name)"
+                let request = CreateRequest.appClient(client, poolID: poolID)
+                if CreateRequest.secretReplaced(request) {
+                    report.warn("app client \(name): its secret is not one Cognito accepts back, so Cognito generated a new one; "
+                        + "give the applications the new secret")
                 }
+                let id = try await creates.create("CreateUserPoolClient", request, step: step,
+                                                  poolID: poolID, answered: { answer throws(RestoreFailure) in
+                    guard let id = answer["UserPoolClient"]?["ClientId"]?.string else {
+                        throw RestoreFailure(step: step, poolID: poolID,
+                                             underlying: AWSError.unexpectedAnswer("CreateUserPoolClient", "no ClientId in the answer"))
+                    }
+                    return id
+                }, find: { () throws(RestoreFailure) in
+                    try await listed().first { $0.name == name && !known.contains($0.id) }?.id
+                })
+                known.insert(id)
                 mapping.append(.init(name: name, oldID: oldID, newID: id))
                 return .created
             }
@@ -86,24 +106,32 @@ struct PoolStructureRestore {
         return mapping
     }
 
-    /// Prefix domains are global, so the old one is still taken while the old pool lives: the
-    /// new prefix is the operator's choice. A custom domain needs its certificate and DNS moved.
+    /// The backup's prefix, unless the operator chose another: it is free again once the old
+    /// pool is gone, and taken while it lives (then only a warning, since the rest of the
+    /// restore does not need it). A custom domain needs its certificate and DNS moved first.
     private func domain() async throws(RestoreFailure) -> Bool {
-        let pool = try await cognito.call("DescribeUserPool", ["UserPoolId": .string(poolID)], step: "describe the target pool", poolID: poolID)
-        var hasDomain = pool["UserPool"]?["Domain"]?.string?.isEmpty == false || pool["UserPool"]?["CustomDomain"]?.string?.isEmpty == false
+        func prefix(_ pool: JSON) -> String? { pool["Domain"]?.string.flatMap { $0.isEmpty ? nil : $0 } }
+        var hasDomain = prefix(target) != nil || target["CustomDomain"]?.string?.isEmpty == false
         if let custom = backup.customDomain?["Domain"]?.string {
             report.warn("custom domain \(custom) not restored: attach it to the new pool (CreateUserPoolDomain with its ACM certificate) and point its DNS at the new CloudFront target")
         }
-        guard let old = backup.domain else { return hasDomain }
+        guard let old = backup.domain, let wanted = domainPrefix ?? old["Domain"]?.string else { return hasDomain }
         try await report.attempt("domain") { () throws(RestoreFailure) in
-            if pool["UserPool"]?["Domain"]?.string?.isEmpty == false { return .skipped }
-            guard let domainPrefix else {
-                report.warn("domain prefix \(old["Domain"]?.string ?? "?") not restored: prefixes are global; pass --domain-prefix to create one")
+            if prefix(target) != nil { return .skipped }
+            var request: JSONObject = ["UserPoolId": .string(poolID), "Domain": .string(wanted)]
+            request["ManagedLoginVersion"] = old["ManagedLoginVersion"]
+            do throws(RestoreFailure) {
+                try await creates.create("CreateUserPoolDomain", .object(request), step: "create domain \(wanted)", poolID: poolID,
+                                         exists: { () throws(RestoreFailure) in
+                    let pool = try await cognito.call("DescribeUserPool", ["UserPoolId": .string(poolID)],
+                                                      step: "describe the target pool", poolID: poolID)
+                    return prefix(pool["UserPool"] ?? .null) == wanted
+                })
+            } catch let failure where domainPrefix == nil && failure.awsError?.code == "InvalidParameterException" {
+                report.warn("domain prefix \(wanted) not restored: Cognito refused it (\(failure.awsError?.message ?? "")), "
+                    + "most likely because the old pool still holds it; run again with --domain-prefix to choose another")
                 return .skipped
             }
-            var request: JSONObject = ["UserPoolId": .string(poolID), "Domain": .string(domainPrefix)]
-            request["ManagedLoginVersion"] = old["ManagedLoginVersion"]
-            _ = try await cognito.call("CreateUserPoolDomain", .object(request), step: "create domain \(domainPrefix)", poolID: poolID)
             hasDomain = true
             return .created
         }
@@ -153,7 +181,17 @@ struct PoolStructureRestore {
             guard let newID = clients.first(where: { $0.oldID == oldID })?.newID else { continue }
             targets.append((newID, value))
         }
-        for (clientID, value) in targets where parts.contains(where: { value[$0] != nil }) {
+        targets.removeAll { entry in !parts.contains { entry.value[$0] != nil } }
+        guard !targets.isEmpty else { return }
+        // A new pool is made with the backup's add-ons; an existing one may lack them, and then
+        // Cognito refuses every setting (UserPoolAddOnNotEnabledException).
+        let mode = target["UserPoolAddOns"]?["AdvancedSecurityMode"]?.string ?? "OFF"
+        guard createdPool || mode != "OFF" else {
+            report.warn("threat protection settings not restored (\(targets.count)): the target pool has no threat protection "
+                + "(UserPoolAddOns.AdvancedSecurityMode is OFF); turn it on and run the restore again")
+            return
+        }
+        for (clientID, value) in targets {
             let scope = clientID.map { "app client \($0)" } ?? "the pool"
             try await report.attempt("risk_configuration") { () throws(RestoreFailure) in
                 _ = try await cognito.call("SetRiskConfiguration", CreateRequest.riskConfiguration(value, poolID: poolID, clientID: clientID),

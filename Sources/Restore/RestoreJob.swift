@@ -31,15 +31,20 @@ public struct RestoreOptions: Sendable {
 /// or failed is finished by running it again; the mapping store remembers which pool it was.
 public struct RestoreJob: Sendable {
     public let cognito: any CognitoAPI
+    /// Creates go through a client that never retries by itself (see `CreateOnce`).
+    let creates: CreateOnce
     public let backup: Backup
     public let options: RestoreOptions
     public let mappings: any MappingStore
     /// Fetches the UI customization's logo from the old pool's CloudFront URL.
     public let logo: LogoDownload
 
-    public init(cognito: any CognitoAPI, backup: Backup, options: RestoreOptions, mappings: any MappingStore,
-                logo: LogoDownload = LogoDownload()) {
+    /// `creating` answers each create once, retrying nothing (`Cognito` with
+    /// `RetryPolicy(maxAttempts: 1)`); by default `cognito` itself.
+    public init(cognito: any CognitoAPI, creating: (any CognitoAPI)? = nil, backup: Backup, options: RestoreOptions,
+                mappings: any MappingStore, logo: LogoDownload = LogoDownload()) {
         self.cognito = cognito
+        creates = CreateOnce(cognito: creating ?? cognito)
         self.backup = backup
         self.options = options
         self.mappings = mappings
@@ -57,21 +62,36 @@ public struct RestoreJob: Sendable {
 
     public func run(progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil) async throws -> Result {
         let report = RestoreReport()
-        let target = try await resolveTarget(report: report)
-        var mapping = RestoreMapping(sourcePoolID: backup.sourcePoolID, backupTimestamp: backup.timestamp,
-                                     targetPoolID: target.poolID, createdPool: target.createdPool)
-        try await mappings.save(mapping)
+        let journal = try await mappings.load()
+        let target = try await resolveTarget(journal: journal, report: report)
+        var mapping = target.mapping
+        let poolID = target.poolID
 
-        mapping.appClients = try await PoolStructureRestore(cognito: cognito, backup: backup, poolID: target.poolID,
-                                                            createdPool: target.createdPool, domainPrefix: options.domainPrefix,
+        let described = try await cognito.call("DescribeUserPool", ["UserPoolId": .string(poolID)],
+                                               step: "describe the target pool", poolID: poolID)["UserPool"] ?? .null
+        mapping.appClients = try await PoolStructureRestore(cognito: cognito, creates: creates, backup: backup, poolID: poolID, target: described,
+                                                            createdPool: mapping.createdPool, domainPrefix: options.domainPrefix,
                                                             logo: logo, report: report).run()
         try await mappings.save(mapping)
 
-        let users = try await UserRestore(cognito: cognito, backup: backup, poolID: target.poolID, passwords: options.passwords,
-                                          concurrency: options.concurrency, report: report, progress: progress).run()
-        mapping.users = users.users
-        mapping.federatedUsers = users.federatedUsers
-        try await attachTriggers(poolID: target.poolID, createdPool: target.createdPool, report: report)
+        let restored = RestoredUsers()
+        let users = UserRestore(cognito: cognito, creates: creates, backup: backup, poolID: poolID, passwords: options.passwords,
+                                passwordPolicy: described["Policies"]?["PasswordPolicy"], canSendSMS: described["SmsConfiguration"] != nil,
+                                ours: Set((journal?.users ?? []).compactMap(\.newSub)), concurrency: options.concurrency,
+                                report: report, restored: restored, progress: progress)
+        do {
+            try await users.run()
+        } catch {
+            // Failed or interrupted: the journal keeps who is restored, for the run that resumes.
+            mapping.users = restored.users
+            mapping.federatedUsers = restored.federated
+            try await mappings.save(mapping)
+            throw error
+        }
+        mapping.users = restored.users
+        mapping.federatedUsers = restored.federated
+        try await attachTriggers(mapping: mapping, report: report)
+        try await mfa(mapping: mapping, report: report)
         warnAboutPasswords(report: report)
 
         mapping.complete = report.failures.isEmpty
@@ -80,15 +100,17 @@ public struct RestoreJob: Sendable {
     }
 
     struct Target {
-        let poolID: String
-        let createdPool: Bool
+        /// Saved, and naming the target pool.
+        let mapping: RestoreMapping
         let resumed: Bool
+        var poolID: String { mapping.targetPoolID! }
     }
 
     /// The pool to restore into, checked before anything is written: an existing pool must fit
-    /// the backup, and a pool an earlier run created for this backup is used again.
-    func resolveTarget(report: RestoreReport) async throws -> Target {
-        let journal = try await mappings.load()
+    /// the backup, and a pool an earlier run created for this backup is used again. A new pool is
+    /// recorded in the journal before it is asked for, so that no run, however it ends, leaves a
+    /// pool nobody knows is ours.
+    func resolveTarget(journal: RestoreMapping?, report: RestoreReport) async throws -> Target {
         if let journal, !journal.records(backup) {
             throw MappingFileError(reason: "the mapping file records a restore of pool \(journal.sourcePoolID) "
                 + "(backup of \(journal.backupTimestamp)); choose another mapping file for this backup")
@@ -96,31 +118,76 @@ public struct RestoreJob: Sendable {
         switch options.target {
         case .existingPool(let id):
             if let journal, journal.targetPoolID != id {
-                throw MappingFileError(reason: "the mapping file records a restore of this backup into \(journal.targetPoolID), not \(id); "
-                    + "choose another mapping file")
+                throw MappingFileError(reason: "the mapping file records a restore of this backup into \(journal.targetPoolID ?? "a new pool"), "
+                    + "not \(id); choose another mapping file")
             }
             try await check(poolID: id)
-            return Target(poolID: id, createdPool: journal?.createdPool ?? false, resumed: journal != nil)
+            var mapping = journal ?? RestoreMapping(sourcePoolID: backup.sourcePoolID, backupTimestamp: backup.timestamp,
+                                                    restoreID: RestoreMapping.newRestoreID(), targetPoolID: id, createdPool: false)
+            mapping.targetPoolID = id
+            try await mappings.save(mapping)
+            return Target(mapping: mapping, resumed: journal != nil)
         case .newPool(let name):
-            if let journal, journal.createdPool {
-                do {
-                    try await check(poolID: journal.targetPoolID)
-                    return Target(poolID: journal.targetPoolID, createdPool: true, resumed: true)
-                } catch let failure as RestoreFailure where failure.awsError?.code == "ResourceNotFoundException" {
-                    report.warn("pool \(journal.targetPoolID), created by an earlier run, no longer exists; created a new one")
-                }
+            if let journal, !journal.createdPool {
+                throw MappingFileError(reason: "the mapping file records a restore of this backup into the existing pool "
+                    + "\(journal.targetPoolID ?? "?"); choose another mapping file")
             }
+            var mapping = journal ?? RestoreMapping(sourcePoolID: backup.sourcePoolID, backupTimestamp: backup.timestamp,
+                                                    restoreID: RestoreMapping.newRestoreID(), targetPoolID: nil, createdPool: true)
             let poolName = name ?? backup.poolConfig["Name"]?.string ?? "restored-\(backup.sourcePoolID)"
-            let created = try await cognito.call("CreateUserPool",
-                                                 CreateRequest.userPool(backup.poolConfig, name: poolName, mfaSetSeparately: backup.mfaConfig != nil),
-                                                 step: "create pool \(poolName)", poolID: nil)
-            guard let id = created["UserPool"]?["Id"]?.string else {
-                throw RestoreFailure(step: "create pool \(poolName)", poolID: nil,
-                                     underlying: AWSError.unexpectedAnswer("CreateUserPool", "no pool id in the answer"))
+            if let id = journal?.targetPoolID {
+                do {
+                    try await check(poolID: id)
+                    return Target(mapping: mapping, resumed: true)
+                } catch let failure as RestoreFailure where failure.awsError?.code == "ResourceNotFoundException" {
+                    report.warn("pool \(id), created by an earlier run, no longer exists; created a new one")
+                    mapping.restoreID = RestoreMapping.newRestoreID()
+                }
+            } else if journal != nil, let id = try await poolTagged(mapping.restoreID, name: poolName) {
+                // An earlier run asked for the pool and never heard the answer.
+                mapping.targetPoolID = id
+                try await mappings.save(mapping)
+                return Target(mapping: mapping, resumed: true)
             }
+            let problems = TargetCompatibility.problems(backup: backup, target: backup.poolConfig)
+            guard problems.isEmpty else { throw IncompatibleTargetError(poolID: "the new pool", problems: problems) }
+            mapping.targetPoolID = nil
+            try await mappings.save(mapping)
+            mapping.targetPoolID = try await createPool(named: poolName, restoreID: mapping.restoreID)
+            try await mappings.save(mapping)
             report.record("user_pool", .created)
-            return Target(poolID: id, createdPool: true, resumed: false)
+            return Target(mapping: mapping, resumed: journal != nil)
         }
+    }
+
+    private func createPool(named poolName: String, restoreID: String) async throws(RestoreFailure) -> String {
+        let step = "create pool \(poolName)"
+        let request = CreateRequest.userPool(backup.poolConfig, name: poolName, mfaSetSeparately: backup.mfaConfig != nil,
+                                             restoreID: restoreID)
+        return try await creates.create("CreateUserPool", request, step: step, poolID: nil, answered: { answer throws(RestoreFailure) in
+            guard let id = answer["UserPool"]?["Id"]?.string else {
+                throw RestoreFailure(step: step, poolID: nil, underlying: AWSError.unexpectedAnswer("CreateUserPool", "no pool id in the answer"))
+            }
+            return id
+        }, find: { () async throws(RestoreFailure) in try await poolTagged(restoreID, name: poolName) })
+    }
+
+    /// The pool of `name` carrying this restore's tag: the one a lost CreateUserPool answer named.
+    private func poolTagged(_ restoreID: String, name: String) async throws(RestoreFailure) -> String? {
+        guard !restoreID.isEmpty else { return nil }
+        var candidates: [String] = []
+        do {
+            try await cognito.forEachPage("ListUserPools", ["MaxResults": 60]) { page in
+                candidates += (page["UserPools"]?.array ?? []).filter { $0["Name"]?.string == name }.compactMap { $0["Id"]?.string }
+            }
+        } catch {
+            throw RestoreFailure(step: "look for the pool an earlier attempt created", poolID: nil, underlying: error)
+        }
+        for id in candidates {
+            let described = try await cognito.call("DescribeUserPool", ["UserPoolId": .string(id)], step: "describe pool \(id)", poolID: id)
+            if described["UserPool"]?["UserPoolTags"]?[RestoreMapping.tagKey]?.string == restoreID { return id }
+        }
+        return nil
     }
 
     private func check(poolID: String) async throws {
@@ -130,8 +197,9 @@ public struct RestoreJob: Sendable {
     }
 
     /// Triggers go on last, so that none ran once per restored user.
-    private func attachTriggers(poolID: String, createdPool: Bool, report: RestoreReport) async throws(RestoreFailure) {
-        guard createdPool, let request = CreateRequest.attachTriggers(backup.poolConfig, poolID: poolID) else { return }
+    private func attachTriggers(mapping: RestoreMapping, report: RestoreReport) async throws(RestoreFailure) {
+        guard mapping.createdPool, let poolID = mapping.targetPoolID,
+              let request = CreateRequest.attachTriggers(backup.poolConfig, poolID: poolID, restoreID: mapping.restoreID) else { return }
         guard !options.skipTriggers else {
             report.warn("Lambda triggers not attached (--skip-triggers)")
             return
@@ -142,6 +210,17 @@ public struct RestoreJob: Sendable {
         }
         report.warn("the pool invokes the same Lambda functions as before: each function's resource policy must allow "
             + "cognito-idp.amazonaws.com to invoke it for the new pool's ARN")
+    }
+
+    /// After UpdateUserPool, which resets the MFA mode it is not given (and is refused some MFA
+    /// modes outright): SetUserPoolMfaConfig says the whole of it at once.
+    private func mfa(mapping: RestoreMapping, report: RestoreReport) async throws(RestoreFailure) {
+        guard mapping.createdPool, let poolID = mapping.targetPoolID, let mfa = backup.mfaConfig else { return }
+        try await report.attempt("mfa_config") { () throws(RestoreFailure) in
+            _ = try await cognito.call("SetUserPoolMfaConfig", CreateRequest.mfaConfig(mfa, poolID: poolID),
+                                       step: "set the MFA configuration", poolID: poolID)
+            return .applied
+        }
     }
 
     private func warnAboutPasswords(report: RestoreReport) {
@@ -166,7 +245,7 @@ extension RestoreJob.Result {
         [
             "source_pool_id": .string(mapping.sourcePoolID),
             "backup_timestamp": .string(mapping.backupTimestamp),
-            "target_pool_id": .string(mapping.targetPoolID),
+            "target_pool_id": mapping.targetPoolID.map(JSON.string) ?? .null,
             "created_pool": .bool(mapping.createdPool),
             "resumed": .bool(resumed),
             "complete": .bool(succeeded),

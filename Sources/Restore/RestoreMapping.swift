@@ -7,7 +7,11 @@ import JSON
 public struct RestoreMapping: Sendable, Equatable {
     public var sourcePoolID: String
     public var backupTimestamp: String
-    public var targetPoolID: String
+    /// This restore's name, written before the pool is created and set on it as the tag
+    /// `RestoreMapping.tagKey`: a run that never heard CreateUserPool's answer finds the pool by it.
+    public var restoreID: String
+    /// nil between writing the journal and hearing that the pool was created.
+    public var targetPoolID: String?
     /// Whether the restore created the target pool (and so also owns its pool-level settings).
     public var createdPool: Bool
     public var complete: Bool
@@ -30,10 +34,13 @@ public struct RestoreMapping: Sendable, Equatable {
         public let newSub: String?
     }
 
-    public init(sourcePoolID: String, backupTimestamp: String, targetPoolID: String, createdPool: Bool, complete: Bool = false,
-                appClients: [AppClient] = [], users: [User] = [], federatedUsers: [User] = []) {
+    public static let tagKey = "cognito-backup:restore-id"
+
+    public init(sourcePoolID: String, backupTimestamp: String, restoreID: String, targetPoolID: String?, createdPool: Bool,
+                complete: Bool = false, appClients: [AppClient] = [], users: [User] = [], federatedUsers: [User] = []) {
         self.sourcePoolID = sourcePoolID
         self.backupTimestamp = backupTimestamp
+        self.restoreID = restoreID
         self.targetPoolID = targetPoolID
         self.createdPool = createdPool
         self.complete = complete
@@ -51,7 +58,8 @@ public struct RestoreMapping: Sendable, Equatable {
         return [
             "source_pool_id": .string(sourcePoolID),
             "backup_timestamp": .string(backupTimestamp),
-            "target_pool_id": .string(targetPoolID),
+            "restore_id": .string(restoreID),
+            "target_pool_id": targetPoolID.map(JSON.string) ?? .null,
             "created_pool": .bool(createdPool),
             "complete": .bool(complete),
             "app_clients": .object(appClients.map { ($0.oldID, ["name": .string($0.name), "new_client_id": .string($0.newID)]) }),
@@ -61,16 +69,19 @@ public struct RestoreMapping: Sendable, Equatable {
     }
 
     public init(json: JSON) throws(MappingFileError) {
-        guard let source = json["source_pool_id"]?.string, let target = json["target_pool_id"]?.string else {
-            throw MappingFileError(reason: "not a restore mapping file: no source_pool_id or target_pool_id")
+        guard let source = json["source_pool_id"]?.string else {
+            throw MappingFileError(reason: "not a restore mapping file: no source_pool_id")
         }
+        // Journals written before restore ids existed name no id; their pool carries no tag.
+        let restoreID = json["restore_id"]?.string ?? ""
         func users(_ key: String) -> [User] {
             (json[key]?.object?.members ?? []).map { member in
                 User(oldUsername: member.key, newUsername: member.value["new_username"]?.string ?? member.key,
                      oldSub: member.value["old_sub"]?.string, newSub: member.value["new_sub"]?.string)
             }
         }
-        self.init(sourcePoolID: source, backupTimestamp: json["backup_timestamp"]?.string ?? "", targetPoolID: target,
+        self.init(sourcePoolID: source, backupTimestamp: json["backup_timestamp"]?.string ?? "", restoreID: restoreID,
+                  targetPoolID: json["target_pool_id"]?.string,
                   createdPool: json["created_pool"]?.bool ?? false, complete: json["complete"]?.bool ?? false,
                   appClients: (json["app_clients"]?.object?.members ?? []).map {
                       AppClient(name: $0.value["name"]?.string ?? "", oldID: $0.key, newID: $0.value["new_client_id"]?.string ?? "")
@@ -81,6 +92,15 @@ public struct RestoreMapping: Sendable, Equatable {
     /// Whether this mapping records a restore of `backup` (and so may be resumed).
     public func records(_ backup: Backup) -> Bool {
         sourcePoolID == backup.sourcePoolID && backupTimestamp == backup.timestamp
+    }
+
+    /// 128 random bits, in hex: unique enough to tell this restore's pool from any other.
+    public static func newRestoreID() -> String {
+        var random = SystemRandomNumberGenerator()
+        return (0..<2).map { _ in
+            let hex = String(random.next() as UInt64, radix: 16)
+            return String(repeating: "0", count: 16 - hex.count) + hex
+        }.joined()
     }
 }
 

@@ -3,6 +3,10 @@ import Backup
 import JSON
 import Synchronization
 
+extension PoolUser {
+    var disabled: PoolUser { PoolUser(username: username, attributes: attributes, enabled: false, status: status) }
+}
+
 /// How restored users get back in, since Cognito never exports passwords.
 public enum PasswordHandling: String, Sendable, CaseIterable {
     /// FORCE_CHANGE_PASSWORD with a password nobody knows, nothing sent: one call per user, the
@@ -17,136 +21,177 @@ public enum PasswordHandling: String, Sendable, CaseIterable {
 
 /// Users, their enabled state, linked identities and group memberships, one user at a time and
 /// many users at once; each call waits for its quota category's tokens, so creation runs at the
-/// UserCreation quota while memberships draw on another. Users already in the target (by
-/// `UserMatching`) are not created again, only brought up to date.
+/// UserCreation quota while memberships draw on another. A user already in the target (by
+/// `UserMatching`) is brought up to date only when it is provably this restore's: the journal
+/// names it, or it is the backup's user attribute for attribute.
 struct UserRestore {
     let cognito: any CognitoAPI
+    let creates: CreateOnce
     let backup: Backup
     let poolID: String
     let passwords: PasswordHandling
+    /// The target's `Policies.PasswordPolicy`, which placeholder passwords must satisfy.
+    let passwordPolicy: JSON?
+    /// Whether the target can text (it has an SmsConfiguration): only then are invitations sent by SMS.
+    let canSendSMS: Bool
+    /// New subs the journal records: users an earlier run of this restore created.
+    let ours: Set<String>
     let concurrency: Int
     let report: RestoreReport
+    let restored: RestoredUsers
     let progress: (@Sendable (_ done: Int, _ total: Int) -> Void)?
 
-    struct Result {
-        var users: [RestoreMapping.User]
-        var federatedUsers: [RestoreMapping.User]
-    }
-
-    func run() async throws(RestoreFailure) -> Result {
+    func run() async throws(RestoreFailure) {
         let matching = UserMatching(poolConfig: backup.poolConfig)
         let existing = try await existingUsers(matching)
         let members = try await existingMembers()
         let providers = Set(try await providerNames())
-        let groupsOf = backup.memberships.reduce(into: [String: [String]]()) { groupsOf, membership in
-            for username in membership.usernames { groupsOf[username, default: []].append(membership.group) }
+        let groupsOf = backup.memberships.reduce(into: [UserKey: [String]]()) { groupsOf, membership in
+            for username in membership.usernames { groupsOf[UserKey(username), default: []].append(membership.group) }
         }
-        let known = Set(backup.users.map(\.username))
+        let known = Set(backup.users.map { UserKey($0.username) })
         for (group, usernames) in backup.memberships {
-            for username in usernames where !known.contains(username) {
-                report.fail("group_memberships", "\(username) in group \(group): no such user in the backup")
+            for username in usernames where !known.contains(UserKey(username)) {
+                // A backup of a live pool reads users and memberships at different moments: a
+                // user deleted in between is listed in a group only.
+                report.warn("\(username) in group \(group) not restored: the backup has no such user (deleted while the backup ran?)")
             }
         }
-
-        let results = Mutex([Restored?](repeating: nil, count: backup.users.count))
-        let done = Mutex(0)
-        let total = backup.users.count
-        // Creating users and bringing them up to date draw on different quotas (UserCreation,
-        // UserUpdate): two pools of workers joined by a queue keep both busy, instead of
-        // creation waiting on the group adds of users created before.
-        let (created, queue) = AsyncStream.makeStream(of: UserContext.self)
+        let contexts = backup.users.enumerated().map { index, user in
+            UserContext(index: index, user: user, key: matching.key(user), target: existing[matching.key(user)],
+                        groups: groupsOf[UserKey(user.username)] ?? [], members: members, providers: providers)
+        }
         do {
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask {
-                    defer { queue.finish() }
-                    try await forEachConcurrently(Array(backup.users.enumerated()), limit: concurrency) { index, user in
-                        var context = UserContext(user: user, key: matching.key(user),
-                                                  target: existing[matching.key(user)], groups: groupsOf[user.username] ?? [],
-                                                  members: members, providers: providers)
-                        let result = try await create(&context)
-                        results.withLock { $0[index] = result }
-                        if context.target != nil {
-                            queue.yield(context)
-                        } else {
-                            progress?(done.withLock { $0 += 1; return $0 }, total)
-                        }
-                    }
-                }
-                group.addTask {
-                    try await forEachConcurrently(created, limit: concurrency) { context in
-                        try await update(context)
-                        progress?(done.withLock { $0 += 1; return $0 }, total)
-                    }
-                }
-                try await group.waitForAll()
-            }
+            try await createThenUpdate(contexts)
         } catch let failure as RestoreFailure {
             throw failure
         } catch {
             throw RestoreFailure(step: "restore users", poolID: poolID, underlying: error)
         }
-
-        var restored: [RestoreMapping.User] = []
-        var federated: [RestoreMapping.User] = []
-        for result in results.withLock({ $0 }) {
-            switch result {
-            case .user(let entry)?: restored.append(entry)
-            case .federated(let entry)?: federated.append(entry)
-            case nil: break
-            }
-        }
-        if !federated.isEmpty {
-            report.warn("\(federated.count) users signed in only through an external identity provider; Cognito recreates "
+        let federated = restored.federated.count
+        if federated > 0 {
+            report.warn("\(federated) users signed in only through an external identity provider; Cognito recreates "
                 + "them, with a new sub, at their next sign-in (their old subs are under federated_users in the mapping)")
         }
-        return Result(users: restored, federatedUsers: federated)
     }
 
-    enum Restored: Sendable {
-        case user(RestoreMapping.User)
-        case federated(RestoreMapping.User)
+    private enum Finished: Sendable {
+        case created(UserContext?)
+        case updated
+    }
+
+    /// Creating users and bringing them up to date draw on different quotas (UserCreation,
+    /// UserUpdate): up to `concurrency` of each run at once, so creation never waits on the group
+    /// adds of users created before. All are children of one group read as they finish, so the
+    /// first failure that must stop the restore stops it at once: leaving the group cancels the
+    /// rest, and each user checks for that before its next call.
+    private func createThenUpdate(_ contexts: [UserContext]) async throws {
+        let done = Mutex(0)
+        let total = contexts.count
+        @Sendable func advance() { progress?(done.withLock { $0 += 1; return $0 }, total) }
+        try await withThrowingTaskGroup(of: Finished.self) { group in
+            var next = 0, creating = 0, updating = 0
+            var ready: [UserContext] = []
+            func start() {
+                while creating < concurrency, next < contexts.count {
+                    let context = contexts[next]
+                    group.addTask {
+                        var context = context
+                        try Task.checkCancellation()
+                        guard try await create(&context) else {
+                            advance()
+                            return .created(nil)
+                        }
+                        return .created(context)
+                    }
+                    next += 1
+                    creating += 1
+                }
+                while updating < concurrency, !ready.isEmpty {
+                    let context = ready.removeFirst()
+                    group.addTask {
+                        try Task.checkCancellation()
+                        try await update(context)
+                        advance()
+                        return .updated
+                    }
+                    updating += 1
+                }
+            }
+            start()
+            while let finished = try await group.next() {
+                switch finished {
+                case .created(let context?):
+                    creating -= 1
+                    ready.append(context)
+                case .created(nil): creating -= 1
+                case .updated: updating -= 1
+                }
+                start()
+            }
+        }
     }
 
     struct UserContext: Sendable {
+        let index: Int
         let user: PoolUser
-        let key: String
+        let key: UserKey
         /// The user in the target pool, once there.
         var target: PoolUser?
         let groups: [String]
-        let members: [String: Set<String>]
+        let members: [String: Set<UserKey>]
         let providers: Set<String>
     }
 
-    /// Creates the user if the target lacks it. Returns its mapping entry, or nil when Cognito
-    /// refused to create it.
-    private func create(_ context: inout UserContext) async throws(RestoreFailure) -> Restored? {
+    /// Creates the user if the target lacks it, and disables it at once if the backup has it
+    /// disabled: before any password is set or group joined, a disabled user is never usable.
+    /// Returns whether there is a user of ours to bring up to date.
+    private func create(_ context: inout UserContext) async throws(RestoreFailure) -> Bool {
         let user = context.user
         if user.isFederatedOnly {
             report.record("users", .skipped)
             for group in context.groups { report.fail("group_memberships", "\(user.username) in group \(group): a federated user, added only after their next sign-in") }
-            return .federated(RestoreMapping.User(oldUsername: user.username, newUsername: nil, oldSub: user.sub, newSub: nil))
+            restored.record(.federated(RestoreMapping.User(oldUsername: user.username, newUsername: nil, oldSub: user.sub, newSub: nil)),
+                            at: context.index)
+            return false
         }
         var target = context.target
         try await report.attempt("users") { () throws(RestoreFailure) in
-            if target != nil { return .skipped }
-            target = try await create(user, username: context.key)
-            return target == nil ? .failed : .created
+            if let existing = target {
+                guard isOurs(existing, backup: user) else {
+                    target = nil
+                    throw RestoreFailure(step: "restore user \(user.username)", poolID: poolID,
+                                         underlying: Self.notOurs(existing, operation: "ListUsers"))
+                }
+                return .skipped
+            }
+            target = try await create(user, key: context.key)
+            return .created
+        }
+        guard var target else { return false }
+        if !user.enabled, target.enabled {
+            try await report.attempt("disabled_users") { () throws(RestoreFailure) in
+                _ = try await cognito.call("AdminDisableUser", ["UserPoolId": .string(poolID), "Username": .string(target.username)],
+                                           step: "AdminDisableUser \(user.username)", poolID: poolID)
+                target = target.disabled
+                return .created
+            }
         }
         context.target = target
-        guard let target else { return nil }
-        return .user(RestoreMapping.User(oldUsername: user.username, newUsername: target.username, oldSub: user.sub, newSub: target.sub))
+        restored.record(.user(RestoreMapping.User(oldUsername: user.username, newUsername: target.username, oldSub: user.sub,
+                                                  newSub: target.sub)), at: context.index)
+        return true
     }
 
-    /// Makes a user in the target match the backup: enabled state, password state, linked
-    /// identities and group memberships.
+    /// Makes a user of ours match the backup: enabled state, password state, linked identities
+    /// and group memberships.
     private func update(_ context: UserContext) async throws(RestoreFailure) {
         let user = context.user
         guard let target = context.target else { return }
-        if target.enabled != user.enabled {
-            let operation = user.enabled ? "AdminEnableUser" : "AdminDisableUser"
-            try await report.attempt(user.enabled ? "enabled_users" : "disabled_users") { () throws(RestoreFailure) in
-                _ = try await cognito.call(operation, ["UserPoolId": .string(poolID), "Username": .string(target.username)],
-                                           step: "\(operation) \(user.username)", poolID: poolID)
+        if user.enabled, !target.enabled {
+            try await report.attempt("enabled_users") { () throws(RestoreFailure) in
+                _ = try await cognito.call("AdminEnableUser", ["UserPoolId": .string(poolID), "Username": .string(target.username)],
+                                           step: "AdminEnableUser \(user.username)", poolID: poolID)
                 return .created
             }
         }
@@ -154,7 +199,7 @@ struct UserRestore {
             try await report.attempt("passwords") { () throws(RestoreFailure) in
                 _ = try await cognito.call("AdminSetUserPassword", [
                     "UserPoolId": .string(poolID), "Username": .string(target.username),
-                    "Password": .string(UnguessablePassword.make()), "Permanent": true,
+                    "Password": .string(PlaceholderPassword.make(policy: passwordPolicy)), "Permanent": true,
                 ], step: "set a placeholder password for \(user.username)", poolID: poolID)
                 return .created
             }
@@ -181,7 +226,7 @@ struct UserRestore {
                 continue
             }
             try await report.attempt("group_memberships") { () throws(RestoreFailure) in
-                if members.contains(target.username) { return .skipped }
+                if members.contains(UserKey(target.username)) { return .skipped }
                 _ = try await cognito.call("AdminAddUserToGroup", [
                     "UserPoolId": .string(poolID), "Username": .string(target.username), "GroupName": .string(group),
                 ], step: "add \(user.username) to group \(group)", poolID: poolID)
@@ -190,24 +235,60 @@ struct UserRestore {
         }
     }
 
-    /// AdminCreateUser; a user that appeared since the listing (another run, a sign-up) is read
-    /// instead of failing.
-    private func create(_ user: PoolUser, username: String) async throws(RestoreFailure) -> PoolUser? {
-        let request = CreateRequest.user(user, username: username, poolID: poolID, sendInvitation: passwords == .invite)
+    /// AdminCreateUser, sent once (see `CreateOnce`). After a lost answer, or when the name is
+    /// taken, the user there is adopted only if it is provably ours; any other user of that
+    /// name is someone else's, and the backup's user is reported as not restored.
+    private func create(_ user: PoolUser, key: UserKey) async throws(RestoreFailure) -> PoolUser {
+        let step = "create user \(user.username)"
+        let request = CreateRequest.user(user, username: key.text, poolID: poolID,
+                                         inviteBy: passwords == .invite && user.enabled ? (canSendSMS ? ["EMAIL", "SMS"] : ["EMAIL"]) : [])
         do {
-            let created = try await cognito.call("AdminCreateUser", request, step: "create user \(user.username)", poolID: poolID)
-            return created["User"].flatMap(PoolUser.init)
+            return try await creates.create("AdminCreateUser", request, step: step, poolID: poolID, answered: { answer throws(RestoreFailure) in
+                guard let created = answer["User"].flatMap(PoolUser.init) else {
+                    throw RestoreFailure(step: step, poolID: poolID, underlying: AWSError.unexpectedAnswer("AdminCreateUser", "no User in the answer"))
+                }
+                return created
+            }, find: { () throws(RestoreFailure) in
+                guard let found = try await read(key, step: step), isOurs(found, backup: user) else { return nil }
+                return found
+            })
         } catch let failure where failure.awsError?.code == "UsernameExistsException" {
-            let found = try await cognito.call("AdminGetUser", ["UserPoolId": .string(poolID), "Username": .string(username)],
-                                               step: "read existing user \(user.username)", poolID: poolID)
-            var described = found.object ?? JSONObject()
-            described["Attributes"] = found["UserAttributes"]
-            return PoolUser(.object(described))
+            guard let found = try await read(key, step: step) else { throw failure }
+            guard isOurs(found, backup: user) else {
+                throw RestoreFailure(step: step, poolID: poolID, underlying: Self.notOurs(found, operation: "AdminCreateUser"))
+            }
+            return found
         }
     }
 
-    private func existingUsers(_ matching: UserMatching) async throws(RestoreFailure) -> [String: PoolUser] {
-        let users = Mutex([String: PoolUser]())
+    /// The user of `key` in the target, or nil if there is none.
+    private func read(_ key: UserKey, step: String) async throws(RestoreFailure) -> PoolUser? {
+        do {
+            let found = try await cognito.call("AdminGetUser", ["UserPoolId": .string(poolID), "Username": .string(key.text)],
+                                               step: "\(step): read the user there", poolID: poolID)
+            var described = found.object ?? JSONObject()
+            described["Attributes"] = found["UserAttributes"]
+            return PoolUser(.object(described))
+        } catch let failure where failure.awsError?.code == "UserNotFoundException" {
+            return nil
+        }
+    }
+
+    /// An earlier run of this restore made it (the journal has its sub), or it is the backup's
+    /// user, attribute for attribute, byte for byte.
+    func isOurs(_ found: PoolUser, backup user: PoolUser) -> Bool {
+        if let sub = found.sub, ours.contains(sub) { return true }
+        return CreateRequest.writableAttributes(of: found) == CreateRequest.writableAttributes(of: user)
+    }
+
+    static func notOurs(_ found: PoolUser, operation: String) -> AWSError {
+        AWSError(service: "cognito-idp", operation: operation, httpStatus: nil, code: "UsernameExistsException",
+                 message: "the target pool already has a user \(found.username) that this restore did not create and whose "
+                    + "attributes differ from the backup's; left as it is", requestID: nil)
+    }
+
+    private func existingUsers(_ matching: UserMatching) async throws(RestoreFailure) -> [UserKey: PoolUser] {
+        let users = Mutex([UserKey: PoolUser]())
         do {
             try await PoolReader(cognito: cognito, poolID: poolID).forEachUserPage { page in
                 let parsed = page.compactMap(PoolUser.init)
@@ -222,8 +303,8 @@ struct UserRestore {
     }
 
     /// Members of the backup's groups that the target has; a group missing from the target has no entry.
-    private func existingMembers() async throws(RestoreFailure) -> [String: Set<String>] {
-        let members = Mutex([String: Set<String>]())
+    private func existingMembers() async throws(RestoreFailure) -> [String: Set<UserKey>] {
+        let members = Mutex([String: Set<UserKey>]())
         do {
             var groups: Set<String> = []
             try await cognito.forEachPage("ListGroups", ["UserPoolId": .string(poolID), "Limit": 60]) { page in
@@ -231,7 +312,7 @@ struct UserRestore {
             }
             let wanted = backup.memberships.map(\.group).filter(groups.contains)
             try await PoolReader(cognito: cognito, poolID: poolID).forEachGroupMembership(wanted) { group, usernames in
-                members.withLock { $0[group] = Set(usernames) }
+                members.withLock { $0[group] = Set(usernames.map(UserKey.init)) }
             }
         } catch {
             throw RestoreFailure(step: "list the target pool's group members", poolID: poolID, underlying: error)
@@ -249,19 +330,5 @@ struct UserRestore {
             throw RestoreFailure(step: "list the target pool's identity providers", poolID: poolID, underlying: error)
         }
         return names
-    }
-}
-
-/// A password that satisfies any Cognito password policy and that nobody will ever type: it
-/// only makes the user CONFIRMED, from where "Forgot password" works.
-enum UnguessablePassword {
-    static func make() -> String {
-        var random = SystemRandomNumberGenerator()
-        let classes = ["ABCDEFGHJKLMNPQRSTUVWXYZ", "abcdefghijkmnopqrstuvwxyz", "23456789", "^$*.[]{}()?!@#%&-_=+"].map(Array.init)
-        let all = classes.flatMap { $0 }
-        var characters = classes.map { $0.randomElement(using: &random)! }
-        characters += (0..<28).map { _ in all.randomElement(using: &random)! }
-        characters.shuffle(using: &random)
-        return String(characters)
     }
 }

@@ -15,8 +15,9 @@ public struct VerifyCheck: Sendable {
     }
 }
 
-/// Differences between two JSON values as `path: backup …, pool …` lines. Arrays of strings
-/// compare as sets, since Cognito does not promise to keep their order.
+/// Differences between two JSON values as `path: backup …, pool …` lines, values compared
+/// exactly (`ExactJSON`). Arrays of strings compare as sets, since Cognito does not promise to
+/// keep their order.
 enum JSONDifference {
     static func between(_ expected: JSON?, _ actual: JSON?, at path: String) -> [String] {
         switch (expected, actual) {
@@ -25,11 +26,12 @@ enum JSONDifference {
             let keys = a.keys + b.keys.filter { a[$0] == nil }
             return keys.flatMap { between(a[$0], b[$0], at: path.isEmpty ? $0 : "\(path).\($0)") }
         case let (.array(a)?, .array(b)?) where a.allSatisfy({ $0.string != nil }) && b.allSatisfy({ $0.string != nil }):
-            return Set(a.compactMap(\.string)) == Set(b.compactMap(\.string)) ? [] : [line(path, expected, actual)]
+            return Set(a.compactMap { $0.string.map { Array($0.utf8) } }) == Set(b.compactMap { $0.string.map { Array($0.utf8) } })
+                ? [] : [line(path, expected, actual)]
         case let (.array(a)?, .array(b)?) where a.count == b.count:
             return zip(a, b).enumerated().flatMap { between($0.element.0, $0.element.1, at: "\(path)[\($0.offset)]") }
         case let (a, b):
-            if let a, let b, a == b { return [] }
+            if let a, let b, ExactJSON.equal(a, b) { return [] }
             if isEmpty(a) && isEmpty(b) { return [] }
             return [line(path, a, b)]
         }

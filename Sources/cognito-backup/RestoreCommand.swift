@@ -77,15 +77,25 @@ struct RestoreCommand: AsyncParsableCommand {
         let mappingPath = mappingFile ?? source.defaultMappingPath
         let options = RestoreOptions(target: createPool ? .newPool(name: poolName) : .existingPool(id: targetPoolID!),
                                      domainPrefix: domainPrefix, skipTriggers: skipTriggers, passwords: passwords)
-        let job = RestoreJob(cognito: Cognito(aws: client, quotas: try CognitoQuotas(environment: client.configuration.environment)),
+        let quotas = try CognitoQuotas(environment: client.configuration.environment)
+        // Creates are sent by a client that never retries: the restore looks for what a lost
+        // answer may have created before sending it again. Both share the quota buckets.
+        let job = RestoreJob(cognito: Cognito(aws: client, quotas: quotas),
+                             creating: Cognito(aws: client, quotas: quotas, retry: RetryPolicy(maxAttempts: 1)),
                              backup: backup, options: options, mappings: MappingFile(path: mappingPath))
 
         let progress = ProgressLine(label: "restore \(backup.sourcePoolID)", enabled: !json)
-        let result = try await job.run { progress.update(done: $0, total: $1, unit: "users") }
+        let result: RestoreJob.Result
+        do {
+            result = try await cancellingOnInterrupt { try await job.run { progress.update(done: $0, total: $1, unit: "users") } }
+        } catch let interrupted as Interrupted {
+            throw CLIError(message: "stopped by \(interrupted.name); \(mappingPath) records what was restored: "
+                + "run the same command again to resume", exitCode: interrupted.exitCode)
+        }
         progress.finish(done: result.mapping.users.count + result.mapping.federatedUsers.count, total: backup.users.count, unit: "users")
 
         var copies = [mappingPath]
-        if case let .s3(bucket, _) = source, let key = source.mappingKey(targetPoolID: result.mapping.targetPoolID) {
+        if case let .s3(bucket, _) = source, let target = result.mapping.targetPoolID, let key = source.mappingKey(targetPoolID: target) {
             _ = try await s3.putObject(bucket: bucket, key: key, body: result.mapping.json.serializedBytes,
                                        headers: [("Content-Type", "application/json")])
             copies.append("s3://\(bucket)/\(key)")
@@ -104,7 +114,7 @@ struct RestoreCommand: AsyncParsableCommand {
 
     static func summary(_ result: RestoreJob.Result, backup: Backup, mappingFiles: [String]) -> String {
         let mapping = result.mapping
-        var lines = ["Restored \(mapping.sourcePoolID) (backup of \(mapping.backupTimestamp)) into \(mapping.targetPoolID)"
+        var lines = ["Restored \(mapping.sourcePoolID) (backup of \(mapping.backupTimestamp)) into \(mapping.targetPoolID ?? "?")"
             + (result.resumed ? ", resuming an earlier run" : mapping.createdPool ? ", a new pool" : "")]
         let width = max(20, (result.report.counts.map(\.component.count).max() ?? 0) + 1)
         for (component, counts) in result.report.counts {

@@ -17,11 +17,13 @@ struct RestoreJobTests {
         let result = try await restore(cognito)
         #expect(result.succeeded)
         let writes = cognito.writes
-        #expect(Array(writes.prefix(8)) == ["CreateUserPool", "SetUserPoolMfaConfig", "CreateResourceServer", "CreateIdentityProvider",
+        #expect(Array(writes.prefix(7)) == ["CreateUserPool", "CreateResourceServer", "CreateIdentityProvider",
                                             "CreateGroup", "CreateGroup", "CreateUserPoolClient", "CreateUserPoolDomain"])
         #expect(writes.filter { $0 == "AdminCreateUser" }.count == 2)
         #expect(writes.filter { $0 == "AdminAddUserToGroup" }.count == 3)
-        #expect(writes.last == "UpdateUserPool")
+        // UpdateUserPool resets the MFA mode it is not given, so SetUserPoolMfaConfig follows it.
+        #expect(Array(writes.suffix(2)) == ["UpdateUserPool", "SetUserPoolMfaConfig"])
+        #expect(cognito.calls("UpdateUserPool").first?["MfaConfiguration"] == nil)
         #expect(cognito.calls("AdminDisableUser") == [["UserPoolId": "eu-west-1_NewP00l01", "Username": "bob"]])
         #expect(cognito.calls("CreateUserPoolDomain").first?["Domain"] == "customers-restored")
     }
@@ -146,7 +148,7 @@ struct RestoreJobTests {
     }
 
     @Test func secondRunRestoresIntoThePoolTheFirstCreated() async throws {
-        let journal = RestoreMapping(sourcePoolID: "eu-west-1_Rec0rded1", backupTimestamp: "2024-11-18T10:15:05.379Z",
+        let journal = RestoreMapping(sourcePoolID: "eu-west-1_Rec0rded1", backupTimestamp: "2024-11-18T10:15:05.379Z", restoreID: "r-1",
                                      targetPoolID: "eu-west-1_Earl1er01", createdPool: true)
         let cognito = ScriptedCognito()
         let result = try await restore(cognito, mappings: MemoryMappings(journal))
@@ -156,7 +158,7 @@ struct RestoreJobTests {
     }
 
     @Test func journalOfAnotherBackupIsNeverOverwritten() async throws {
-        let other = RestoreMapping(sourcePoolID: "eu-west-1_Other", backupTimestamp: "2024-01-01T00:00:00.000Z",
+        let other = RestoreMapping(sourcePoolID: "eu-west-1_Other", backupTimestamp: "2024-01-01T00:00:00.000Z", restoreID: "r-0",
                                    targetPoolID: "eu-west-1_Else", createdPool: true)
         let mappings = MemoryMappings(other)
         let cognito = ScriptedCognito()
@@ -174,13 +176,25 @@ struct RestoreJobTests {
         #expect(calls.first?["Permanent"] == true)
     }
 
-    @Test func missingDomainPrefixLeavesTheDomainToThePersonWithAReason() async throws {
+    @Test func withoutADomainPrefixTheBackupsPrefixIsRestored() async throws {
         let cognito = ScriptedCognito()
         let options = RestoreOptions(target: .newPool(name: "p"), concurrency: 2)
         let result = try await RestoreJob(cognito: cognito, backup: try Backup(reading: Recorded.backup()), options: options,
                                           mappings: MemoryMappings()).run()
-        #expect(!cognito.operations.contains("CreateUserPoolDomain"))
-        #expect(result.report.warnings.contains { $0.contains("--domain-prefix") })
+        #expect(cognito.calls("CreateUserPoolDomain").map { $0["Domain"] } == ["customers-auth"])
+        #expect(result.succeeded)
+    }
+
+    @Test func backupsPrefixStillTakenIsAWarningNamingTheOption() async throws {
+        let cognito = ScriptedCognito { operation, _ in
+            guard operation == "CreateUserPoolDomain" else { return nil }
+            throw ScriptedCognito.error("InvalidParameterException")
+        }
+        let options = RestoreOptions(target: .newPool(name: "p"), concurrency: 2)
+        let result = try await RestoreJob(cognito: cognito, backup: try Backup(reading: Recorded.backup()), options: options,
+                                          mappings: MemoryMappings()).run()
+        #expect(result.succeeded)
+        #expect(result.report.warnings.contains { $0.contains("domain prefix customers-auth not restored") && $0.contains("--domain-prefix") })
     }
 
     // MARK: UI customization, managed login branding, terms

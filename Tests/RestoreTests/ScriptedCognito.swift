@@ -18,6 +18,17 @@ final class ScriptedCognito: CognitoAPI {
         return try emptyPool(operation, input)
     }
 
+    /// The same script, but the first call of `operation` fails with `error` after it was done.
+    func failingFirst(_ operation: String, with error: AWSError) -> ScriptedCognito {
+        let failed = Mutex(false)
+        let script = self.script
+        return ScriptedCognito { called, input in
+            let answer = try script(called, input)
+            if called == operation, failed.withLock({ let first = !$0; $0 = true; return first }) { throw error }
+            return answer
+        }
+    }
+
     var calls: [(operation: String, input: JSON)] { recorded.withLock { $0 } }
     var operations: [String] { calls.map(\.operation) }
     func calls(_ operation: String) -> [JSON] { recorded.withLock { $0.filter { $0.operation == operation }.map(\.input) } }
@@ -134,7 +145,7 @@ enum Recorded {
             "user_pool_config": sourcePool,
             "mfa_config": ["MfaConfiguration": "OPTIONAL", "SoftwareTokenMfaConfiguration": ["Enabled": true]],
             "app_clients": [["UserPoolId": "eu-west-1_Rec0rded1", "ClientName": "web", "ClientId": "5r2ktv9ha0example1",
-                             "ClientSecret": "s3cr3t", "CreationDate": .number("1.7E9"), "LastModifiedDate": .number("1.7E9"),
+                             "ClientSecret": "1t3pb0h5lq8example0secret4n0x7kvd2c9r6ffmhkq", "CreationDate": .number("1.7E9"), "LastModifiedDate": .number("1.7E9"),
                              "RefreshTokenValidity": 30, "AllowedOAuthFlows": ["code"], "AllowedOAuthScopes": ["openid", "orders/read"],
                              "SupportedIdentityProviders": ["COGNITO", "Corp"], "CallbackURLs": ["https://app.example.com/cb"]]],
             "identity_providers": [["UserPoolId": "eu-west-1_Rec0rded1", "ProviderName": "Corp", "ProviderType": "SAML",
