@@ -99,7 +99,7 @@ public struct BackupCatalog: Sendable {
                 "TableName": .string(table), "Item": record.item,
                 "ConditionExpression": "attribute_not_exists(user_pool_id)",
             ])
-        } catch let error as AWSError where error.code == "ConditionalCheckFailedException" {
+        } catch where error.code == "ConditionalCheckFailedException" {
             guard try await holds(record) else { throw error }
         }
     }
