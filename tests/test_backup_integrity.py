@@ -214,3 +214,41 @@ def test_a_pool_deleted_while_it_is_read_fails_and_leaves_nothing(aws):
     assert result.returncode != 0 and pool in result.stdout + result.stderr
     assert f"user pool {pool} not found" in result.stdout
     aws.assert_nothing_stored()
+
+
+def test_a_backup_changed_after_it_was_written_is_refused_before_anything_is_restored(aws):
+    cognito = aws.client("cognito-idp")
+    pool = rich_pool(cognito, users=12, groups=2, big_group_members=4)
+    aws.make_storage()
+    s3 = aws.client("s3")
+    s3.put_bucket_versioning(Bucket="backups", VersioningConfiguration={"Status": "Enabled"})
+    assert backup(aws, pool).returncode == 0
+    [key] = aws.objects()
+    original = s3.get_object(Bucket="backups", Key=key)
+    tampered = original["Body"].read().replace(b'"user001"', b'"mallory"')
+    s3.put_object(Bucket="backups", Key=key, Body=tampered)
+    pools_before = len(cognito.list_user_pools(MaxResults=60)["UserPools"])
+
+    source = f"s3://backups/{key}"
+    restore = aws.run("restore", "--source", source, "--create-pool", "--mapping-file", str(aws.tmp / "m.json"))
+    assert restore.returncode == 1, restore.stderr
+    assert "does not match its manifest" in restore.stderr and "nothing was written" in restore.stderr
+    assert len(cognito.list_user_pools(MaxResults=60)["UserPools"]) == pools_before
+    verify = aws.run("verify", "--source", source, "--pool-id", pool)
+    assert verify.returncode == 1 and "does not match its manifest" in verify.stderr
+
+    # The version the manifest describes is still there, and passes.
+    checked = aws.run("verify", "--source", source, "--version-id", original["VersionId"], "--pool-id", pool)
+    assert checked.returncode == 0, checked.stderr
+    assert "warning" not in checked.stderr
+
+
+def test_a_local_copy_or_a_backup_without_manifest_is_restored_with_a_warning(aws):
+    pool = rich_pool(aws.client("cognito-idp"), users=12, groups=2, big_group_members=4)
+    aws.make_storage()
+    assert backup(aws, pool).returncode == 0
+    [key] = aws.objects()
+    aws.client("s3").delete_object(Bucket="backups", Key=key + ".manifest.json")
+    verify = aws.run("verify", "--source", f"s3://backups/{key}", "--pool-id", pool)
+    assert verify.returncode == 0, verify.stderr
+    assert "no manifest beside" in verify.stderr

@@ -1,4 +1,6 @@
 import AWSClient
+import Backup
+import JSON
 
 /// Where a backup is read from: `s3://bucket/key`, or a path on disk.
 public enum BackupSource: Sendable, Equatable, CustomStringConvertible {
@@ -24,14 +26,37 @@ public enum BackupSource: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    public func read(s3: S3) async throws -> [UInt8] {
+    /// The backup's bytes (of `versionID`, when given, for one in S3).
+    public func read(s3: S3, versionID: String? = nil) async throws -> [UInt8] {
         switch self {
         case let .s3(bucket, key):
-            return try await s3.getObject(bucket: bucket, key: key)
+            return try await s3.getObject(bucket: bucket, key: key, versionID: versionID)
         case let .file(path):
             guard let bytes = FileIO.readBytes(path) else { throw BackupSourceError(source: path, reason: "no such readable file") }
             return bytes
         }
+    }
+
+    /// Checks `bytes` against the manifest written beside the object (size and SHA-256), before
+    /// anything is restored or compared. Throws on a mismatch; returns a warning when nothing can
+    /// vouch for the bytes (a local file, a backup older than manifests, another version).
+    public func checkIntegrity(of bytes: [UInt8], s3: S3, versionID: String? = nil) async throws -> String? {
+        guard case let .s3(bucket, key) = self else { return nil }
+        let manifestBytes: [UInt8]
+        do { manifestBytes = try await s3.getObject(bucket: bucket, key: BackupFormat.manifestKey(objectKey: key)) } catch {
+            guard error.httpStatus == 404 else { throw error }
+            return "no manifest beside \(self): its size and SHA-256 cannot be checked"
+        }
+        let manifest = BackupRecord(plain: try JSON(parsing: manifestBytes))
+        if let versionID, manifest.s3VersionID != versionID {
+            return "the manifest describes version \(manifest.s3VersionID ?? "(none)"), not \(versionID): its size and SHA-256 cannot be checked"
+        }
+        let sha256 = Crypto.sha256(bytes).hexString
+        guard bytes.count == manifest.sizeBytes, sha256 == manifest.sha256 else {
+            throw BackupIntegrityError(source: description, expectedSize: manifest.sizeBytes, expectedSHA256: manifest.sha256,
+                                       actualSize: bytes.count, actualSHA256: sha256)
+        }
+        return nil
     }
 
     /// Where a restore of this backup keeps its mapping by default: beside a local file, or in
@@ -50,4 +75,19 @@ public enum BackupSource: Sendable, Equatable, CustomStringConvertible {
     }
 
     static func stem(of name: String) -> String { name.hasSuffix(".json") ? String(name.dropLast(".json".count)) : name }
+}
+
+/// The backup's bytes are not the ones its manifest describes: changed or damaged since it was
+/// written. Nothing was restored or compared.
+public struct BackupIntegrityError: Error, CustomStringConvertible, Sendable {
+    public let source: String
+    public let expectedSize: Int
+    public let expectedSHA256: String
+    public let actualSize: Int
+    public let actualSHA256: String
+
+    public var description: String {
+        "\(source) does not match its manifest: \(actualSize) bytes with SHA-256 \(actualSHA256), "
+            + "expected \(expectedSize) bytes with SHA-256 \(expectedSHA256); nothing was written"
+    }
 }

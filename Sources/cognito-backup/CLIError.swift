@@ -38,6 +38,11 @@ struct CLIError: Error, CustomStringConvertible {
     }
 }
 
+/// A warning a person should see, on stderr beside the progress.
+func warn(_ message: String) {
+    fputs("cognito-backup: warning: \(message)\n", stderr)
+}
+
 /// Runs a command body, turning its failure into one line on stderr and the right exit code.
 func reportingFailure(_ body: () async throws -> Void) async throws {
     do {

@@ -28,6 +28,9 @@ struct RestoreCommand: AsyncParsableCommand {
     @Option(help: "The backup: s3://bucket/key or a local file.")
     var source: String
 
+    @Option(name: .customLong("version-id"), help: "Read this version of the S3 object (a versioned bucket keeps every one).")
+    var versionID: String?
+
     @Flag(name: .customLong("create-pool"), help: "Build a new pool from the backup's configuration.")
     var createPool = false
 
@@ -73,7 +76,9 @@ struct RestoreCommand: AsyncParsableCommand {
         let client = try aws.client()
         let s3 = S3(aws: client)
         let source = try BackupSource(self.source)
-        let backup = try Backup(reading: try await source.read(s3: s3))
+        let bytes = try await source.read(s3: s3, versionID: versionID)
+        if let warning = try await source.checkIntegrity(of: bytes, s3: s3, versionID: versionID) { warn(warning) }
+        let backup = try Backup(reading: bytes)
         let mappingPath = mappingFile ?? source.defaultMappingPath
         let options = RestoreOptions(target: createPool ? .newPool(name: poolName) : .existingPool(id: targetPoolID!),
                                      domainPrefix: domainPrefix, skipTriggers: skipTriggers, passwords: passwords)

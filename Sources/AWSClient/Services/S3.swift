@@ -134,8 +134,11 @@ public final class S3: Sendable {
     public static let defaultMaxObjectBytes = 1024 * 1024 * 1024
 
     /// Fails with `Transport.tooLarge` rather than read more than `maxBytes`.
-    public func getObject(bucket: String, key: String, maxBytes: Int = defaultMaxObjectBytes) async throws(AWSError) -> [UInt8] {
-        try await send("GetObject", "GET", bucket: bucket, key: key, maxResponseBytes: maxBytes).body
+    /// `versionID` reads that version of the object rather than the current one.
+    public func getObject(bucket: String, key: String, versionID: String? = nil,
+                          maxBytes: Int = defaultMaxObjectBytes) async throws(AWSError) -> [UInt8] {
+        try await send("GetObject", "GET", bucket: bucket, key: key, query: versionID.map { [("versionId", $0)] } ?? [],
+                       maxResponseBytes: maxBytes).body
     }
 
     public func headObject(bucket: String, key: String) async throws(AWSError) -> ObjectInfo {
