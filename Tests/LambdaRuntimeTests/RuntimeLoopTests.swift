@@ -3,6 +3,7 @@ import Glibc
 #endif
 import JSON
 @testable import LambdaRuntime
+import Synchronization
 import Testing
 import TestSupport
 
@@ -56,6 +57,54 @@ struct RuntimeLoopTests {
         #expect(requests[3].headers.contains { $0.name.lowercased() == "lambda-runtime-function-error-type" && $0.value == "BackupFailed" })
     }
 
+    @Test func anAnswerLostToAResetConnectionIsPostedAgain() async throws {
+        let server = try ScriptedServer([
+            Self.event("r1", body: "hello"), .resetConnection, .respond(202, body: #"{"status":"OK"}"#),
+            .respond(500, body: #"{"errorType":"Runtime.Unknown"}"#),
+        ])
+        defer { server.stop() }
+
+        let status = await RuntimeLoop.run(RuntimeAPIClient(address: "127.0.0.1:\(server.port)"), handler: Echo(), log: { _ in })
+
+        #expect(status == 1)
+        let requests = server.requests
+        #expect(requests.map { "\($0.method) \($0.target)" } == [
+            "GET /2018-06-01/runtime/invocation/next", "POST /2018-06-01/runtime/invocation/r1/response",
+            "POST /2018-06-01/runtime/invocation/r1/response", "GET /2018-06-01/runtime/invocation/next",
+        ])
+        #expect(requests[2].body == Array("echo:hello".utf8))
+    }
+
+    @Test func anAnswerTheRuntimeAPIRefusesIsLoggedAndTheNextEventServed() async throws {
+        let server = try ScriptedServer([
+            Self.event("r1", body: "hello"),
+            .respond(403, body: #"{"errorType":"InvalidStateTransition","errorMessage":"already answered"}"#),
+            Self.event("r2", body: "again"), .respond(202, body: #"{"status":"OK"}"#),
+            .respond(500, body: #"{"errorType":"Runtime.Unknown"}"#),
+        ])
+        defer { server.stop() }
+        let lines = Lines()
+
+        _ = await RuntimeLoop.run(RuntimeAPIClient(address: "127.0.0.1:\(server.port)"), handler: Echo(), log: lines.append)
+
+        #expect(server.requests.map(\.target).last == "/2018-06-01/runtime/invocation/next")
+        #expect(server.requests.filter { $0.method == "POST" }.map(\.target) == [
+            "/2018-06-01/runtime/invocation/r1/response", "/2018-06-01/runtime/invocation/r2/response",
+        ])
+        #expect(lines.all.first == "the Runtime API answered HTTP 403 to /invocation/r1/response; serving the next event")
+    }
+
+    @Test func anAnswerThatCannotBeDeliveredEndsTheProcessAfterBoundedRetries() async throws {
+        let server = try ScriptedServer([Self.event("r1", body: "hello")] + Array(repeating: .resetConnection, count: 4))
+        defer { server.stop() }
+
+        let status = await RuntimeLoop.run(RuntimeAPIClient(address: "127.0.0.1:\(server.port)"), handler: Echo(), log: { _ in })
+
+        #expect(status == 1)
+        #expect(server.requests.filter { $0.method == "POST" }.count == RuntimeAPIClient.postAttempts)
+        #expect(server.requests.count == 1 + RuntimeAPIClient.postAttempts)
+    }
+
     @Test func anUnreachableRuntimeAPIEndsTheProcessAfterBoundedRetries() async throws {
         let server = try ScriptedServer([])
         let address = "127.0.0.1:\(server.port)"
@@ -79,4 +128,11 @@ struct RuntimeLoopTests {
         #expect(request.target == "/2018-06-01/runtime/init/error")
         #expect(try JSON(parsing: request.body)["errorMessage"] == "BACKUP_BUCKET is not set")
     }
+}
+
+/// Collects log lines from the loop's log closure, which may run on any thread.
+final class Lines: Sendable {
+    private let lines = Mutex<[String]>([])
+    var all: [String] { lines.withLock { $0 } }
+    @Sendable func append(_ line: String) { lines.withLock { $0.append(line) } }
 }
