@@ -95,6 +95,8 @@ public struct BackupJob: Sendable {
         let users = Counter()
         await writer.beginArray("users")
         try await reader.forEachUserPage { page in
+            // A cancelled job (deadline, shutdown) stops between pages; `run` then aborts the upload.
+            try Task.checkCancellation()
             try await writer.elements(page)
             let total = users.add(page.count)
             progress?(BackupProgress(poolID: poolID, usersRead: total, estimatedUsers: configuration.estimatedUsers))
@@ -104,6 +106,7 @@ public struct BackupJob: Sendable {
         let memberships = Counter()
         await writer.beginObject("group_memberships")
         try await reader.forEachGroupMembership(configuration.groups.compactMap { $0["GroupName"]?.string }) { group, usernames in
+            try Task.checkCancellation()
             try await writer.member(group, .array(usernames.map(JSON.string)))
             _ = memberships.add(usernames.count)
         }
