@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import time
 
@@ -51,10 +52,11 @@ class Function:
         return [json.loads(line) for line in self.stdout_path.read_text().splitlines() if line.strip()]
 
     def stop(self) -> None:
+        # The Runtime API first: its answer to the pending /next (503) ends an idle runtime by itself.
+        self.api.stop()
         if self.process.poll() is None:
             self.process.terminate()
-            self.process.wait(5)
-        self.api.stop()
+        self.process.wait(5)
 
 
 @pytest.fixture
@@ -188,6 +190,13 @@ def test_an_event_redelivered_after_its_answer_was_lost_answers_with_the_backup_
                for line in runtime.log_lines())
 
 
+def wait_for(condition, timeout_s: float) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, "timed out waiting"
+        time.sleep(0.05)
+
+
 def pool_slow_after_one_part(aws) -> str:
     """A pool whose backup uploads a multipart part at once, then waits 12 s for the rest of its
     users. The reader lists users in 16 streams by `sub` prefix after one probe call: the probe and
@@ -211,6 +220,20 @@ def test_a_backup_still_running_near_the_deadline_is_stopped_and_named_before_th
     assert aws.objects() == [] and aws.metadata() == []
     assert aws.client("s3").list_multipart_uploads(Bucket="backups").get("Uploads", []) == []
     assert [(m["UserPoolId"], m["BackupFailed"]) for m in runtime.log_lines() if "_aws" in m] == [(pool, 1)]
+
+
+def test_sigterm_stops_the_backup_in_flight_aborts_its_upload_and_still_answers(aws, function):
+    pool = pool_slow_after_one_part(aws)
+    runtime = function([pool])
+    request_id = runtime.api.invoke(SCHEDULED)
+    wait_for(lambda: aws.server.faults.seen["CreateMultipartUpload"] >= 1, 60)
+    runtime.process.send_signal(signal.SIGTERM)
+    result = runtime.api.wait_result(request_id, 60)
+    assert result["kind"] == "error", result
+    assert f"{pool}: stopped because the runtime is shutting down" in json.loads(result["body"])["errorMessage"]
+    assert runtime.process.wait(30) == 143
+    assert aws.objects() == [] and aws.metadata() == []
+    assert aws.client("s3").list_multipart_uploads(Bucket="backups").get("Uploads", []) == []
 
 
 def test_a_pool_that_cannot_finish_before_the_deadline_is_not_started(aws, function):
