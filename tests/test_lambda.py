@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import time
 
@@ -51,10 +52,11 @@ class Function:
         return [json.loads(line) for line in self.stdout_path.read_text().splitlines() if line.strip()]
 
     def stop(self) -> None:
+        # The Runtime API first: its answer to the pending /next (503) ends an idle runtime by itself.
+        self.api.stop()
         if self.process.poll() is None:
             self.process.terminate()
-            self.process.wait(5)
-        self.api.stop()
+        self.process.wait(5)
 
 
 @pytest.fixture
@@ -165,6 +167,73 @@ def test_logs_are_json_lines_without_secrets(aws, function):
     lines = runtime.log_lines()
     assert any(line.get("message") == "backup stored" and line["backup"]["user_pool_id"] == pool for line in lines)
     assert all("timestamp" in line and "level" in line for line in lines if "_aws" not in line)
+
+
+@pytest.mark.parametrize("how", ["reset", "drop"])
+def test_an_event_redelivered_after_its_answer_was_lost_answers_with_the_backup_it_took(aws, function, how):
+    pool = rich_pool(aws.client("cognito-idp"), users=3, groups=1, big_group_members=1)
+    aws.make_storage()
+    runtime = function([pool])
+    runtime.api.lose_next_answer(how)
+    request_id = runtime.api.invoke(SCHEDULED)
+    result = runtime.api.wait_result(request_id, 120)
+    assert runtime.api.deliveries[request_id] == 2, "the emulator should have delivered the event again"
+    assert result["kind"] == "response", result
+    [key] = aws.objects()
+    [row] = aws.metadata()
+    assert row["s3_key"]["S"] == key and row["request_id"]["S"] == request_id
+    assert [b["s3_key"] for b in body_of(json.loads(result["body"]))["backups"]] == [key]
+    if how == "drop":
+        [lost] = runtime.api.lost_answers
+        assert [b["s3_key"] for b in body_of(json.loads(lost["body"]))["backups"]] == [key]
+    assert any(line.get("message") == "already backed up by this request" and line.get("requestId") == request_id
+               for line in runtime.log_lines())
+
+
+def wait_for(condition, timeout_s: float) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, "timed out waiting"
+        time.sleep(0.05)
+
+
+def pool_slow_after_one_part(aws) -> str:
+    """A pool whose backup uploads a multipart part at once, then waits 12 s for the rest of its
+    users. The reader lists users in 16 streams by `sub` prefix after one probe call: the probe and
+    nine streams (about 340 users of 20 KB, past the 5 MiB part) answer at once, the others late."""
+    pool = big_pool(aws.client("cognito-idp"), users=600)
+    aws.make_storage()
+    aws.server.faults.add("ListUsers", "delay", skip=10, seconds=12.0, times=30)
+    return pool
+
+
+def test_a_backup_still_running_near_the_deadline_is_stopped_and_named_before_the_deadline(aws, function):
+    pool = pool_slow_after_one_part(aws)
+    runtime = function([pool])
+    deadline_ms = int(time.time() * 1000) + 20_000
+    result = runtime.api.wait_result(runtime.api.invoke(SCHEDULED, deadline_ms=deadline_ms), 60)
+    assert result["kind"] == "error", result
+    assert result["received_ms"] < deadline_ms
+    message = json.loads(result["body"])["errorMessage"]
+    assert f"{pool}: stopped at the invocation's deadline" in message
+    assert aws.server.faults.seen["CreateMultipartUpload"] == 1, "the upload should have begun before the deadline"
+    assert aws.objects() == [] and aws.metadata() == []
+    assert aws.client("s3").list_multipart_uploads(Bucket="backups").get("Uploads", []) == []
+    assert [(m["UserPoolId"], m["BackupFailed"]) for m in runtime.log_lines() if "_aws" in m] == [(pool, 1)]
+
+
+def test_sigterm_stops_the_backup_in_flight_aborts_its_upload_and_still_answers(aws, function):
+    pool = pool_slow_after_one_part(aws)
+    runtime = function([pool])
+    request_id = runtime.api.invoke(SCHEDULED)
+    wait_for(lambda: aws.server.faults.seen["CreateMultipartUpload"] >= 1, 60)
+    runtime.process.send_signal(signal.SIGTERM)
+    result = runtime.api.wait_result(request_id, 60)
+    assert result["kind"] == "error", result
+    assert f"{pool}: stopped because the runtime is shutting down" in json.loads(result["body"])["errorMessage"]
+    assert runtime.process.wait(30) == 143
+    assert aws.objects() == [] and aws.metadata() == []
+    assert aws.client("s3").list_multipart_uploads(Bucket="backups").get("Uploads", []) == []
 
 
 def test_a_pool_that_cannot_finish_before_the_deadline_is_not_started(aws, function):

@@ -189,6 +189,8 @@ public struct BackupJob: Sendable {
         let usernames = Mutex(UsernameIndex(expectedCount: configuration.estimatedUsers ?? 0))
         await writer.beginArray("users")
         try await reader.forEachUserPage { page in
+            // A cancelled job (deadline, shutdown) stops between pages; `run` then aborts the upload.
+            try Task.checkCancellation()
             try await writer.elements(page)
             usernames.withLock { index in for user in page { index.insert(user["Username"]?.string ?? "") } }
             let total = users.add(page.count)
@@ -202,6 +204,7 @@ public struct BackupJob: Sendable {
         await writer.beginObject("group_memberships")
         let section = GroupMembershipSection(writer: writer)
         try await reader.forEachGroupMembershipPage(configuration.groups.compactMap { $0["GroupName"]?.string }, page: { group, members in
+            try Task.checkCancellation()
             let names = members.compactMap { $0["Username"]?.string }
             let missing = usernames.withLock { index in members.filter { !index.contains($0["Username"]?.string ?? "") } }
             if !missing.isEmpty { lateUsers.withLock { for user in missing { $0[user["Username"]?.string ?? ""] = user } } }

@@ -11,8 +11,6 @@ public struct BackupHandler: LambdaHandler {
     let job: BackupJob
     let catalog: BackupCatalog
     let log: FunctionLog
-    /// Time kept free at the end of an invocation for answering and logging.
-    static let deadlineMarginMilliseconds: Int64 = 15_000
 
     public init(configuration: FunctionConfiguration, job: BackupJob, log: FunctionLog) {
         self.configuration = configuration
@@ -40,32 +38,22 @@ public struct BackupHandler: LambdaHandler {
         var skipped: [(String, String)] = []
         var failures: [String] = []
         for poolID in pools {
-            let history: [BackupRecord]
-            do { history = try await catalog.backups(of: poolID, limit: 1) } catch {
-                failures.append("\(poolID): \(Self.code(of: error)) reading the metadata table")
-                log.error("metadata query failed", requestID: invocation.requestID, [("user_pool_id", .string(poolID)), ("error", .string("\(error)"))])
-                continue
-            }
-            if case .userCreated = event, let last = history.first, let lastDate = UTCTime(iso8601: last.backupDate),
-               UTCTime.now().millisecondsSinceEpoch - lastDate.millisecondsSinceEpoch < Int64(configuration.minimumIntervalSeconds) * 1000 {
-                skipped.append((poolID, "backed up at \(last.backupDate), less than \(configuration.minimumIntervalSeconds)s ago"))
-                continue
-            }
-            let needed = Int64(Double(history.first?.durationMilliseconds ?? 0) * 1.25) + Self.deadlineMarginMilliseconds
-            if invocation.deadline.millisecondsSinceEpoch - UTCTime.now().millisecondsSinceEpoch < needed {
-                failures.append("\(poolID): not started, \(needed / 1000)s needed and the invocation's deadline is nearer")
-                continue
-            }
             let started = UTCTime.now()
-            do {
-                let record = try await job.run(poolID: poolID)
+            switch await backUp(poolID, for: event, invocation) {
+            case .stored(let record):
                 backups.append(record)
                 log.info("backup stored", requestID: invocation.requestID, [("backup", record.json)])
                 log.metrics(poolID: poolID, succeeded: true, durationMilliseconds: record.durationMilliseconds,
                             users: record.userCount, bytes: record.sizeBytes)
-            } catch {
-                failures.append("\(poolID): \(error.awsCode ?? "Error") (\(error.underlying))")
-                log.error("backup failed", requestID: invocation.requestID, [("user_pool_id", .string(poolID)), ("error", .string(error.description))])
+            case .storedEarlier(let record):
+                backups.append(record)
+                log.info("already backed up by this request", requestID: invocation.requestID, [("backup", record.json)])
+            case .skipped(let reason):
+                skipped.append((poolID, reason))
+            case .failed(let reason, let error):
+                failures.append("\(poolID): \(reason)")
+                log.error("backup failed", requestID: invocation.requestID,
+                          [("user_pool_id", .string(poolID)), ("error", .string(error.map { "\($0)" } ?? reason))])
                 log.metrics(poolID: poolID, succeeded: false,
                             durationMilliseconds: Int(UTCTime.now().millisecondsSinceEpoch - started.millisecondsSinceEpoch), users: 0, bytes: 0)
             }
@@ -78,8 +66,6 @@ public struct BackupHandler: LambdaHandler {
             ? "Skipped \(skipped.count) user pools" : "Successfully backed up \(backups.count) user pools"
         return Self.answer(message: message, backups: backups, skipped: skipped)
     }
-
-    static func code(of error: any Error) -> String { (error as? AWSError)?.code ?? "Error" }
 
     /// `{"statusCode":200,"body":"{\"message\":…,\"backups\":[…]}"}`, the original function's shape.
     static func answer(message: String, backups: [BackupRecord], skipped: [(String, String)]) -> [UInt8] {

@@ -15,6 +15,8 @@ public struct RuntimeAPIClient: Sendable {
         /// The Runtime API answered 500: the runtime is in a state it cannot continue from.
         case runtimeAPIBroken(Int)
         case unreachable(String)
+        /// A 4xx: the Runtime API refused this request (an unknown or already answered request
+        /// id, an answer too large), which says nothing about the next event.
         case unexpected(Int, String)
 
         public var description: String {
@@ -56,14 +58,30 @@ public struct RuntimeAPIClient: Sendable {
         (["errorMessage": .string(error.message), "errorType": .string(error.type), "stackTrace": []] as JSON).serializedBytes
     }
 
+    /// How many times a post is tried. The Runtime API is on loopback, so failing to reach it is
+    /// either brief (a reset connection, a listener restarting) or for good; an answer lost to a
+    /// brief failure would make Lambda retry an event whose backup was already taken.
+    static let postAttempts = 4
+
+    /// Posts `body`, again after a connection failure. A retry may meet a 4xx because the lost
+    /// attempt did arrive; the caller hears of it as `.unexpected`.
     private func post(_ path: String, body: [UInt8], errorType: String?) async throws(Failure) {
         var headers: [(name: String, value: String)] = [("Content-Type", "application/json")]
         if let errorType { headers.append(("Lambda-Runtime-Function-Error-Type", errorType)) }
         let request = HTTPRequest(method: "POST", url: base + path, headers: headers, body: body,
                                   timeouts: HTTPTimeouts(connectMilliseconds: 3_000, totalMilliseconds: 30_000, stallSeconds: nil),
                                   bypassProxy: true)
-        let response = try await send(request)
-        guard (200..<300).contains(response.status) else { throw .unexpected(response.status, path) }
+        var attempt = 1
+        while true {
+            let response: HTTPResponse
+            do { response = try await send(request) } catch .unreachable(let reason) where attempt < Self.postAttempts {
+                do { try await Task.sleep(nanoseconds: UInt64(50_000_000 << attempt)) } catch { throw .unreachable(reason) }
+                attempt += 1
+                continue
+            }
+            guard (200..<300).contains(response.status) else { throw .unexpected(response.status, path) }
+            return
+        }
     }
 
     private func send(_ request: HTTPRequest) async throws(Failure) -> HTTPResponse {

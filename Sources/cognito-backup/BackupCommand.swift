@@ -49,29 +49,50 @@ struct BackupCommand: AsyncParsableCommand {
             let job = BackupJob(configuration: settings, aws: try aws.client(environment: environment))
             try await Self.checkBucket(settings.bucket, s3: job.destination.s3)
 
-            var records: [BackupRecord] = []
-            var failures: [BackupFailure] = []
-            for poolID in settings.poolIDs {
-                let progress = ProgressLine(label: poolID, enabled: !json)
-                do throws(BackupFailure) {
-                    let record = try await job.run(poolID: poolID) { progress.update(done: $0.usersRead, total: $0.estimatedUsers, unit: "users") }
-                    progress.finish(done: record.userCount, total: record.userCount, unit: "users")
-                    records.append(record)
-                    if !json { print(Self.summary(record)) }
-                } catch {
-                    failures.append(error)
-                    if !json { print("\(poolID): FAILED: \(Self.explain(error))") }
-                }
-            }
+            let (outcome, signal) = await TerminationSignals.cancelling { [json] in await Self.backUp(settings.poolIDs, with: job, json: json) }
             if json {
-                var document: JSONObject = ["backups": .array(records.map(\.json))]
-                document["failures"] = .array(failures.map { ["user_pool_id": .string($0.poolID), "error": .string(Self.explain($0))] })
+                var document: JSONObject = ["backups": .array(outcome.records.map(\.json))]
+                document["failures"] = .array(outcome.failures.map { ["user_pool_id": .string($0.poolID), "error": .string(Self.explain($0))] })
                 print(JSON.object(document).serialized)
             }
-            if !failures.isEmpty {
-                throw CLIError(message: "\(failures.count) of \(settings.poolIDs.count) backups failed", exitCode: CLIError.failed)
+            if let signal {
+                let stopped = outcome.interrupted.map { "stopped the backup of \($0); its upload was aborted and nothing was recorded" }
+                    ?? "stopped the backups after \(outcome.records.count + outcome.failures.count) of \(settings.poolIDs.count) pools"
+                throw CLIError(message: "\(TerminationSignals.name(signal)) \(stopped)", exitCode: 128 + signal)
+            }
+            if !outcome.failures.isEmpty {
+                throw CLIError(message: "\(outcome.failures.count) of \(settings.poolIDs.count) backups failed", exitCode: CLIError.failed)
             }
         }
+    }
+
+    struct Outcome: Sendable {
+        var records: [BackupRecord] = []
+        var failures: [BackupFailure] = []
+        /// The pool whose backup the task's cancellation stopped.
+        var interrupted: String?
+    }
+
+    /// Backs the pools up one after another, until the last or until the task is cancelled.
+    static func backUp(_ poolIDs: [String], with job: BackupJob, json: Bool) async -> Outcome {
+        var outcome = Outcome()
+        for poolID in poolIDs {
+            if Task.isCancelled { break }
+            let progress = ProgressLine(label: poolID, enabled: !json)
+            do throws(BackupFailure) {
+                let record = try await job.run(poolID: poolID) { progress.update(done: $0.usersRead, total: $0.estimatedUsers, unit: "users") }
+                progress.finish(done: record.userCount, total: record.userCount, unit: "users")
+                outcome.records.append(record)
+                if !json { print(summary(record)) }
+            } catch where Task.isCancelled {
+                outcome.interrupted = poolID
+                break
+            } catch {
+                outcome.failures.append(error)
+                if !json { print("\(poolID): FAILED: \(explain(error))") }
+            }
+        }
+        return outcome
     }
 
     /// A missing bucket would otherwise surface only after the whole pool was read. A listing

@@ -16,7 +16,8 @@ struct CognitoBackupCommand: AsyncParsableCommand {
 
             Exit codes: 0 success; 1 a backup, restore or check failed; 2 bad configuration \
             (missing settings or credentials, a bucket or --source that does not exist); 3 AWS \
-            refused or could not be reached; 64 a malformed command line.
+            refused or could not be reached; 64 a malformed command line; 130 or 143 a backup \
+            stopped by SIGINT or SIGTERM (its upload aborted; a second signal exits at once).
             """,
         subcommands: [BackupCommand.self, ListCommand.self, RestoreCommand.self, VerifyCommand.self]
     )
@@ -24,7 +25,9 @@ struct CognitoBackupCommand: AsyncParsableCommand {
     static func main() async {
         let environment = ProcessEnvironment.current
         if CommandLine.arguments.count == 1, let runtimeAPI = environment["AWS_LAMBDA_RUNTIME_API"], !runtimeAPI.isEmpty {
-            Glibc.exit(await LambdaFunction.run(runtimeAPI: runtimeAPI, environment: environment))
+            // Lambda sends SIGTERM at shutdown: the backup in flight is stopped and its upload aborted.
+            let (status, signal) = await TerminationSignals.cancelling { await LambdaFunction.run(runtimeAPI: runtimeAPI, environment: environment) }
+            Glibc.exit(signal.map { 128 + $0 } ?? status)
         }
         do {
             var command = try parseAsRoot()

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import JSON
 @testable import LambdaRuntime
+import Synchronization
 import Testing
 import TestSupport
 
@@ -24,27 +25,30 @@ struct RuntimeLoopTests {
         }
     }
 
-    @Test func eachInvocationSetsItsTraceIDForTheHandler() async throws {
-        let server = try ScriptedServer([Self.event("r1", body: "trace"), .respond(202), .respond(500)])
+    static let accepted = ScriptedServer.Behaviour.respond(202, body: #"{"status":"OK"}"#)
+    static let broken = ScriptedServer.Behaviour.respond(500, body: #"{"errorType":"Runtime.Unknown"}"#)
+
+    /// Runs the loop against `script` until it stops; its exit status and every request it made.
+    static func runLoop(_ script: [ScriptedServer.Behaviour], log: @escaping @Sendable (String) -> Void = { _ in }) async throws
+        -> (status: Int32, requests: [ScriptedServer.Request]) {
+        let server = try ScriptedServer(script)
         defer { server.stop() }
+        let status = await RuntimeLoop.run(RuntimeAPIClient(address: "127.0.0.1:\(server.port)"), handler: Echo(), log: log)
+        return (status, server.requests)
+    }
 
-        _ = await RuntimeLoop.run(RuntimeAPIClient(address: "127.0.0.1:\(server.port)"), handler: Echo(), log: { _ in })
+    @Test func eachInvocationSetsItsTraceIDForTheHandler() async throws {
+        let (_, requests) = try await Self.runLoop([Self.event("r1", body: "trace"), .respond(202), .respond(500)])
 
-        #expect(String(decoding: server.requests[1].body, as: UTF8.self) == "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=0")
+        #expect(String(decoding: requests[1].body, as: UTF8.self) == "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=0")
     }
 
     @Test func postsEachAnswerToItsRequestAndStopsWhenTheRuntimeAPIFails() async throws {
-        let server = try ScriptedServer([
-            Self.event("r1", body: "hello"), .respond(202, body: #"{"status":"OK"}"#),
-            Self.event("r2", body: "fail"), .respond(202, body: #"{"status":"OK"}"#),
-            .respond(500, body: #"{"errorType":"Runtime.Unknown"}"#),
+        let (status, requests) = try await Self.runLoop([
+            Self.event("r1", body: "hello"), Self.accepted, Self.event("r2", body: "fail"), Self.accepted, Self.broken,
         ])
-        defer { server.stop() }
-
-        let status = await RuntimeLoop.run(RuntimeAPIClient(address: "127.0.0.1:\(server.port)"), handler: Echo(), log: { _ in })
 
         #expect(status == 1)
-        let requests = server.requests
         #expect(requests.map { "\($0.method) \($0.target)" } == [
             "GET /2018-06-01/runtime/invocation/next", "POST /2018-06-01/runtime/invocation/r1/response",
             "GET /2018-06-01/runtime/invocation/next", "POST /2018-06-01/runtime/invocation/r2/error",
@@ -54,6 +58,41 @@ struct RuntimeLoopTests {
         let error = try JSON(parsing: requests[3].body)
         #expect(error == ["errorMessage": "pool x failed", "errorType": "BackupFailed", "stackTrace": []])
         #expect(requests[3].headers.contains { $0.name.lowercased() == "lambda-runtime-function-error-type" && $0.value == "BackupFailed" })
+    }
+
+    @Test func anAnswerLostToAResetConnectionIsPostedAgain() async throws {
+        let (status, requests) = try await Self.runLoop([Self.event("r1", body: "hello"), .resetConnection, Self.accepted, Self.broken])
+
+        #expect(status == 1)
+        #expect(requests.map { "\($0.method) \($0.target)" } == [
+            "GET /2018-06-01/runtime/invocation/next", "POST /2018-06-01/runtime/invocation/r1/response",
+            "POST /2018-06-01/runtime/invocation/r1/response", "GET /2018-06-01/runtime/invocation/next",
+        ])
+        #expect(requests[2].body == Array("echo:hello".utf8))
+    }
+
+    @Test func anAnswerTheRuntimeAPIRefusesIsLoggedAndTheNextEventServed() async throws {
+        let lines = Lines()
+
+        let (_, requests) = try await Self.runLoop([
+            Self.event("r1", body: "hello"),
+            .respond(403, body: #"{"errorType":"InvalidStateTransition","errorMessage":"already answered"}"#),
+            Self.event("r2", body: "again"), Self.accepted, Self.broken,
+        ], log: lines.append)
+
+        #expect(requests.map(\.target).last == "/2018-06-01/runtime/invocation/next")
+        #expect(requests.filter { $0.method == "POST" }.map(\.target) == [
+            "/2018-06-01/runtime/invocation/r1/response", "/2018-06-01/runtime/invocation/r2/response",
+        ])
+        #expect(lines.all.first == "the Runtime API answered HTTP 403 to /invocation/r1/response; serving the next event")
+    }
+
+    @Test func anAnswerThatCannotBeDeliveredEndsTheProcessAfterBoundedRetries() async throws {
+        let (status, requests) = try await Self.runLoop([Self.event("r1", body: "hello")] + Array(repeating: .resetConnection, count: 4))
+
+        #expect(status == 1)
+        #expect(requests.filter { $0.method == "POST" }.count == RuntimeAPIClient.postAttempts)
+        #expect(requests.count == 1 + RuntimeAPIClient.postAttempts)
     }
 
     @Test func anUnreachableRuntimeAPIEndsTheProcessAfterBoundedRetries() async throws {
@@ -79,4 +118,11 @@ struct RuntimeLoopTests {
         #expect(request.target == "/2018-06-01/runtime/init/error")
         #expect(try JSON(parsing: request.body)["errorMessage"] == "BACKUP_BUCKET is not set")
     }
+}
+
+/// Collects log lines from the loop's log closure, which may run on any thread.
+final class Lines: Sendable {
+    private let lines = Mutex<[String]>([])
+    var all: [String] { lines.withLock { $0 } }
+    @Sendable func append(_ line: String) { lines.withLock { $0.append(line) } }
 }

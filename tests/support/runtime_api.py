@@ -14,8 +14,10 @@
 Behaviour follows the real API: /next long-polls, ids are single-use (an unknown id
 gets 400 InvalidRequestID, a second answer 403 InvalidStateTransition), responses over
 6 MB get 413. Unlike the real one, /next gives up after `max_wait_s` with 503 so a
-stuck test cannot hang, and `fail_next()` makes the next /next a 500 (the "container
-error" a runtime must exit on). Stdlib only.
+stuck test cannot hang, `fail_next()` makes the next /next a 500 (the "container
+error" a runtime must exit on), and `lose_next_answer()` loses an answer and delivers its
+event again with the same request id, as Lambda retries an asynchronous invocation whose
+answer it never got. Stdlib only.
 """
 from __future__ import annotations
 
@@ -25,6 +27,8 @@ import json
 import os
 import re
 import secrets
+import socket
+import struct
 import subprocess
 import sys
 import threading
@@ -45,6 +49,11 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format, *args):
         pass  # the runtime under test owns stderr
+
+    def _cut(self) -> None:
+        """Close with SO_LINGER 0, so the runtime sees its connection reset and no answer."""
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.close_connection = True
 
     def _json(self, status: int, payload: dict, headers: dict | None = None) -> None:
         body = json.dumps(payload).encode()
@@ -86,7 +95,16 @@ class _Handler(BaseHTTPRequestHandler):
             self._error(404, "NotFound", f"no route for GET {self.path}")
 
     def do_POST(self):
+        m = _RESULT_PATH.fullmatch(self.path)
+        loss = self.server.api._take_loss(m[1]) if m and m[2] == "response" else None
+        if loss == "reset":
+            self._cut()  # before the body is read: the answer never arrives
+            return
         body = self._read_body()
+        if loss == "drop":
+            self.server.api._lost(m[1], body)
+            self._cut()
+            return
         headers = {k.lower(): v for k, v in self.headers.items()}
         if body is None or len(body) > MAX_RESPONSE_BYTES:
             self.close_connection = body is None  # the rest of the body is left unread
@@ -113,12 +131,15 @@ class RuntimeAPI:
                  function_arn: str = DEFAULT_ARN):
         self.timeout_ms, self.max_wait_s, self.function_arn = timeout_ms, max_wait_s, function_arn
         self.init_errors: list[dict] = []   # {"body": bytes, "headers": {lower-case: value}}
+        self.lost_answers: list[dict] = []  # {"request_id", "body"}: read, then lost (drop)
+        self.deliveries: collections.Counter = collections.Counter()  # request id -> /next handed it out
         self.first_next_at: float | None = None  # time.monotonic() of the first /next
         self._cond = threading.Condition()
         self._queue: collections.deque = collections.deque()  # (id, payload, deadline_ms)
-        self._in_flight: set[str] = set()    # handed to the runtime, not yet answered
+        self._in_flight: dict[str, tuple] = {}  # id -> (payload, deadline_ms): handed out, not answered
         self._results: dict[str, dict] = {}
         self._fail_next = False
+        self._lose_next: str | None = None
         self._stopping = False
         self._server: _Server | None = None
         self.address = ""
@@ -161,7 +182,30 @@ class RuntimeAPI:
         with self._cond:
             self._fail_next = True
 
+    def lose_next_answer(self, how: str) -> None:
+        """Lose the next /response: `reset` cuts the connection before reading it, `drop`
+        reads it (kept in `lost_answers`) and then cuts the connection. Either way the
+        runtime hears nothing, and the event is queued again under the same request id."""
+        assert how in ("reset", "drop"), how
+        with self._cond:
+            self._lose_next = how
+
     # -- called by the handler threads
+
+    def _take_loss(self, request_id: str) -> str | None:
+        with self._cond:
+            how, self._lose_next = self._lose_next, None
+            if how is None or request_id not in self._in_flight:
+                self._lose_next = how
+                return None
+            payload, deadline_ms = self._in_flight.pop(request_id)
+            self._queue.append((request_id, payload, deadline_ms))
+            self._cond.notify_all()
+            return how
+
+    def _lost(self, request_id: str, body: bytes | None) -> None:
+        with self._cond:
+            self.lost_answers.append({"request_id": request_id, "body": body})
 
     def _next(self, handler: _Handler) -> None:
         with self._cond:
@@ -172,7 +216,8 @@ class RuntimeAPI:
                 lambda: self._queue or self._stopping, self.max_wait_s)) and not self._stopping
             if ready:
                 event = self._queue.popleft()
-                self._in_flight.add(event[0])
+                self._in_flight[event[0]] = event[1:]
+                self.deliveries[event[0]] += 1
         # Answer outside the lock: a slow reader must not stall the other handlers.
         if failing:
             handler._error(500, "Runtime.ContainerError", "emulated container error")
@@ -203,8 +248,9 @@ class RuntimeAPI:
                 status = 403
             elif request_id in self._in_flight:
                 status = 202
-                self._in_flight.discard(request_id)
-                self._results[request_id] = {"kind": kind, "body": body, "headers": headers}
+                del self._in_flight[request_id]
+                self._results[request_id] = {"kind": kind, "body": body, "headers": headers,
+                                             "received_ms": int(time.time() * 1000)}
                 self._cond.notify_all()
             else:
                 status = 400
@@ -221,7 +267,7 @@ class RuntimeAPI:
         m = _RESULT_PATH.fullmatch(handler.path)
         with self._cond:
             if m and m[1] in self._in_flight:
-                self._in_flight.discard(m[1])
+                del self._in_flight[m[1]]
                 error = {"errorMessage": "Response payload size exceeded maximum allowed "
                                          f"payload size ({MAX_RESPONSE_BYTES} bytes).",
                          "errorType": "Function.ResponseSizeTooLarge"}

@@ -1,0 +1,73 @@
+import AWSClient
+import Backup
+import LambdaRuntime
+
+/// What became of one pool in an invocation.
+enum PoolOutcome {
+    case stored(BackupRecord)
+    /// An earlier delivery of the same event (Lambda retries with the same request id) took it.
+    case storedEarlier(BackupRecord)
+    case skipped(String)
+    /// `reason` is what the invocation's error says of the pool; `error` the full detail for the log.
+    case failed(String, (any Error)?)
+}
+
+extension BackupHandler {
+    /// How many of a pool's newest rows are searched for one this request took: a redelivery
+    /// comes minutes later, and reserved concurrency 1 leaves room for few backups in between.
+    static let rowsSearchedForThisRequest = 5
+    /// Time kept after the estimate, for reading the configuration and answering.
+    static let startMarginMilliseconds: Int64 = 15_000
+    /// A running backup is cancelled this long before the deadline, to abort its upload and answer.
+    static let stopBeforeDeadlineMilliseconds: Int64 = 10_000
+
+    /// Backs `poolID` up unless this request already did, the event is coalesced, or it cannot
+    /// finish before the deadline; stops it at the deadline or on shutdown.
+    func backUp(_ poolID: String, for event: BackupEvent, _ invocation: Invocation) async -> PoolOutcome {
+        if Task.isCancelled { return .failed("not started: the runtime is shutting down", nil) }
+        let history: [BackupRecord]
+        do { history = try await catalog.backups(of: poolID, limit: Self.rowsSearchedForThisRequest) } catch {
+            return .failed("\(Self.code(of: error)) reading the metadata table", error)
+        }
+        if let earlier = history.first(where: { $0.requestID == invocation.requestID }) { return .storedEarlier(earlier) }
+        if case .userCreated = event, let last = history.first, let lastDate = UTCTime(iso8601: last.backupDate),
+           UTCTime.now().millisecondsSinceEpoch - lastDate.millisecondsSinceEpoch < Int64(configuration.minimumIntervalSeconds) * 1000 {
+            return .skipped("backed up at \(last.backupDate), less than \(configuration.minimumIntervalSeconds)s ago")
+        }
+
+        let users: Int
+        do { users = try await estimatedUsers(poolID) } catch { return .failed("\(Self.code(of: error)) describing the pool", error) }
+        let needed = BackupEstimate.milliseconds(lastDurationMilliseconds: history.first?.durationMilliseconds, estimatedUsers: users,
+                                                 userListRate: configuration.quotas.limiter(for: .userList).configuredRate)
+            + Self.startMarginMilliseconds
+        let started = UTCTime.now()
+        guard started.adding(milliseconds: needed) <= invocation.deadline else {
+            return .failed("not started, \(needed / 1000)s needed for about \(users) users and the invocation's deadline is nearer", nil)
+        }
+
+        let (job, requestID) = (job, invocation.requestID)
+        // TODO(#10): run the job under the AWS layer's task-local call deadline (the cutoff) once AWSClient has one.
+        let (result, cutOff) = await Cutoff.run(until: invocation.deadline.adding(milliseconds: -Self.stopBeforeDeadlineMilliseconds)) {
+            () async throws(BackupFailure) -> BackupRecord in try await job.run(poolID: poolID, requestID: requestID)
+        }
+        switch result {
+        case .success(let record):
+            return .stored(record)
+        case .failure(let failure) where cutOff:
+            let seconds = (UTCTime.now().millisecondsSinceEpoch - started.millisecondsSinceEpoch) / 1000
+            return .failed("stopped at the invocation's deadline, unfinished after \(seconds)s (about \(users) users); "
+                + "its upload was aborted and nothing was stored", failure)
+        case .failure(let failure) where Task.isCancelled:
+            return .failed("stopped because the runtime is shutting down; its upload was aborted and nothing was stored", failure)
+        case .failure(let failure):
+            return .failed("\(failure.awsCode ?? "Error") (\(failure.underlying))", failure)
+        }
+    }
+
+    /// DescribeUserPool's `EstimatedNumberOfUsers`, which Cognito updates lazily: a guide only.
+    func estimatedUsers(_ poolID: String) async throws -> Int {
+        try await job.cognito.call("DescribeUserPool", ["UserPoolId": .string(poolID)])["UserPool"]?["EstimatedNumberOfUsers"]?.int ?? 0
+    }
+
+    static func code(of error: any Error) -> String { (error as? AWSError)?.code ?? "Error" }
+}
