@@ -46,9 +46,15 @@ extension BackupHandler {
         }
 
         let (job, requestID) = (job, invocation.requestID)
-        // TODO(#10): run the job under the AWS layer's task-local call deadline (the cutoff) once AWSClient has one.
-        let (result, cutOff) = await Cutoff.run(until: invocation.deadline.adding(milliseconds: -Self.stopBeforeDeadlineMilliseconds)) {
-            () async throws(BackupFailure) -> BackupRecord in try await job.run(poolID: poolID, requestID: requestID)
+        let cutoff = invocation.deadline.adding(milliseconds: -Self.stopBeforeDeadlineMilliseconds)
+        // Throttling is waited out until the cutoff, and no longer.
+        let (result, cutOff) = await Cutoff.run(until: cutoff) { () async throws(BackupFailure) -> BackupRecord in
+            let outcome: Result<BackupRecord, BackupFailure> = await withCallDeadline(cutoff) {
+                do throws(BackupFailure) { return .success(try await job.run(poolID: poolID, requestID: requestID)) } catch {
+                    return .failure(error)
+                }
+            }
+            return try outcome.get()
         }
         switch result {
         case .success(let record):
