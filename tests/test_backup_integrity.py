@@ -150,17 +150,24 @@ def test_two_backups_started_in_the_same_second_leave_two_objects_and_two_rows(a
     assert_each_row_describes_its_object(aws)
 
 
-def test_a_user_who_joins_a_group_while_the_pool_is_read_is_in_the_backup(aws):
-    cognito = aws.client("cognito-idp")
-    pool = rich_pool(cognito, users=12, groups=3, big_group_members=4)
-    aws.make_storage()
-    # Memberships are read after users: hold the first membership read until the user exists.
-    aws.server.faults.add("ListUsersInGroup", "delay", times=1, seconds=2.0)
+def backup_held_at_memberships(aws, pool: str, times: int, seconds: float) -> subprocess.Popen:
+    """Starts a backup whose first `times` membership reads wait `seconds`, and returns once the
+    first of them has arrived: the test then changes the pool while the backup reads it."""
+    aws.server.faults.add("ListUsersInGroup", "delay", times=times, seconds=seconds)
     run = subprocess.Popen([BINARY, "backup", "--pool-id", pool, "--bucket", "backups", "--table", TABLE],
                            env=aws.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 30
     while aws.server.faults.seen["ListUsersInGroup"] == 0 and time.monotonic() < deadline:
         time.sleep(0.02)
+    return run
+
+
+def test_a_user_who_joins_a_group_while_the_pool_is_read_is_in_the_backup(aws):
+    cognito = aws.client("cognito-idp")
+    pool = rich_pool(cognito, users=12, groups=3, big_group_members=4)
+    aws.make_storage()
+    # Memberships are read after users: hold the first membership read until the user exists.
+    run = backup_held_at_memberships(aws, pool, times=1, seconds=2.0)
     cognito.admin_create_user(UserPoolId=pool, Username="late-joiner", MessageAction="SUPPRESS")
     for group in ("group-00", "group-01", "group-02"):
         cognito.admin_add_user_to_group(UserPoolId=pool, Username="late-joiner", GroupName=group)
@@ -179,12 +186,7 @@ def test_a_group_deleted_while_the_pool_is_read_is_a_warning_not_a_failure(aws):
     cognito = aws.client("cognito-idp")
     pool = rich_pool(cognito, users=12, groups=3, big_group_members=4)
     aws.make_storage()
-    aws.server.faults.add("ListUsersInGroup", "delay", times=3, seconds=1.5)
-    run = subprocess.Popen([BINARY, "backup", "--pool-id", pool, "--bucket", "backups", "--table", TABLE],
-                           env=aws.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 30
-    while aws.server.faults.seen["ListUsersInGroup"] == 0 and time.monotonic() < deadline:
-        time.sleep(0.02)
+    run = backup_held_at_memberships(aws, pool, times=3, seconds=1.5)
     for group in ("group-00", "group-01", "group-02"):
         cognito.delete_group(UserPoolId=pool, GroupName=group)
     out, err = run.communicate(timeout=120)
