@@ -46,15 +46,8 @@ extension BackupHandler {
         }
 
         let (job, requestID) = (job, invocation.requestID)
-        let cutoff = invocation.deadline.adding(milliseconds: -Self.stopBeforeDeadlineMilliseconds)
-        // Throttling is waited out until the cutoff, and no longer.
-        let (result, cutOff) = await Cutoff.run(until: cutoff) { () async throws(BackupFailure) -> BackupRecord in
-            let outcome: Result<BackupRecord, BackupFailure> = await withCallDeadline(cutoff) {
-                do throws(BackupFailure) { return .success(try await job.run(poolID: poolID, requestID: requestID)) } catch {
-                    return .failure(error)
-                }
-            }
-            return try outcome.get()
+        let (result, cutOff) = await Cutoff.run(until: invocation.deadline.adding(milliseconds: -Self.stopBeforeDeadlineMilliseconds)) {
+            () async throws(BackupFailure) -> BackupRecord in try await job.run(poolID: poolID, requestID: requestID)
         }
         switch result {
         case .success(let record):
