@@ -9,9 +9,12 @@ enum Cutoff {
         until cutoff: UTCTime, _ body: @escaping @Sendable () async throws(Failure) -> Success
     ) async -> (result: Result<Success, Failure>, cutOff: Bool) {
         await withTaskGroup(of: Event<Success, Failure>.self) { group in
-            group.addTask {
+            @Sendable func outcome() async -> Event<Success, Failure> {
                 do throws(Failure) { return .finished(.success(try await body())) } catch { return .finished(.failure(error)) }
             }
+            // TODO(#10): once AWSClient has CallDeadline, make the cutoff the body's call deadline too, so
+            // throttled calls stop waiting by then: `group.addTask { await withCallDeadline(cutoff, outcome) }`.
+            group.addTask { await outcome() }
             group.addTask {
                 let wait = max(0, cutoff.millisecondsSinceEpoch - UTCTime.now().millisecondsSinceEpoch)
                 do { try await Task.sleep(nanoseconds: UInt64(wait) * 1_000_000) } catch { return .timerCancelled }

@@ -46,7 +46,6 @@ extension BackupHandler {
         }
 
         let (job, requestID) = (job, invocation.requestID)
-        // TODO(#10): run the job under the AWS layer's task-local call deadline (the cutoff) once AWSClient has one.
         let (result, cutOff) = await Cutoff.run(until: invocation.deadline.adding(milliseconds: -Self.stopBeforeDeadlineMilliseconds)) {
             () async throws(BackupFailure) -> BackupRecord in try await job.run(poolID: poolID, requestID: requestID)
         }
