@@ -104,10 +104,12 @@ public actor SnapshotWriter {
         if buffer.count >= flushSize { try await flush() }
     }
 
-    /// Queues the buffer for the sink. Callers from many tasks reach here while an earlier one
-    /// awaits the sink (actors are reentrant), so one caller at a time drains the queue, in order;
-    /// the others wait while the queue is over its bound.
+    /// Queues the buffer for the sink, once the queue has room. Callers from many tasks reach here
+    /// while an earlier one awaits the sink (actors are reentrant), so one caller at a time drains
+    /// the queue, in order.
     private func flush() async throws {
+        // Room first: a caller that queued and then waited would let every caller queue one more.
+        while draining && queuedBytes >= maximumQueuedBytes && failure == nil { await waitForProgress() }
         if let failure { throw failure }
         if !buffer.isEmpty {
             hasher.update(buffer)
@@ -117,11 +119,7 @@ public actor SnapshotWriter {
             buffer = []
             buffer.reserveCapacity(flushSize + flushSize / 4)
         }
-        guard !draining else {
-            while queuedBytes > maximumQueuedBytes && failure == nil { await waitForProgress() }
-            if let failure { throw failure }
-            return
-        }
+        guard !draining else { return }
         draining = true
         defer {
             draining = false
