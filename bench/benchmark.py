@@ -6,6 +6,7 @@ CPU seconds and peak RSS.
 
     python3 bench/benchmark.py --users 10000 --groups 20 --members-per-group 500
     python3 bench/benchmark.py --users 100000 --groups 20 --members-per-group 500
+    python3 bench/benchmark.py --users 300000 --part-delay-s 3   # a slow S3
     python3 bench/benchmark.py --users 10000 --restore
 """
 
@@ -30,7 +31,8 @@ USER_UPDATE_QUOTA = 25.0
 
 def start_fake(args) -> tuple[subprocess.Popen, str]:
     command = [sys.executable, str(ROOT / "bench/fake_cognito.py"), "--users", str(args.users), "--groups", str(args.groups),
-               "--members-per-group", str(args.members_per_group), "--latency-ms", str(args.latency_ms)]
+               "--members-per-group", str(args.members_per_group), "--latency-ms", str(args.latency_ms),
+               "--part-delay-s", str(args.part_delay_s)]
     fake = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     line = fake.stdout.readline().strip()
     if not line.startswith("FAKE_URL="):
@@ -62,6 +64,7 @@ def main() -> None:
     parser.add_argument("--groups", type=int, default=20)
     parser.add_argument("--members-per-group", type=int, default=500)
     parser.add_argument("--latency-ms", type=float, default=30)
+    parser.add_argument("--part-delay-s", type=float, default=0.0, help="seconds added to every UploadPart: a slow S3")
     parser.add_argument("--restore", action="store_true", help="also restore the backup into a new pool and time it")
     parser.add_argument("--binary", default=os.environ.get("COGNITO_BACKUP_BIN", str(ROOT / ".build/release/cognito-backup")))
     args = parser.parse_args()

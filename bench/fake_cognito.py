@@ -1011,6 +1011,16 @@ class S3:
         self.check_upload(upload_id)
         self.finish_upload(upload_id)
 
+    def open_uploads(self, bucket: str, prefix: str) -> list[tuple[str, str]]:
+        with self._lock:
+            return [(u, up["key"]) for u, up in self._uploads.items() if up["bucket"] == bucket and up["key"].startswith(prefix)]
+
+    def delete(self, bucket: str, key: str) -> None:
+        with self._lock:
+            old = self._objects.pop((bucket, key), None)
+        if old:
+            os.unlink(old["path"])
+
     def usage(self) -> dict:
         with self._lock:
             return {"objects": len(self._objects),
@@ -1019,7 +1029,9 @@ class S3:
 
 
 def _s3_operation(method: str, key: str, query: dict) -> str | None:
-    if not key:  # bucket-level calls: HeadBucket and ListObjectsV2; buckets always exist
+    if not key:  # bucket-level calls; buckets always exist
+        if method == "GET" and "uploads" in query:
+            return "ListMultipartUploads"
         return {"HEAD": "HeadBucket", "GET": "ListObjectsV2" if query.get("list-type") == "2" else None}.get(method)
     if method == "POST":
         return ("CreateMultipartUpload" if "uploads" in query
@@ -1027,7 +1039,7 @@ def _s3_operation(method: str, key: str, query: dict) -> str | None:
     if method == "PUT":
         return "UploadPart" if "uploadId" in query else "PutObject"
     if method == "DELETE":
-        return "AbortMultipartUpload" if "uploadId" in query else None
+        return "AbortMultipartUpload" if "uploadId" in query else "DeleteObject"
     return {"GET": "GetObject", "HEAD": "HeadObject"}.get(method)
 
 
@@ -1122,6 +1134,8 @@ class _Handler(BaseHTTPRequestHandler):
             if op is None:
                 raise S3Error(501, "NotImplemented", "fake_cognito does not serve this S3 call")
             fake.sleep_latency()
+            if op == "UploadPart":
+                time.sleep(fake.part_delay_s)  # a slow S3: a SlowDown storm, a far region
             getattr(self, "_s3_" + op)(fake.s3, bucket, key, query)
         except S3Error as error:
             self.close_connection = True  # the request body may be unread
@@ -1181,7 +1195,13 @@ class _Handler(BaseHTTPRequestHandler):
             self.rfile.read(max(remaining, 0))  # trailer lines and the closing CRLF
         return size, digest.hexdigest()
 
+    def _refuse_an_existing_key(self, s3: S3, bucket, key) -> None:
+        """`If-None-Match: *`: S3 writes only if no object is under the key."""
+        if self.headers.get("If-None-Match") == "*" and any(k == key for k, _ in s3.keys(bucket, key)):
+            raise S3Error(412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold")
+
     def _s3_PutObject(self, s3: S3, bucket, key, query):
+        self._refuse_an_existing_key(s3, bucket, key)
         path = s3.new_path()
         size, md5 = self._receive(path)
         version = s3.commit(bucket, key, path, size, f'"{md5}"', self._object_headers())
@@ -1215,6 +1235,7 @@ class _Handler(BaseHTTPRequestHandler):
             requested = []
         if not requested:
             raise S3Error(400, "MalformedXML", "The XML you provided was not well-formed.")
+        self._refuse_an_existing_key(s3, bucket, key)
         plan = s3.plan_complete(query["uploadId"], requested)
         path, digest, size = s3.new_path(), hashlib.md5(), 0
         with open(path, "wb") as out:
@@ -1274,6 +1295,15 @@ class _Handler(BaseHTTPRequestHandler):
                   f"<MaxKeys>{limit}</MaxKeys><IsTruncated>{'true' if len(found) > limit else 'false'}</IsTruncated>"
                   f"{contents}</ListBucketResult>")
 
+    def _s3_ListMultipartUploads(self, s3: S3, bucket, key, query):
+        uploads = "".join(f"<Upload><Key>{escape(k)}</Key><UploadId>{escape(u)}</UploadId></Upload>"
+                          for u, k in s3.open_uploads(bucket, query.get("prefix", "")))
+        self._xml(f"<ListMultipartUploadsResult><Bucket>{escape(bucket)}</Bucket>{uploads}</ListMultipartUploadsResult>")
+
+    def _s3_DeleteObject(self, s3: S3, bucket, key, query):
+        s3.delete(bucket, key)
+        self._respond(204, b"", {"x-amz-request-id": uuid.uuid4().hex})
+
     def _s3_HeadBucket(self, s3: S3, bucket, key, query):
         self._respond(200, b"", {"x-amz-bucket-region": REGION,
                                  "x-amz-request-id": uuid.uuid4().hex})
@@ -1289,8 +1319,9 @@ class FakeAWS:
     """A running fake: `url`, `stats()`, `stop()`."""
 
     def __init__(self, *, users=1000, groups=10, members_per_group=100, latency_ms=30.0,
-                 seed=1, port=0, quotas=None, ddb_keys=None):
+                 seed=1, port=0, quotas=None, ddb_keys=None, part_delay_s=0.0):
         self.latency_s = latency_ms / 1000.0
+        self.part_delay_s = part_delay_s
         self._jitter = random.Random(seed)
         self.quotas = Quotas({**QUOTAS, **(quotas or {})})
         self.statistics = Stats()
@@ -1323,7 +1354,7 @@ class FakeAWS:
 def start(**options) -> FakeAWS:
     """Starts a fake on 127.0.0.1 in background threads. Options: users, groups,
     members_per_group, latency_ms, seed, port, quotas ({category: rps} overrides),
-    ddb_keys ({table: (hash, range or None)})."""
+    ddb_keys ({table: (hash, range or None)}), part_delay_s (added to every UploadPart)."""
     return FakeAWS(**options)
 
 
@@ -1341,6 +1372,8 @@ def main(argv: list[str] | None = None) -> int:
                             help=f"{category} quota (default {QUOTAS[category]})")
     parser.add_argument("--ddb-key", action="append", default=[], metavar="TABLE=HASH[,RANGE]",
                         help="DynamoDB key schema of a table (default %s)" % ",".join(CATALOG_KEYS))
+    parser.add_argument("--part-delay-s", type=float, default=0.0,
+                        help="seconds added to every UploadPart: a slow S3")
     parser.add_argument("--max-runtime-s", type=float, default=4 * 3600,
                         help="exit after this long even without a signal")
     args = parser.parse_args(argv)
@@ -1354,6 +1387,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
     fake = start(users=args.users, groups=args.groups, members_per_group=args.members_per_group,
                  latency_ms=args.latency_ms, seed=args.seed, port=args.port, ddb_keys=ddb_keys,
+                 part_delay_s=args.part_delay_s,
                  quotas={c: getattr(args, c) for c in QUOTAS if getattr(args, c, None)})
     print(f"FAKE_URL={fake.url}", flush=True)
     try:

@@ -219,6 +219,37 @@ def test_s3_rejects_small_parts_and_aborted_uploads(fake):
     assert s3(fake.url, "HEAD", "/bkt")[0] == 200
 
 
+def test_s3_conditional_writes_open_upload_listing_and_deletes(fake):
+    assert s3(fake.url, "PUT", "/bkt/taken", b"first", {"If-None-Match": "*"})[0] == 200
+    status, _, xml = s3(fake.url, "PUT", "/bkt/taken", b"second", {"If-None-Match": "*"})
+    assert status == 412 and b"<Code>PreconditionFailed</Code>" in xml
+    assert s3(fake.url, "GET", "/bkt/taken")[2] == b"first"
+    _, _, xml = s3(fake.url, "POST", "/bkt/taken?uploads")
+    upload = re.search(rb"<UploadId>(.+?)</UploadId>", xml)[1].decode()
+    etag = s3(fake.url, "PUT", f"/bkt/taken?partNumber=1&uploadId={upload}", b"part")[1]["ETag"]
+    status, _, xml = s3(fake.url, "GET", "/bkt?uploads&prefix=taken")
+    assert status == 200 and upload.encode() in xml
+    status, _, xml = s3(fake.url, "POST", f"/bkt/taken?uploadId={upload}", complete_xml([etag]), {"If-None-Match": "*"})
+    assert status == 412
+    assert s3(fake.url, "DELETE", "/bkt/taken")[0] == 204
+    assert s3(fake.url, "GET", "/bkt/taken")[0] == 404
+
+
+def test_s3_part_delay_slows_every_upload_part():
+    slow = fake_cognito.start(users=1, groups=0, members_per_group=0, latency_ms=0, part_delay_s=0.3)
+    try:
+        _, _, xml = s3(slow.url, "POST", "/bkt/k?uploads")
+        upload = re.search(rb"<UploadId>(.+?)</UploadId>", xml)[1].decode()
+        started = time.monotonic()
+        assert s3(slow.url, "PUT", f"/bkt/k?partNumber=1&uploadId={upload}", b"part")[0] == 200
+        assert time.monotonic() - started >= 0.3
+        started = time.monotonic()
+        assert s3(slow.url, "PUT", "/bkt/whole", b"object")[0] == 200
+        assert time.monotonic() - started < 0.3
+    finally:
+        slow.stop()
+
+
 def test_dynamodb_catalog_queries_newest_first_with_limit_and_scans(fake):
     def ddb(op, **body):
         return rpc(fake.url, op, "DynamoDB_20120810", TableName="catalog", **body)
