@@ -198,20 +198,21 @@ def wait_for(condition, timeout_s: float) -> None:
 
 
 def pool_slow_after_one_part(aws) -> str:
-    """A pool whose backup uploads a multipart part at once, then waits 12 s for the rest of its
+    """A pool whose backup uploads a multipart part at once, then waits 30 s for the rest of its
     users. The reader lists users in 16 streams by `sub` prefix after one probe call: the probe and
     nine streams (about 340 users of 20 KB, past the 5 MiB part) answer at once, the others late."""
     pool = big_pool(aws.client("cognito-idp"), users=600)
     aws.make_storage()
-    aws.server.faults.add("ListUsers", "delay", skip=10, seconds=12.0, times=30)
+    aws.server.faults.add("ListUsers", "delay", skip=10, seconds=30.0, times=30)
     return pool
 
 
 def test_a_backup_still_running_near_the_deadline_is_stopped_and_named_before_the_deadline(aws, function):
     pool = pool_slow_after_one_part(aws)
     runtime = function([pool])
-    deadline_ms = int(time.time() * 1000) + 20_000
-    result = runtime.api.wait_result(runtime.api.invoke(SCHEDULED, deadline_ms=deadline_ms), 60)
+    # The backup is cut 10 s before the deadline: 20 s to reach its first part on a loaded machine.
+    deadline_ms = int(time.time() * 1000) + 30_000
+    result = runtime.api.wait_result(runtime.api.invoke(SCHEDULED, deadline_ms=deadline_ms), 90)
     assert result["kind"] == "error", result
     assert result["received_ms"] < deadline_ms
     message = json.loads(result["body"])["errorMessage"]

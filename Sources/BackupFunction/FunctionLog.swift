@@ -12,8 +12,7 @@ public struct FunctionLog: Sendable {
     let write: @Sendable (String) -> Void
 
     public init(write: @escaping @Sendable (String) -> Void = { line in
-        fputs(line + "\n", stdout)
-        fflush(stdout)
+        StandardStream.output.write(line + "\n")
     }) {
         self.write = write
     }

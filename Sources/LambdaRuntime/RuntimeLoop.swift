@@ -1,3 +1,4 @@
+import AWSClient
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -9,7 +10,7 @@ public enum RuntimeLoop {
     static let maximumConsecutiveFailures = 3
 
     public static func run(_ runtime: RuntimeAPIClient, handler: any LambdaHandler,
-                           log: @Sendable (String) -> Void = { fputs("\($0)\n", stderr) }) async -> Int32 {
+                           log: @Sendable (String) -> Void = { StandardStream.error.write("\($0)\n") }) async -> Int32 {
         var failures = 0
         while !Task.isCancelled {
             let invocation: Invocation

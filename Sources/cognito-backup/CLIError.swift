@@ -40,7 +40,7 @@ struct CLIError: Error, CustomStringConvertible {
 
 /// A warning a person should see, on stderr beside the progress.
 func warn(_ message: String) {
-    fputs("cognito-backup: warning: \(message)\n", stderr)
+    StandardStream.error.write("cognito-backup: warning: \(message)\n")
 }
 
 /// Runs a command body, turning its failure into one line on stderr and the right exit code.
@@ -51,7 +51,7 @@ func reportingFailure(_ body: () async throws -> Void) async throws {
         throw error
     } catch {
         let failure = CLIError(error)
-        fputs("cognito-backup: \(failure.message)\n", stderr)
+        StandardStream.error.write("cognito-backup: \(failure.message)\n")
         throw ExitCode(failure.exitCode)
     }
 }

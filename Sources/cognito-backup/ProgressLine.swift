@@ -32,7 +32,7 @@ final class ProgressLine: Sendable {
     func finish(done: Int, total: Int?, unit: String) {
         guard enabled else { return }
         draw(done: done, total: total, unit: unit, now: UTCTime.now().millisecondsSinceEpoch)
-        if isTerminal { fputs("\n", stderr) }
+        if isTerminal { StandardStream.error.write("\n") }
     }
 
     private func draw(done: Int, total: Int?, unit: String, now: Int64) {
@@ -47,6 +47,6 @@ final class ProgressLine: Sendable {
             if rate > 0, done < total { text += ", ETA \(Int(Double(total - done) / rate))s" }
         }
         text += ", \(Int(rate)) \(unit)/s"
-        fputs(isTerminal ? "\r\u{1B}[K\(text)" : "\(text)\n", stderr)
+        StandardStream.error.write(isTerminal ? "\r\u{1B}[K\(text)" : "\(text)\n")
     }
 }

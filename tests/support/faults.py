@@ -92,7 +92,10 @@ def operation_of(environ: dict) -> str:
     method = environ["REQUEST_METHOD"]
     query = parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True)
     if "uploads" in query:
-        return "CreateMultipartUpload"
+        return "CreateMultipartUpload" if method == "POST" else "ListMultipartUploads"
+    if "/" not in environ.get("PATH_INFO", "").strip("/"):  # path style: /bucket alone
+        return {"GET": "ListObjectsV2" if "list-type" in query else "ListObjects", "HEAD": "HeadBucket",
+                "PUT": "CreateBucket"}.get(method, method)
     if "partNumber" in query:
         return "UploadPart"
     if "uploadId" in query:

@@ -92,7 +92,9 @@ private final class LoopContext {
 }
 
 /// One request in flight: its easy handle, the body being read out, the response being read in.
-private final class Transfer {
+/// Unchecked: the caller builds it and hands it over through the locked queue, and from then on
+/// only the loop thread touches it (libcurl's callbacks run on that thread too).
+private final class Transfer: @unchecked Sendable {
     let easy: UnsafeMutableRawPointer
     let request: HTTPRequest
     let cancellation: CancellationFlag
