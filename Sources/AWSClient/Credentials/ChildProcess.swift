@@ -52,7 +52,7 @@ enum ChildProcess {
             if !outputOpen, !errorsOpen, waitpid(pid, &status, WNOHANG) == pid { break }
             if UTCTime.now() > deadline {
                 stop(pid)
-                throw Failure(description: "did not finish within \(timeoutMilliseconds / 1000) s")
+                throw Failure(description: "did not finish within \(timeoutMilliseconds) ms")
             }
             do { try await Task.sleep(nanoseconds: pollNanoseconds) } catch {
                 stop(pid)
