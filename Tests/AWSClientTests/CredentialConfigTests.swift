@@ -160,4 +160,13 @@ struct CredentialConfigTests {
         let error = await #expect(throws: CredentialError.self) { try await chain.credentials() }
         #expect(error?.message.contains("http://203.0.113.9/creds is refused") == true)
     }
+
+    @Test func stsAndTheSSOPortalHaveRegionalHostnamesAndTheirOwnEndpointVariables() {
+        #expect(Endpoint.resolve(.sts, region: "eu-west-1", environment: [:]).baseURL == "https://sts.eu-west-1.amazonaws.com")
+        #expect(Endpoint.resolve(.ssoPortal, region: "eu-west-1", environment: [:]).baseURL == "https://portal.sso.eu-west-1.amazonaws.com")
+        let environment = ["AWS_ENDPOINT_URL": "http://127.0.0.1:5000", "AWS_ENDPOINT_URL_STS": "http://127.0.0.1:5001/",
+                           "AWS_ENDPOINT_URL_SSO": "http://127.0.0.1:5002"]
+        #expect(Endpoint.resolve(.sts, region: "eu-west-1", environment: environment).baseURL == "http://127.0.0.1:5001")
+        #expect(Endpoint.resolve(.ssoPortal, region: "eu-west-1", environment: environment).baseURL == "http://127.0.0.1:5002")
+    }
 }
