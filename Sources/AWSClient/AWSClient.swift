@@ -43,7 +43,8 @@ public final class AWSClient: Sendable {
     public init(configuration: AWSConfiguration, credentials: (any CredentialProvider)? = nil, http: HTTPClient = .shared,
                 timeouts: HTTPTimeouts = .standard, maxThrottleWaitMilliseconds: Int64? = nil) {
         self.configuration = configuration
-        self.credentials = credentials ?? CredentialChain(environment: configuration.environment, profile: configuration.profile, http: http)
+        self.credentials = credentials ?? CredentialChain(environment: configuration.environment, profile: configuration.profile,
+                                                          region: configuration.region, http: http)
         self.http = http
         self.timeouts = timeouts
         self.maxThrottleWaitMilliseconds = maxThrottleWaitMilliseconds
@@ -110,16 +111,18 @@ public final class AWSClient: Sendable {
     }
 
     private func sendOnce(_ call: ServiceCall, endpoint: Endpoint) async throws(SendFailure) -> HTTPResponse {
-        let credentials: Credentials
-        do { credentials = try await self.credentials.credentials() } catch { throw .credentials(error) }
         let path = endpoint.basePath + call.path
         var headers = call.headers
         headers.append(("Host", endpoint.host))
-        let payload: SignableRequest.Payload = call.unsignedPayload ? .unsigned : .init(body: call.body)
-        let signable = SignableRequest(method: call.method, path: path, query: call.query, headers: headers, payload: payload)
-        let signer = call.service == .s3 ? SigV4Signer.s3(credentials: credentials, region: region)
-            : SigV4Signer(credentials: credentials, region: region, service: call.service.signingName)
-        headers += signer.signingHeaders(for: signable, at: UTCTime.now().adding(milliseconds: clockOffsetMilliseconds.load(ordering: .relaxed)))
+        if !call.unsigned {
+            let credentials: Credentials
+            do { credentials = try await self.credentials.credentials() } catch { throw .credentials(error) }
+            let payload: SignableRequest.Payload = call.unsignedPayload ? .unsigned : .init(body: call.body)
+            let signable = SignableRequest(method: call.method, path: path, query: call.query, headers: headers, payload: payload)
+            let signer = call.service == .s3 ? SigV4Signer.s3(credentials: credentials, region: region)
+                : SigV4Signer(credentials: credentials, region: region, service: call.service.signingName)
+            headers += signer.signingHeaders(for: signable, at: UTCTime.now().adding(milliseconds: clockOffsetMilliseconds.load(ordering: .relaxed)))
+        }
         // Added after signing, as the SDKs do: proxies rewrite User-Agent, and verifiers skip it.
         headers.append(("User-Agent", Self.userAgent))
         var url = "\(endpoint.scheme)://\(endpoint.host)\(URIEncoding.encode(path, keepSlash: true))"
@@ -145,5 +148,7 @@ struct ServiceCall {
     var headers: [(name: String, value: String)] = []
     var body: [UInt8] = []
     var unsignedPayload = false
+    /// Sent without a signature: calls that exist to obtain credentials (web identity, SSO).
+    var unsigned = false
     var maxResponseBytes = HTTPRequest.defaultMaxResponseBytes
 }

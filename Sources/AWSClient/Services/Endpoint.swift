@@ -3,8 +3,15 @@ public enum AWSService: String, Sendable {
     case cognitoIdentityProvider = "cognito-idp"
     case s3
     case dynamodb
+    /// Only for credentials: a role profile's AssumeRole, a web identity token's exchange.
+    case sts
+    /// IAM Identity Center's portal, whose calls are unsigned (an SSO token is their proof).
+    case ssoPortal = "sso"
 
     public var signingName: String { rawValue }
+
+    /// The first labels of the service's hostname in a region.
+    var hostPrefix: String { self == .ssoPortal ? "portal.sso" : rawValue }
 
     /// The suffix of the service's `AWS_ENDPOINT_URL_<ID>` variable, from its SDK service id.
     var endpointVariableSuffix: String {
@@ -12,6 +19,8 @@ public enum AWSService: String, Sendable {
         case .cognitoIdentityProvider: return "COGNITO_IDENTITY_PROVIDER"
         case .s3: return "S3"
         case .dynamodb: return "DYNAMODB"
+        case .sts: return "STS"
+        case .ssoPortal: return "SSO"
         }
     }
 }
@@ -33,7 +42,7 @@ public struct Endpoint: Sendable, Equatable {
             return Endpoint(baseURL: url, isAWSHost: false)
         }
         let suffix = region.hasPrefix("cn-") ? "amazonaws.com.cn" : "amazonaws.com"
-        return Endpoint(baseURL: "https://\(service.rawValue).\(region).\(suffix)", isAWSHost: true)
+        return Endpoint(baseURL: "https://\(service.hostPrefix).\(region).\(suffix)", isAWSHost: true)
     }
 
     /// The host (and port) part, for the signed `Host` header.
