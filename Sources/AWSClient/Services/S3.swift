@@ -110,14 +110,19 @@ public final class S3: Sendable {
 
     /// Every key under `prefix`, page after page.
     public func allKeys(bucket: String, prefix: String) async throws(AWSError) -> [String] {
-        var keys: [String] = []
+        try await allObjects(bucket: bucket, prefix: prefix).map(\.key)
+    }
+
+    /// Every key under `prefix` with its object's size, page after page.
+    public func allObjects(bucket: String, prefix: String) async throws(AWSError) -> [(key: String, size: Int)] {
+        var objects: [(key: String, size: Int)] = []
         var token: String?
         repeat {
             let page = try await listObjectsV2(bucket: bucket, prefix: prefix, continuationToken: token)
-            keys += page.keys.map(\.key)
+            objects += page.keys
             token = page.nextToken
         } while token != nil
-        return keys
+        return objects
     }
 
     /// The multipart uploads still open under exactly `key` (S3 lists by prefix).
