@@ -96,7 +96,7 @@ struct RestoreCommand: AsyncParsableCommand {
         if json {
             let copy = await copyMapping(result.mapping, beside: source, s3: s3, localPath: mappingPath)
             var summary = result.json.object ?? JSONObject()
-            summary["mapping_files"] = .array(([mappingPath] + (copy.map { [$0] } ?? [])).map(JSON.string))
+            summary["mapping_files"] = .array(([mappingPath] + [copy].compactMap { $0 }).map(JSON.string))
             print(JSON.object(summary).serialized)
         } else {
             print(Self.summary(result, backup: backup, mappingFile: mappingPath))
