@@ -106,6 +106,7 @@ def server(moto):
     yield moto
     moto.relax_auth()
     moto.faults.clear()
+    moto.region_check.disable()
     moto.reset()
 
 
@@ -117,4 +118,5 @@ def aws(moto, tmp_path):
     yield AWS(moto, tmp_path)
     moto.relax_auth()
     moto.faults.clear()
+    moto.region_check.disable()
     moto.reset()

@@ -119,6 +119,7 @@ public final class AWSClient: Sendable {
             do { credentials = try await self.credentials.credentials() } catch { throw .credentials(error) }
             let payload: SignableRequest.Payload = call.unsignedPayload ? .unsigned : .init(body: call.body)
             let signable = SignableRequest(method: call.method, path: path, query: call.query, headers: headers, payload: payload)
+            let region = endpoint.signingRegion ?? self.region
             let signer = call.service == .s3 ? SigV4Signer.s3(credentials: credentials, region: region)
                 : SigV4Signer(credentials: credentials, region: region, service: call.service.signingName)
             headers += signer.signingHeaders(for: signable, at: UTCTime.now().adding(milliseconds: clockOffsetMilliseconds.load(ordering: .relaxed)))

@@ -111,7 +111,7 @@ public protocol MappingStore: Sendable {
 }
 
 /// A mapping file on disk, replaced whole on each save so a killed restore leaves the last
-/// complete version.
+/// complete version. Only its owner may read it: it pairs users' e-mail addresses with their subs.
 public struct MappingFile: MappingStore {
     public let path: String
 
@@ -127,6 +127,6 @@ public struct MappingFile: MappingStore {
     }
 
     public func save(_ mapping: RestoreMapping) async throws {
-        try FileIO.writeAtomically(mapping.json.serializedBytes + [0x0A], to: path)
+        try FileIO.writeAtomically(mapping.json.serializedBytes + [0x0A], to: path, mode: 0o600)
     }
 }

@@ -21,8 +21,10 @@ struct AWSOptions: ParsableArguments {
         guard maxWait > 0 else { throw ValidationError("--max-wait must be a positive number of seconds") }
     }
 
-    func client(environment: [String: String] = ProcessEnvironment.current) throws -> AWSClient {
-        AWSClient(configuration: try AWSConfiguration(environment: environment, region: region, profile: profile, endpointOverride: endpointURL),
+    /// `profile` names another identity than `--profile` (restore's `--source-profile`).
+    func client(environment: [String: String] = ProcessEnvironment.current, profile: String? = nil) throws -> AWSClient {
+        AWSClient(configuration: try AWSConfiguration(environment: environment, region: region, profile: profile ?? self.profile,
+                                                      endpointOverride: endpointURL),
                   maxThrottleWaitMilliseconds: Int64(maxWait) * 1_000)
     }
 }

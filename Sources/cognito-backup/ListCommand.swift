@@ -6,18 +6,26 @@ import JSON
 struct ListCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "list",
-        abstract: "List backups from the metadata table, newest first.",
+        abstract: "List backups, newest first: from the metadata table, or from a bucket alone.",
         discussion: """
-            Example:
+            With --bucket (and no --table) the backups are found in S3 itself, each described by \
+            the manifest beside it: the way to list a DR bucket whose table is in another region. \
+            Backups older than manifests are listed from their key, with their size and no counts.
+
+            Examples:
               cognito-backup list --table cognito-backup-metadata-prod --pool-id us-east-1_AbCdEf123
+              cognito-backup list --bucket cognito-backup-dr-prod --pool-id us-east-1_AbCdEf123 --region us-west-2
             """
     )
 
-    @Option(name: .customLong("pool-id"), help: "Only this pool's backups (without it, the whole table is scanned).")
+    @Option(name: .customLong("pool-id"), help: "Only this pool's backups (without it, every pool's).")
     var poolID: String?
 
-    @Option(help: "DynamoDB metadata table (default: BACKUP_TABLE).")
+    @Option(help: "DynamoDB metadata table (default: BACKUP_TABLE, unless --bucket is given).")
     var table: String?
+
+    @Option(help: "List from this bucket's objects and manifests instead of the table (default: BACKUP_BUCKET when no table is set).")
+    var bucket: String?
 
     @Option(help: "Show at most this many backups.")
     var limit: Int?
@@ -30,26 +38,53 @@ struct ListCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingFailure {
             let environment = ProcessEnvironment.current
-            guard let table = table ?? environment["BACKUP_TABLE"], !table.isEmpty else {
-                throw CLIError(message: "no metadata table: pass --table or set BACKUP_TABLE", exitCode: CLIError.configuration)
+            let table = self.table ?? (bucket == nil ? environment["BACKUP_TABLE"].flatMap { $0.isEmpty ? nil : $0 } : nil)
+            let rows: [Row]
+            if let table {
+                rows = try await fromTable(table)
+            } else if let bucket = bucket ?? environment["BACKUP_BUCKET"], !bucket.isEmpty {
+                rows = try await fromBucket(bucket)
+            } else {
+                throw CLIError(message: "nowhere to list from: pass --table or --bucket, or set BACKUP_TABLE or BACKUP_BUCKET",
+                               exitCode: CLIError.configuration)
             }
-            let catalog = BackupCatalog(dynamodb: DynamoDB(aws: try aws.client()), table: table)
-            var records: [BackupRecord]
-            if let poolID { records = try await catalog.backups(of: poolID, limit: limit) } else { records = try await catalog.allBackups() }
-            if let limit { records = Array(records.prefix(limit)) }
-            if json {
-                print(JSON.array(records.map(\.json)).serialized)
-                return
-            }
-            let rows = [["DATE", "POOL", "USERS", "GROUPS", "SIZE", "KEY"]] + records.map {
-                [$0.backupDate, $0.userPoolID, String($0.userCount), String($0.groupCount), ByteCount.format($0.sizeBytes), "s3://\($0.bucket)/\($0.s3Key)"]
-            }
-            let widths = (0..<6).map { column in rows.map { $0[column].count }.max() ?? 0 }
-            for row in rows {
-                let padded = zip(row.dropLast(), widths).map { $0 + String(repeating: " ", count: $1 - $0.count) }
-                print((padded + [row.last!]).joined(separator: "  "))
-            }
-            if records.isEmpty { print("(no backups)") }
+            json ? print(JSON.array(rows.map(\.json)).serialized) : print(Self.table(rows))
         }
+    }
+
+    /// One backup as the list shows it, from either source.
+    struct Row {
+        var date, pool, users, groups, size, location: String
+        var json: JSON
+    }
+
+    private func fromTable(_ table: String) async throws -> [Row] {
+        let catalog = BackupCatalog(dynamodb: DynamoDB(aws: try aws.client()), table: table)
+        let records: [BackupRecord]
+        if let poolID { records = try await catalog.backups(of: poolID, limit: limit) } else { records = try await catalog.allBackups() }
+        return records.prefix(limit ?? records.count).map {
+            Row(date: $0.backupDate, pool: $0.userPoolID, users: String($0.userCount), groups: String($0.groupCount),
+                size: ByteCount.format($0.sizeBytes), location: "s3://\($0.bucket)/\($0.s3Key)", json: $0.json)
+        }
+    }
+
+    private func fromBucket(_ bucket: String) async throws -> [Row] {
+        let backups = try await BackupListing(s3: S3(aws: try aws.client()), bucket: bucket).backups(of: poolID, limit: limit)
+        for problem in backups.compactMap(\.problem) { warn(problem) }
+        return backups.map { backup in
+            let record = backup.manifest
+            return Row(date: record?.backupDate ?? backup.key.startedAt, pool: backup.key.poolID,
+                       users: record.map { String($0.userCount) } ?? "?", groups: record.map { String($0.groupCount) } ?? "?",
+                       size: ByteCount.format(backup.sizeBytes), location: "s3://\(bucket)/\(backup.key.key)", json: backup.json)
+        }
+    }
+
+    static func table(_ rows: [Row]) -> String {
+        guard !rows.isEmpty else { return "(no backups)" }
+        let cells = [["DATE", "POOL", "USERS", "GROUPS", "SIZE", "KEY"]] + rows.map { [$0.date, $0.pool, $0.users, $0.groups, $0.size, $0.location] }
+        let widths = (0..<6).map { column in cells.map { $0[column].count }.max() ?? 0 }
+        return cells.map { row in
+            (zip(row.dropLast(), widths).map { $0.padding(to: $1) } + [row.last!]).joined(separator: "  ")
+        }.joined(separator: "\n")
     }
 }

@@ -25,11 +25,7 @@ struct RestoreCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: "The backup: s3://bucket/key or a local file.")
-    var source: String
-
-    @Option(name: .customLong("version-id"), help: "Read this version of the S3 object (a versioned bucket keeps every one).")
-    var versionID: String?
+    @OptionGroup var source: SourceOptions
 
     @Flag(name: .customLong("create-pool"), help: "Build a new pool from the backup's configuration.")
     var createPool = false
@@ -73,12 +69,8 @@ struct RestoreCommand: AsyncParsableCommand {
     }
 
     private func restore() async throws {
+        let (backup, source, s3) = try await self.source.read(aws: aws)
         let client = try aws.client()
-        let s3 = S3(aws: client)
-        let source = try BackupSource(self.source)
-        let bytes = try await source.read(s3: s3, versionID: versionID)
-        if let warning = try await source.checkIntegrity(of: bytes, s3: s3, versionID: versionID) { warn(warning) }
-        let backup = try Backup(reading: bytes)
         let mappingPath = mappingFile ?? source.defaultMappingPath
         let options = RestoreOptions(target: createPool ? .newPool(name: poolName) : .existingPool(id: targetPoolID!),
                                      domainPrefix: domainPrefix, skipTriggers: skipTriggers, passwords: passwords)
@@ -99,25 +91,37 @@ struct RestoreCommand: AsyncParsableCommand {
         }
         progress.finish(done: result.mapping.users.count + result.mapping.federatedUsers.count, total: backup.users.count, unit: "users")
 
-        var copies = [mappingPath]
-        if case let .s3(bucket, _) = source, let target = result.mapping.targetPoolID, let key = source.mappingKey(targetPoolID: target) {
-            _ = try await s3.putObject(bucket: bucket, key: key, body: result.mapping.json.serializedBytes,
-                                       headers: [("Content-Type", "application/json")])
-            copies.append("s3://\(bucket)/\(key)")
-        }
+        // The client id map is printed before the copy is tried: a DR bucket this identity may
+        // only read must not cost the person restoring the ids they need next.
         if json {
+            let copy = await copyMapping(result.mapping, beside: source, s3: s3, localPath: mappingPath)
             var summary = result.json.object ?? JSONObject()
-            summary["mapping_files"] = .array(copies.map(JSON.string))
+            summary["mapping_files"] = .array(([mappingPath] + [copy].compactMap { $0 }).map(JSON.string))
             print(JSON.object(summary).serialized)
         } else {
-            print(Self.summary(result, backup: backup, mappingFiles: copies))
+            print(Self.summary(result, backup: backup, mappingFile: mappingPath))
+            if let copy = await copyMapping(result.mapping, beside: source, s3: s3, localPath: mappingPath) { print("Mapping copied to \(copy)") }
         }
         if !result.succeeded {
             throw CLIError(message: "\(result.report.failures.count) items were not restored; run again to retry them", exitCode: CLIError.failed)
         }
     }
 
-    static func summary(_ result: RestoreJob.Result, backup: Backup, mappingFiles: [String]) -> String {
+    /// Puts a copy of the mapping beside an S3 backup, for whoever restores next; returns where,
+    /// or nil when there is no copy to make or it could not be written (a warning: the mapping is
+    /// safe in `localPath`, and the restore itself succeeded or failed on its own).
+    private func copyMapping(_ mapping: RestoreMapping, beside source: BackupSource, s3: S3, localPath: String) async -> String? {
+        guard case let .s3(bucket, _) = source, let target = mapping.targetPoolID, let key = source.mappingKey(targetPoolID: target) else { return nil }
+        do {
+            _ = try await s3.putObject(bucket: bucket, key: key, body: mapping.json.serializedBytes, headers: [("Content-Type", "application/json")])
+            return "s3://\(bucket)/\(key)"
+        } catch {
+            warn("the mapping was not copied to s3://\(bucket)/\(key) (\(error)); it is in \(localPath)")
+            return nil
+        }
+    }
+
+    static func summary(_ result: RestoreJob.Result, backup: Backup, mappingFile: String) -> String {
         let mapping = result.mapping
         var lines = ["Restored \(mapping.sourcePoolID) (backup of \(mapping.backupTimestamp)) into \(mapping.targetPoolID ?? "?")"
             + (result.resumed ? ", resuming an earlier run" : mapping.createdPool ? ", a new pool" : "")]
@@ -133,7 +137,7 @@ struct RestoreCommand: AsyncParsableCommand {
             lines.append("App clients (old → new id):")
             for client in mapping.appClients { lines.append("  \(client.name.padding(to: 20)) \(client.oldID) → \(client.newID)") }
         }
-        lines.append("Mapping (old → new sub per user, client ids): \(mappingFiles.joined(separator: " and "))")
+        lines.append("Mapping (old → new sub per user, client ids): \(mappingFile)")
         if !result.report.warnings.isEmpty {
             lines.append("Notes:")
             lines += result.report.warnings.map { "  - \($0)" }

@@ -20,11 +20,7 @@ struct VerifyCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: "The backup: s3://bucket/key or a local file.")
-    var source: String
-
-    @Option(name: .customLong("version-id"), help: "Read this version of the S3 object (a versioned bucket keeps every one).")
-    var versionID: String?
+    @OptionGroup var source: SourceOptions
 
     @Option(name: .customLong("pool-id"), help: "The pool to check.")
     var poolID: String
@@ -39,11 +35,8 @@ struct VerifyCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingFailure {
+            let backup = try await source.read(aws: aws).backup
             let client = try aws.client()
-            let s3 = S3(aws: client), source = try BackupSource(source)
-            let bytes = try await source.read(s3: s3, versionID: versionID)
-            if let warning = try await source.checkIntegrity(of: bytes, s3: s3, versionID: versionID) { warn(warning) }
-            let backup = try Backup(reading: bytes)
             let cognito = Cognito(aws: client, quotas: try CognitoQuotas(environment: client.configuration.environment))
             let pool = try await Backup.snapshot(of: poolID, cognito: cognito)
             let checks = PoolVerifier(backup: backup, pool: pool, expectTriggers: !skipTriggers).checks()

@@ -89,6 +89,19 @@ struct EndpointTests {
         #expect(path == "/backups.example.com/pool.json")
     }
 
+    @Test func s3BucketInAnotherRegionIsSentToThatRegionsHostAndSignedForIt() throws {
+        let (endpoint, path) = try s3([:]).address(bucket: "dr-backups", key: "pool.json", region: "us-west-2")
+        #expect(endpoint.baseURL == "https://dr-backups.s3.us-west-2.amazonaws.com")
+        #expect(endpoint.signingRegion == "us-west-2")
+        #expect(path == "/pool.json")
+    }
+
+    @Test func s3BucketInAnotherRegionKeepsACustomEndpointsHost() throws {
+        let (endpoint, path) = try s3(["AWS_ENDPOINT_URL_S3": "http://127.0.0.1:9000"]).address(bucket: "dr-backups", key: "pool.json", region: "us-west-2")
+        #expect(endpoint == Endpoint(baseURL: "http://127.0.0.1:9000", isAWSHost: false, signingRegion: "us-west-2"))
+        #expect(path == "/dr-backups/pool.json")
+    }
+
     @Test func s3OnACustomEndpointUsesPathStyle() throws {
         let (endpoint, path) = try s3(["AWS_ENDPOINT_URL_S3": "http://127.0.0.1:9000"]).address(bucket: "pool-backups", key: "pool.json")
         #expect(endpoint.baseURL == "http://127.0.0.1:9000")

@@ -55,3 +55,9 @@ def admin_and_restricted_users(
         _user_with_policy(iam, "admin", _ALLOW_ALL),
         _user_with_policy(iam, "backup", policy_document),
     )
+
+
+def user_with_policy(url: str, name: str, policy_document: dict[str, Any]) -> dict[str, str]:
+    """Create IAM user ``name`` allowed ``policy_document`` and return its credentials; call it
+    while enforcement is still relaxed."""
+    return _user_with_policy(boto3_client(url, "iam", _ANY_CREDS), name, policy_document)

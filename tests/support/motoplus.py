@@ -384,12 +384,65 @@ def _install() -> None:
     BaseResponse.setup_class = _setup_class_keeping_the_raw_query
 
 
+class S3RegionCheck:
+    """WSGI middleware, off until switched on: refuses the tool's S3 requests signed for another
+    region than their bucket's, as real S3 does and moto's single endpoint does not, so tests
+    prove the tool finds a bucket's region. The answer is S3's: 400 ``AuthorizationHeaderMalformed``
+    naming the bucket's ``<Region>``, with ``x-amz-bucket-region``; a HEAD gets the header alone."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+        self.enabled = False
+        self.refused: list[tuple[str, str, str]] = []
+        """(method, path, region signed for) of every request refused since ``enable``."""
+
+    def enable(self) -> None:
+        self.refused.clear()
+        self.enabled = True
+
+    def disable(self) -> None:
+        self.enabled = False
+
+    def __call__(self, environ, start_response):
+        wrong = self._wrong_region(environ) if self.enabled else None
+        if wrong is None:
+            return self.app(environ, start_response)
+        signed, expected = wrong
+        self.refused.append((environ["REQUEST_METHOD"], environ.get("PATH_INFO", ""), signed))
+        body = b"" if environ["REQUEST_METHOD"] == "HEAD" else (
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>AuthorizationHeaderMalformed</Code>"
+            f"<Message>The authorization header is malformed; the region '{signed}' is wrong; expecting '{expected}'</Message>"
+            f"<Region>{expected}</Region><RequestId>REGIONCHECK</RequestId></Error>").encode()
+        environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+        start_response("400 Bad Request", [("Content-Type", "application/xml"), ("Content-Length", str(len(body))),
+                                           ("x-amz-bucket-region", expected), ("x-amz-request-id", "REGIONCHECK")])
+        return [body]
+
+    @staticmethod
+    def _wrong_region(environ) -> tuple[str, str] | None:
+        """(signed for, bucket's region) when a request of the tool's to an S3 bucket is signed for the wrong region."""
+        if not environ.get("HTTP_USER_AGENT", "").startswith("cognito-backup/"):
+            return None
+        scope = environ.get("HTTP_AUTHORIZATION", "").partition("Credential=")[2].split(",")[0].split("/")
+        if len(scope) != 5 or scope[3] != "s3":
+            return None
+        bucket_name = environ.get("PATH_INFO", "").lstrip("/").split("/")[0]
+        from moto.s3.models import s3_backends
+        location = s3_backends.bucket_accounts.get(bucket_name)
+        bucket = s3_backends[location[1]][location[0]].buckets.get(bucket_name) if location else None
+        if bucket is None or bucket.region_name == scope[2]:
+            return None
+        return scope[2], bucket.region_name
+
+
 class MotoPlus:
     """A running server on 127.0.0.1; see ``start``."""
 
-    def __init__(self, server: BaseWSGIServer, faults: FaultPlan):
+    def __init__(self, server: BaseWSGIServer, faults: FaultPlan, region_check: S3RegionCheck):
         self._server = server
         self.faults = faults
+        self.region_check = region_check
+        """``region_check.enable()`` makes S3 refuse wrong-region signatures, as AWS does."""
         self._thread = threading.Thread(target=server.serve_forever, daemon=True)
         self._thread.start()
         self.port: int = server.server_port
@@ -428,7 +481,8 @@ def start(port: int = 0) -> MotoPlus:
     # its thread and so waits forever instead of failing on a busy port.
     app = DomainDispatcherApplication(create_backend_app)
     faults = FaultPlan()
-    return MotoPlus(make_server("127.0.0.1", port, FaultInjector(app, faults), threaded=True), faults)
+    region_check = S3RegionCheck(app)
+    return MotoPlus(make_server("127.0.0.1", port, FaultInjector(region_check, faults), threaded=True), faults, region_check)
 
 
 def main() -> None:

@@ -32,6 +32,14 @@ public struct Endpoint: Sendable, Equatable {
     public let baseURL: String
     /// True for AWS's hostnames; a custom endpoint takes S3 bucket names in the path.
     public let isAWSHost: Bool
+    /// The region requests here are signed for, when it is not the client's: an S3 bucket's.
+    public let signingRegion: String?
+
+    public init(baseURL: String, isAWSHost: Bool, signingRegion: String? = nil) {
+        self.baseURL = baseURL
+        self.isAWSHost = isAWSHost
+        self.signingRegion = signingRegion
+    }
 
     public static func resolve(_ service: AWSService, region: String, environment: [String: String],
                                override: String? = nil) -> Endpoint {
@@ -43,6 +51,13 @@ public struct Endpoint: Sendable, Equatable {
         }
         let suffix = region.hasPrefix("cn-") ? "amazonaws.com.cn" : "amazonaws.com"
         return Endpoint(baseURL: "https://\(service.hostPrefix).\(region).\(suffix)", isAWSHost: true)
+    }
+
+    /// This endpoint for a resource that lives in `region` (an S3 bucket in another region than
+    /// the client's): AWS's host for that region, or the same custom host, signed for `region`.
+    public func relocated(to region: String, for service: AWSService) -> Endpoint {
+        let base = isAWSHost ? Self.resolve(service, region: region, environment: [:]).baseURL : baseURL
+        return Endpoint(baseURL: base, isAWSHost: isAWSHost, signingRegion: region)
     }
 
     /// The host (and port) part, for the signed `Host` header.

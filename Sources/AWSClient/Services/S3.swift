@@ -1,15 +1,21 @@
 /// The S3 REST calls a backup needs: whole and multipart uploads, reads, and listings.
-/// Virtual-hosted addressing on AWS; path-style on a custom endpoint.
+/// Virtual-hosted addressing on AWS; path-style on a custom endpoint. Each call is signed for and
+/// sent to its bucket's region, learnt from the first refusal that names it.
 public final class S3: Sendable {
     private let aws: AWSClient
     private let endpoint: Endpoint
     private let retry: RetryPolicy
+    private let regions = BucketRegions()
 
     public init(aws: AWSClient, retry: RetryPolicy = .standard) {
         self.aws = aws
         endpoint = aws.endpoint(for: .s3)
         self.retry = retry
     }
+
+    /// Sends every call to `bucket` to `region` from the first, instead of learning it from S3
+    /// (`--source-region`).
+    public func useRegion(_ region: String, forBucket bucket: String) { regions.remember(region, for: bucket) }
 
     public struct Stored: Sendable {
         public let eTag: String?
@@ -104,14 +110,19 @@ public final class S3: Sendable {
 
     /// Every key under `prefix`, page after page.
     public func allKeys(bucket: String, prefix: String) async throws(AWSError) -> [String] {
-        var keys: [String] = []
+        try await allObjects(bucket: bucket, prefix: prefix).map(\.key)
+    }
+
+    /// Every key under `prefix` with its object's size, page after page.
+    public func allObjects(bucket: String, prefix: String) async throws(AWSError) -> [(key: String, size: Int)] {
+        var objects: [(key: String, size: Int)] = []
         var token: String?
         repeat {
             let page = try await listObjectsV2(bucket: bucket, prefix: prefix, continuationToken: token)
-            keys += page.keys.map(\.key)
+            objects += page.keys
             token = page.nextToken
         } while token != nil
-        return keys
+        return objects
     }
 
     /// The multipart uploads still open under exactly `key` (S3 lists by prefix).
@@ -166,18 +177,59 @@ public final class S3: Sendable {
                       query: [(name: String, value: String)] = [], headers: [(name: String, value: String)] = [],
                       body: [UInt8] = [], maxResponseBytes: Int = HTTPRequest.defaultMaxResponseBytes,
                       succeeded: (HTTPResponse) -> Bool = { (200..<300).contains($0.status) }) async throws(AWSError) -> HTTPResponse {
-        let (target, path) = address(bucket: bucket, key: key)
-        let call = ServiceCall(service: .s3, operation: operation, method: method, path: path, query: query, headers: headers, body: body,
-                               maxResponseBytes: maxResponseBytes)
-        return try await aws.perform(call, endpoint: target, retry: retry, limiters: [], succeeded: succeeded, decodeError: Self.decodeError)
+        let signedFor = regions.region(of: bucket) ?? aws.region
+        func attempt(in region: String) async throws(WrongRegion) -> HTTPResponse {
+            let (target, path) = address(bucket: bucket, key: key, region: region)
+            let call = ServiceCall(service: .s3, operation: operation, method: method, path: path, query: query, headers: headers, body: body,
+                                   maxResponseBytes: maxResponseBytes)
+            var named: String?
+            do {
+                return try await aws.perform(call, endpoint: target, retry: retry, limiters: [], succeeded: succeeded) { response in
+                    named = BucketRegions.named(by: response)
+                    return Self.decodeError(response)
+                }
+            } catch { throw WrongRegion(error: error, namedRegion: named) }
+        }
+        do {
+            return try await attempt(in: signedFor)
+        } catch let refusal {
+            // A refusal that names another region, or says only "wrong region", is sent once
+            // more to the bucket's region; S3 acted on nothing it refused this way.
+            var region = refusal.namedRegion
+            if region == nil, BucketRegions.isWrongRegion(refusal.error) {
+                // A HeadBucket that fails as well leaves the first refusal, the one that says what went wrong, to report.
+                region = (try? await headBucketRegion(bucket, from: signedFor)) ?? nil
+            }
+            guard let region, region != signedFor else { throw refusal.error }
+            regions.remember(region, for: bucket)
+            do { return try await attempt(in: region) } catch { throw error.error }
+        }
+    }
+
+    /// An S3 refusal, with the bucket region its answer named, if any.
+    private struct WrongRegion: Error {
+        let error: AWSError
+        let namedRegion: String?
+    }
+
+    /// The bucket's region from HeadBucket's `x-amz-bucket-region`, which S3 sends whatever the
+    /// answer's status (200, 301, 403), when a refusal did not name it.
+    private func headBucketRegion(_ bucket: String, from region: String) async throws(AWSError) -> String? {
+        let (target, path) = address(bucket: bucket, key: nil, region: region)
+        let call = ServiceCall(service: .s3, operation: "HeadBucket", method: "HEAD", path: path)
+        let response = try await aws.perform(call, endpoint: target, retry: retry, limiters: [], succeeded: { _ in true },
+                                             decodeError: Self.decodeError)
+        return response.header("x-amz-bucket-region").flatMap { $0.isEmpty ? nil : $0 }
     }
 
     /// Virtual-hosted style on AWS (bucket in the host name) unless the bucket name has dots,
-    /// which TLS wildcard certificates do not cover; path style on any other endpoint.
-    func address(bucket: String, key: String?) -> (Endpoint, String) {
+    /// which TLS wildcard certificates do not cover; path style on any other endpoint. Signed for
+    /// `region` (the client's when nil), and on AWS sent to that region's host.
+    func address(bucket: String, key: String?, region: String? = nil) -> (Endpoint, String) {
+        let endpoint = region.map { self.endpoint.relocated(to: $0, for: .s3) } ?? self.endpoint
         let keyPath = key.map { "/" + $0 } ?? "/"
         if endpoint.isAWSHost, !bucket.contains(".") {
-            return (Endpoint(baseURL: "https://\(bucket).\(endpoint.host)", isAWSHost: true), keyPath)
+            return (Endpoint(baseURL: "https://\(bucket).\(endpoint.host)", isAWSHost: true, signingRegion: endpoint.signingRegion), keyPath)
         }
         return (endpoint, "/\(bucket)\(key.map { "/" + $0 } ?? "")")
     }

@@ -20,10 +20,18 @@ public enum FileIO {
         readBytes(path).map { String(decoding: $0, as: UTF8.self) }
     }
 
-    /// Writes through a temporary file and a rename, so readers never see half a file.
-    public static func writeAtomically(_ bytes: [UInt8], to path: String) throws(FileError) {
+    /// Writes through a temporary file and a rename, so readers never see half a file. `mode` is
+    /// the new file's permissions before the umask: 0o600 for one only its owner may read.
+    public static func writeAtomically(_ bytes: [UInt8], to path: String, mode: mode_t = 0o666) throws(FileError) {
         let temporary = "\(path).tmp-\(getpid())"
-        guard let file = fopen(temporary, "wb") else { throw FileError(path: path, reason: String(cString: strerror(errno))) }
+        // A leftover of a killed run with the same pid would keep its own mode: start afresh.
+        unlink(temporary)
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
+        guard descriptor >= 0, let file = fdopen(descriptor, "wb") else {
+            let reason = String(cString: strerror(errno))
+            if descriptor >= 0 { close(descriptor) }
+            throw FileError(path: path, reason: reason)
+        }
         let written = fwrite(bytes, 1, bytes.count, file)
         let flushed = fflush(file) == 0 && fsync(fileno(file)) == 0
         fclose(file)
