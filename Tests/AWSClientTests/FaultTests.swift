@@ -41,15 +41,16 @@ struct FaultTests {
         let started = ContinuousClock.now
 
         let error = await #expect(throws: AWSError.self) {
-            try await withCallDeadline(UTCTime.now().adding(milliseconds: 600)) {
+            try await withCallDeadline(UTCTime.now().adding(milliseconds: 3_000)) {
                 try await cognito(server, maxAttempts: 3).call("ListUsers", Fixture.listUsersInput())
             }
         }
 
+        // A deadline of seconds, not milliseconds: on a loaded machine three attempts must fit.
         #expect(error?.code == "ThrottledUntilDeadline")
         #expect(error?.message.contains("TooManyRequestsException") == true)
         #expect(server.requests.count >= 3)
-        #expect(ContinuousClock.now - started < .seconds(2))
+        #expect(ContinuousClock.now - started < .seconds(8))
     }
 
     @Test func clientMaxThrottleWaitBoundsEachCall() async throws {
