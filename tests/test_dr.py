@@ -18,6 +18,7 @@ from conftest import BINARY
 from support.iam import admin_and_restricted_users, user_with_policy
 from support.pools import rich_pool
 from test_backup import backup
+from test_credentials import iam_role, iam_user, keyless_env, write_aws_file
 
 PRIMARY, DR = "us-east-1", "us-west-2"
 DR_BUCKET = "backups-dr"
@@ -65,16 +66,26 @@ def profile(aws):
     return write
 
 
-def test_region_down_runbook_lists_restores_and_verifies_from_the_dr_bucket(aws, profile):
+def test_region_down_runbook_lists_restores_and_verifies_from_the_dr_bucket(aws):
     pool, key = backed_up_pool(aws)
     replicate(aws, key)
+    # The operator signs in as people do: an assume-role profile, no keys in the environment. Its
+    # base keys may only assume the role, and moto enforces that every call is the role's.
+    role = iam_role(aws, "dr-operator", "*")
+    base = iam_user(aws, "dr-base", "sts:AssumeRole")
+    write_aws_file(aws, "credentials", f"[dr-base]\naws_access_key_id = {base['AWS_ACCESS_KEY_ID']}\n"
+                                       f"aws_secret_access_key = {base['AWS_SECRET_ACCESS_KEY']}\n")
+    write_aws_file(aws, "config", f"[profile dr]\nrole_arn = {role}\nsource_profile = dr-base\nregion = {DR}\n")
+    env = keyless_env(aws, AWS_PROFILE="dr")
+    del env["AWS_REGION"]
+    manifest = aws.manifest(key)
     aws.server.region_check.enable()
-    env = profile("dr", aws.credentials, AWS_REGION=DR)
+    aws.server.enforce_auth()
 
     # 1. List the backups from the DR bucket, without the table.
     listed = aws.run("list", "--bucket", DR_BUCKET, "--pool-id", pool, "--json", env=env)
     assert listed.returncode == 0, listed.stderr
-    assert json.loads(listed.stdout) == [aws.manifest(key) | {"s3_bucket": DR_BUCKET}]
+    assert json.loads(listed.stdout) == [manifest | {"s3_bucket": DR_BUCKET}]
 
     # 2. Restore it into a new pool in the DR region.
     mapping = aws.tmp / "customers.restore-mapping.json"
@@ -83,7 +94,9 @@ def test_region_down_runbook_lists_restores_and_verifies_from_the_dr_bucket(aws,
     assert restored.returncode == 0, restored.stderr
     summary = json.loads(restored.stdout)
     new_pool = summary["target_pool_id"]
+    aws.server.relax_auth()
     assert len(client_in(aws, "cognito-idp", DR).list_users(UserPoolId=new_pool, Limit=60)["Users"]) == 20
+    aws.server.enforce_auth()
     copy = f"{key.removesuffix('.json')}.restore-{new_pool}.json"
     assert summary["mapping_files"] == [str(mapping), f"s3://{DR_BUCKET}/{copy}"]
 
@@ -93,6 +106,7 @@ def test_region_down_runbook_lists_restores_and_verifies_from_the_dr_bucket(aws,
     assert "FAIL" not in verified.stdout
     # Every S3 call was signed for the DR bucket's region: none met the region check's refusal.
     assert aws.server.region_check.refused == []
+    aws.server.relax_auth()
 
 
 def test_dr_bucket_is_found_from_the_primary_regions_configuration(aws):
