@@ -254,3 +254,23 @@ def test_a_local_copy_or_a_backup_without_manifest_is_restored_with_a_warning(aw
     verify = aws.run("verify", "--source", f"s3://backups/{key}", "--pool-id", pool)
     assert verify.returncode == 0, verify.stderr
     assert "no manifest beside" in verify.stderr
+
+
+def test_users_deleted_and_groups_created_while_the_pool_is_read_leave_a_consistent_backup(aws):
+    cognito = aws.client("cognito-idp")
+    pool = rich_pool(cognito, users=12, groups=3, big_group_members=6)
+    aws.make_storage()
+    run = backup_held_at_memberships(aws, pool, times=3, seconds=1.5)
+    # The users section is written: these users are in it, and leave their groups now.
+    for name in ("user000", "user001"):
+        cognito.admin_delete_user(UserPoolId=pool, Username=name)
+    cognito.create_group(UserPoolId=pool, GroupName="born-mid-backup")
+    cognito.admin_add_user_to_group(UserPoolId=pool, Username="user002", GroupName="born-mid-backup")
+    out, err = run.communicate(timeout=120)
+    assert run.returncode == 0, err
+    snapshot = json.loads(aws.client("s3").get_object(Bucket="backups", Key=aws.objects()[0])["Body"].read())
+    names = {u["Username"] for u in snapshot["users"]} | {u["Username"] for u in snapshot["users_found_in_groups"]}
+    assert {name for usernames in snapshot["group_memberships"].values() for name in usernames} <= names
+    # A group is in the object with its members, or not at all.
+    assert set(snapshot["group_memberships"]) == {g["GroupName"] for g in snapshot["groups"]}
+    assert_each_row_describes_its_object(aws)
