@@ -191,9 +191,10 @@ public struct BackupJob: Sendable {
         try await reader.forEachUserPage { page in
             // A cancelled job (deadline, shutdown) stops between pages; `run` then aborts the upload.
             try Task.checkCancellation()
-            try await writer.elements(page)
-            usernames.withLock { index in for user in page { index.insert(user["Username"]?.string ?? "") } }
-            let total = users.add(page.count)
+            try await writer.elements(raw: page.users)
+            let names = page.users.map { page.username($0) ?? "" }
+            usernames.withLock { index in for name in names { index.insert(name) } }
+            let total = users.add(page.users.count)
             progress?(BackupProgress(poolID: poolID, usersRead: total, estimatedUsers: configuration.estimatedUsers))
         }
         await writer.end()

@@ -82,17 +82,17 @@ public struct PoolReader: Sendable {
     /// Hands every user to `page`, a page at a time, from up to 16 concurrent streams. A pool that
     /// fits in one page is read with one call; a larger one is split by the first hex digit of
     /// `sub`, which every user has and which spreads users evenly.
-    public func forEachUserPage(_ page: @escaping @Sendable ([JSON]) async throws -> Void) async throws {
-        let first = try await cognito.call("ListUsers", ["UserPoolId": .string(poolID), "Limit": 60])
+    public func forEachUserPage(_ page: @escaping @Sendable (UserPage) async throws -> Void) async throws {
+        let first = try await cognito.callRaw("ListUsers", ["UserPoolId": .string(poolID), "Limit": 60])
         guard first["PaginationToken"]?.string != nil else {
-            try await page(first["Users"]?.array ?? [])
+            try await page(UserPage(first))
             return
         }
         try await withThrowingTaskGroup(of: Void.self) { group in
             for prefix in Self.subPrefixes {
                 group.addTask {
                     let input: JSON = ["UserPoolId": .string(poolID), "Limit": 60, "Filter": .string("sub ^= \"\(prefix)\"")]
-                    try await cognito.forEachPage("ListUsers", input) { try await page($0["Users"]?.array ?? []) }
+                    try await cognito.forEachRawPage("ListUsers", input) { try await page(UserPage($0)) }
                 }
             }
             try await group.waitForAll()

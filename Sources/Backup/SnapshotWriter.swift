@@ -68,6 +68,15 @@ public actor SnapshotWriter {
         try await flushIfFull()
     }
 
+    /// Elements that are already JSON text, checked by whoever read them: copied as they are.
+    public func elements(raw values: [ArraySlice<UInt8>]) async throws {
+        for value in values {
+            separate()
+            buffer.append(contentsOf: value)
+        }
+        try await flushIfFull()
+    }
+
     public func end() {
         precondition(openContainers.count > 1, "end() without an open array or object")
         buffer.append(openContainers.removeLast().closer)

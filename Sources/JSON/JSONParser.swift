@@ -18,13 +18,16 @@ extension JSON {
     }
 }
 
-private struct Parser {
+struct Parser {
     let bytes: UnsafeBufferPointer<UInt8>
     var position = 0
     /// Deep enough for any AWS document, shallow enough that hostile input cannot exhaust the stack.
     let maximumDepth = 256
 
-    init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+    init(bytes: UnsafeBufferPointer<UInt8>, position: Int = 0) {
+        self.bytes = bytes
+        self.position = position
+    }
 
     mutating func parseDocument() throws(JSONParseError) -> JSON {
         let value = try parseValue(depth: 0)
@@ -108,7 +111,9 @@ private struct Parser {
             return p.position - from
         }
         if bytes[position] == UInt8(ascii: "-") { position += 1 }
+        let integer = position
         guard digits(&self) > 0 else { throw fail("expected a digit") }
+        if bytes[integer] == UInt8(ascii: "0") && position - integer > 1 { throw fail("a number with a leading zero") }
         if position < bytes.count, bytes[position] == UInt8(ascii: ".") {
             position += 1
             guard digits(&self) > 0 else { throw fail("expected a digit after '.'") }

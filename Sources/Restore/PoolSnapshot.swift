@@ -11,7 +11,7 @@ extension Backup {
         let configuration = try await reader.readConfiguration()
         let users = Mutex([PoolUser]())
         try await reader.forEachUserPage { page in
-            let parsed = page.compactMap(PoolUser.init)
+            let parsed = page.values.compactMap(PoolUser.init)
             users.withLock { $0 += parsed }
         }
         let memberships = Mutex([(group: String, usernames: [String])]())

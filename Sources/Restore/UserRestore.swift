@@ -291,7 +291,7 @@ struct UserRestore {
         let users = Mutex([UserKey: PoolUser]())
         do {
             try await PoolReader(cognito: cognito, poolID: poolID).forEachUserPage { page in
-                let parsed = page.compactMap(PoolUser.init)
+                let parsed = page.values.compactMap(PoolUser.init)
                 users.withLock { users in
                     for user in parsed { users[matching.key(user)] = user }
                 }

@@ -118,7 +118,7 @@ struct PoolReaderTests {
 
 actor PageCollector {
     private(set) var usernames: [String] = []
-    func add(_ page: [JSON]) { usernames += page.compactMap { $0["Username"]?.string } }
+    func add(_ page: UserPage) { usernames += page.users.compactMap(page.username) }
 }
 
 actor MembershipCollector {

@@ -5,6 +5,15 @@ import Synchronization
 /// The seam lets tests answer with recorded Cognito responses.
 public protocol CognitoAPI: Sendable {
     func call(_ operation: String, _ input: JSON) async throws -> JSON
+    /// The answer kept as its bytes, for pages copied into a backup as they came.
+    func callRaw(_ operation: String, _ input: JSON) async throws -> RawJSONObject
+}
+
+extension CognitoAPI {
+    /// For doubles that answer with values: the same answer, as bytes.
+    public func callRaw(_ operation: String, _ input: JSON) async throws -> RawJSONObject {
+        try RawJSONObject(validating: try await call(operation, input).serializedBytes)
+    }
 }
 
 /// Cognito user pools over JSON 1.1. Every call draws on the token bucket of its quota category,
@@ -21,6 +30,10 @@ public final class Cognito: CognitoAPI {
 
     public func call(_ operation: String, _ input: JSON) async throws -> JSON {
         try await client.call(operation, input, limiters: quotas.limiters(for: operation, poolID: input["UserPoolId"]?.string))
+    }
+
+    public func callRaw(_ operation: String, _ input: JSON) async throws -> RawJSONObject {
+        try await client.callRaw(operation, input, limiters: quotas.limiters(for: operation, poolID: input["UserPoolId"]?.string))
     }
 }
 
@@ -152,22 +165,34 @@ public enum CognitoPagination {
 }
 
 extension CognitoAPI {
-    /// Calls `operation` page after page, handing each page to `body`, until the last. Written once
-    /// for every paginated Cognito operation.
+    /// Calls `operation` page after page, handing each page to `body`, until the last.
     public func forEachPage(_ operation: String, _ input: JSON, _ body: (JSON) async throws -> Void) async throws {
+        let tokenName = CognitoPagination.tokenName(operation)
+        try await paginate(operation, input, fetch: { try await call(operation, $0) }, token: { $0[tokenName]?.string }, body)
+    }
+
+    /// The same, each page kept as the bytes that came.
+    public func forEachRawPage(_ operation: String, _ input: JSON, _ body: (RawJSONObject) async throws -> Void) async throws {
+        let tokenName = CognitoPagination.tokenName(operation)
+        try await paginate(operation, input, fetch: { try await callRaw(operation, $0) }, token: { $0[tokenName]?.string }, body)
+    }
+
+    /// Pagination, written once for every paginated Cognito operation and both page forms.
+    private func paginate<Page>(_ operation: String, _ input: JSON, fetch: (JSON) async throws -> Page,
+                                token: (Page) -> String?, _ body: (Page) async throws -> Void) async throws {
         let tokenName = CognitoPagination.tokenName(operation)
         var request = input.object ?? JSONObject()
         var seen: Set<String> = []
         while true {
-            let page = try await call(operation, .object(request))
+            let page = try await fetch(.object(request))
             try await body(page)
-            guard let token = page[tokenName]?.string, !token.isEmpty else { return }
+            guard let next = token(page), !next.isEmpty else { return }
             // A service that hands back a token it gave before would keep us here forever.
-            guard seen.insert(token).inserted else {
+            guard seen.insert(next).inserted else {
                 throw AWSError(service: "cognito-idp", operation: operation, httpStatus: nil, code: "PaginationLoop",
                                message: "the service returned page token it returned before", requestID: nil)
             }
-            request[tokenName] = .string(token)
+            request[tokenName] = .string(next)
         }
     }
 }

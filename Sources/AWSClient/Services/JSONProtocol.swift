@@ -10,17 +10,31 @@ struct JSONProtocolClient: Sendable {
     let retry: RetryPolicy
 
     func call(_ operation: String, _ input: JSON, limiters: [RateLimiter] = []) async throws(AWSError) -> JSON {
+        let response = try await send(operation, input, limiters: limiters)
+        if response.body.isEmpty { return .object(JSONObject()) }
+        do { return try JSON(parsing: response.body) } catch { throw unreadable(operation, response, error) }
+    }
+
+    /// The answer as the bytes that came, checked but not built into values.
+    func callRaw(_ operation: String, _ input: JSON, limiters: [RateLimiter] = []) async throws(AWSError) -> RawJSONObject {
+        let response = try await send(operation, input, limiters: limiters)
+        do { return try RawJSONObject(validating: response.body.isEmpty ? Array("{}".utf8) : response.body) } catch {
+            throw unreadable(operation, response, error)
+        }
+    }
+
+    private func send(_ operation: String, _ input: JSON, limiters: [RateLimiter]) async throws(AWSError) -> HTTPResponse {
         let call = ServiceCall(service: service, operation: operation, method: "POST", path: "/", headers: [
             ("Content-Type", "application/x-amz-json-\(version)"),
             ("X-Amz-Target", "\(targetPrefix).\(operation)"),
         ], body: input.serializedBytes)
-        let response = try await aws.perform(call, endpoint: aws.endpoint(for: service), retry: retry, limiters: limiters,
-                                             decodeError: Self.decodeError)
-        if response.body.isEmpty { return .object(JSONObject()) }
-        do { return try JSON(parsing: response.body) } catch {
-            throw AWSError(service: service.rawValue, operation: operation, httpStatus: response.status,
-                           code: "InvalidResponse", message: "unreadable response: \(error)", requestID: response.header("x-amzn-requestid"))
-        }
+        return try await aws.perform(call, endpoint: aws.endpoint(for: service), retry: retry, limiters: limiters,
+                                     decodeError: Self.decodeError)
+    }
+
+    private func unreadable(_ operation: String, _ response: HTTPResponse, _ error: JSONParseError) -> AWSError {
+        AWSError(service: service.rawValue, operation: operation, httpStatus: response.status,
+                 code: "InvalidResponse", message: "unreadable response: \(error)", requestID: response.header("x-amzn-requestid"))
     }
 
     /// `__type` may be `com.amazonaws.cognito#ResourceNotFoundException` or carry a `:url` tail;
