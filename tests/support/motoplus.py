@@ -336,6 +336,7 @@ class _CognitoExtras(CognitoIdpResponse):
 
 
 _original_describe_user_pool = CognitoIdpResponse.describe_user_pool
+_original_create_user_pool_domain = CognitoIdpResponse.create_user_pool_domain
 _original_backend_reset = CognitoIdpBackend.reset
 
 
@@ -350,6 +351,16 @@ def _describe_user_pool(self: CognitoIdpResponse) -> ActionResult:
             key = "CustomDomain" if domain.custom_domain_config else "Domain"
             pool[key] = domain.domain
     return result
+
+
+def _create_user_pool_domain(self: CognitoIdpResponse) -> ActionResult:
+    """moto hands a prefix to whichever pool asks last; Cognito refuses a prefix another
+    pool of the region holds until that pool lets it go."""
+    domain = self._get_param("Domain")
+    held = self.backend.user_pool_domains.get(domain)
+    if held is not None and held.user_pool_id != self._get_param("UserPoolId"):
+        raise InvalidParameterException("Domain already associated with another user pool.")
+    return _original_create_user_pool_domain(self)
 
 
 def _reset_backend(self: CognitoIdpBackend) -> None:
@@ -380,6 +391,7 @@ def _install() -> None:
         if inspect.isfunction(member):
             setattr(CognitoIdpResponse, name, member)
     CognitoIdpResponse.describe_user_pool = _describe_user_pool
+    CognitoIdpResponse.create_user_pool_domain = _create_user_pool_domain
     CognitoIdpBackend.reset = _reset_backend
     BaseResponse.setup_class = _setup_class_keeping_the_raw_query
 
