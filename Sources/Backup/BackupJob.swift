@@ -60,12 +60,15 @@ public struct CatalogWriteFailed: Error, CustomStringConvertible, Sendable {
 public struct BackupJob: Sendable {
     public let cognito: any CognitoAPI
     public let destination: BackupDestination
+    /// Fetches the UI customization's logos into the backup (see `PoolReader.logos`).
+    public let logos: LogoDownload?
     /// How many keys a backup tries when others' objects hold the first ones.
     static let keyAttempts = 3
 
-    public init(cognito: any CognitoAPI, destination: BackupDestination) {
+    public init(cognito: any CognitoAPI, destination: BackupDestination, logos: LogoDownload? = nil) {
         self.cognito = cognito
         self.destination = destination
+        self.logos = logos
     }
 
     /// `requestID` is the Lambda invocation's, recorded in the row so a redelivered event can find it.
@@ -177,7 +180,7 @@ public struct BackupJob: Sendable {
     /// every username in `group_memberships` is then a user of the backup.
     func write(poolID: String, startedAt: UTCTime, into writer: SnapshotWriter,
                progress: (@Sendable (BackupProgress) -> Void)?) async throws -> Snapshot {
-        let reader = PoolReader(cognito: cognito, poolID: poolID)
+        let reader = PoolReader(cognito: cognito, poolID: poolID, logos: logos)
         let configuration = try await reader.readConfiguration()
         try await writer.member("format_version", .number(BackupFormat.version))
         try await writer.member("timestamp", .string(startedAt.iso8601))

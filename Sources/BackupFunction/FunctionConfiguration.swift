@@ -64,6 +64,6 @@ extension BackupJob {
         let destination = BackupDestination(s3: S3(aws: aws), bucket: configuration.bucket,
                                             catalog: BackupCatalog(dynamodb: DynamoDB(aws: aws), table: configuration.table),
                                             encryption: configuration.encryption)
-        self.init(cognito: Cognito(aws: aws, quotas: configuration.quotas), destination: destination)
+        self.init(cognito: Cognito(aws: aws, quotas: configuration.quotas), destination: destination, logos: LogoDownload())
     }
 }

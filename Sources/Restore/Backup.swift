@@ -18,6 +18,9 @@ public struct Backup: Sendable {
     public var domain: JSON?
     public var customDomain: JSON?
     public var uiCustomization: PerClient
+    /// The UI customizations' logos as base64, by "pool" or the backup's client id; backups
+    /// before `ui_logos` have only the URLs.
+    public var uiLogos: [String: String]
     public var riskConfiguration: PerClient
     public var logDelivery: JSON?
     /// DescribeManagedLoginBrandingByClient's `ManagedLoginBranding`, by the backup's client id
@@ -39,7 +42,7 @@ public struct Backup: Sendable {
 
     public init(formatVersion: Int, timestamp: String, sourcePoolID: String, poolConfig: JSON, mfaConfig: JSON? = nil,
                 appClients: [JSON] = [], identityProviders: [JSON] = [], resourceServers: [JSON] = [],
-                domain: JSON? = nil, customDomain: JSON? = nil, uiCustomization: PerClient = .none,
+                domain: JSON? = nil, customDomain: JSON? = nil, uiCustomization: PerClient = .none, uiLogos: [String: String] = [:],
                 riskConfiguration: PerClient = .none, logDelivery: JSON? = nil,
                 managedLoginBranding: [(clientID: String, value: JSON)] = [], terms: [JSON] = [], groups: [JSON] = [],
                 users: [PoolUser] = [], memberships: [(group: String, usernames: [String])] = []) {
@@ -54,6 +57,7 @@ public struct Backup: Sendable {
         self.domain = domain
         self.customDomain = customDomain
         self.uiCustomization = uiCustomization
+        self.uiLogos = uiLogos
         self.riskConfiguration = riskConfiguration
         self.logDelivery = logDelivery
         self.managedLoginBranding = managedLoginBranding

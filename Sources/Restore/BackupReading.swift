@@ -53,6 +53,11 @@ extension Backup {
                 memberships.append((member.key, names.compactMap { $0 }))
             }
         }
+        if let logos = members["ui_logos"], !logos.isNull {
+            guard let entries = logos.object?.members, entries.allSatisfy({ $0.value["base64"]?.string != nil }) else {
+                throw BackupReadError(reason: "\"ui_logos\" is not an object of {\"base64\": …} entries")
+            }
+        }
         for key in ["app_clients", "identity_providers", "resource_servers", "groups", "terms"] {
             if let value = members[key], !value.isNull, value.array == nil { throw BackupReadError(reason: "\"\(key)\" is not an array") }
         }
@@ -79,6 +84,9 @@ extension Backup {
             domain = Self.present(members["user_pool_domain"]?["domain"])
             customDomain = Self.present(members["user_pool_domain"]?["custom_domain"])
             uiCustomization = Self.perClient(members["ui_customization"])
+            uiLogos = Dictionary((members["ui_logos"]?.object?.members ?? []).compactMap { member in
+                member.value["base64"]?.string.map { (member.key, $0) }
+            }, uniquingKeysWith: { first, _ in first })
             riskConfiguration = Self.perClient(members["risk_configuration"])
             logDelivery = Self.present(members["log_delivery_configuration"])
             managedLoginBranding = (members["managed_login_branding"]?.object?.members ?? []).compactMap { member in

@@ -1,4 +1,5 @@
 import AWSClient
+import Backup
 import JSON
 @testable import Restore
 import Testing
@@ -234,6 +235,22 @@ struct RestoreJobTests {
         #expect(result.succeeded)
         #expect(cognito.calls("SetUICustomization") == [["UserPoolId": "eu-west-1_NewP00l01", "CSS": ".banner-customizable { background: #123456; }"]])
         #expect(result.report.warnings.contains { $0.hasPrefix("UI customization logo of the pool not restored") && $0.contains(url) && $0.contains("HTTP 404") })
+    }
+
+    @Test func logoTheBackupKeptIsSetWithoutDownloadingItsURL() async throws {
+        let server = try ScriptedServer([])
+        defer { server.stop() }
+        let kept = Base64.encode(LogoDownloadTests.png)
+        let cognito = ScriptedCognito()
+
+        let result = try await restore(cognito, backup: Recorded.backup(extra: [
+            Self.uiCustomization(imageURL: server.baseURL + "/logo.png"),
+            ("ui_logos", ["pool": ["url": .string(server.baseURL + "/logo.png"), "content_type": "image/png", "base64": .string(kept)]]),
+        ]), logo: LogoDownload(schemes: ["http"]))
+
+        #expect(cognito.calls("SetUICustomization").first?["ImageFile"] == .string(kept))
+        #expect(server.requests.isEmpty)
+        #expect(!result.report.warnings.contains { $0.contains("logo") })
     }
 
     @Test func brandingIsCreatedOnTheClientThatReplacedItsOwn() async throws {
