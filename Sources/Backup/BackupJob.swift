@@ -62,13 +62,16 @@ public struct BackupJob: Sendable {
     public let destination: BackupDestination
     /// Fetches the UI customization's logos into the backup (see `PoolReader.logos`).
     public let logos: LogoDownload?
+    /// Whether each user's MFA preferences are read (see `UserMFAReading`).
+    public let userMFA: UserMFAReading
     /// How many keys a backup tries when others' objects hold the first ones.
     static let keyAttempts = 3
 
-    public init(cognito: any CognitoAPI, destination: BackupDestination, logos: LogoDownload? = nil) {
+    public init(cognito: any CognitoAPI, destination: BackupDestination, logos: LogoDownload? = nil, userMFA: UserMFAReading = .auto) {
         self.cognito = cognito
         self.destination = destination
         self.logos = logos
+        self.userMFA = userMFA
     }
 
     /// `requestID` is the Lambda invocation's, recorded in the row so a redelivered event can find it.
@@ -190,10 +193,12 @@ public struct BackupJob: Sendable {
 
         let users = Counter()
         let usernames = Mutex(UsernameIndex(expectedCount: configuration.estimatedUsers ?? 0))
+        let readMFA = userMFA.applies(to: configuration.members.first { $0.key == "mfa_config" }?.value ?? .null)
         await writer.beginArray("users")
-        try await reader.forEachUserPage { page in
+        try await reader.forEachUserPage { listed in
             // A cancelled job (deadline, shutdown) stops between pages; `run` then aborts the upload.
             try Task.checkCancellation()
+            let page = readMFA ? try await reader.withMFAPreferences(listed) : listed
             try await writer.elements(page)
             usernames.withLock { index in for user in page { index.insert(user["Username"]?.string ?? "") } }
             let total = users.add(page.count)

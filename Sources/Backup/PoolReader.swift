@@ -2,6 +2,26 @@ import AWSClient
 import JSON
 import Synchronization
 
+/// Whether a backup asks Cognito for each user's MFA preferences, which ListUsers leaves out.
+public enum UserMFAReading: String, Sendable, CaseIterable {
+    /// Only where the pool's MFA can be SMS or email: those preferences are what a restore can set
+    /// again (an authenticator app's secret cannot be exported).
+    case auto
+    case on
+    case off
+
+    /// Whether to read them for a pool of `mfaConfig` (GetUserPoolMfaConfig's answer).
+    public func applies(to mfaConfig: JSON) -> Bool {
+        switch self {
+        case .on: return true
+        case .off: return false
+        case .auto:
+            return (mfaConfig["MfaConfiguration"]?.string ?? "OFF") != "OFF"
+                && (mfaConfig["SmsMfaConfiguration"].map { !$0.isNull } == true || mfaConfig["EmailMfaConfiguration"].map { !$0.isNull } == true)
+        }
+    }
+}
+
 /// Reads everything a user pool is from Cognito, each list to its last page. Users and group
 /// memberships are handed out page by page, never gathered, so memory does not grow with the pool.
 public struct PoolReader: Sendable {
@@ -136,6 +156,26 @@ public struct PoolReader: Sendable {
         }, finished: { group, _ in
             try await members(group, gathered.withLock { $0.removeValue(forKey: group) ?? [] })
         })
+    }
+
+    /// `users` (ListUsers' UserType) with the MFA preferences only AdminGetUser tells:
+    /// `UserMFASettingList` and `PreferredMfaSetting`, added to each user that has any. One call
+    /// per user at the UserRead quota, several at once; a user deleted since the page was read is
+    /// kept as listed.
+    public func withMFAPreferences(_ users: [JSON]) async throws -> [JSON] {
+        try await concurrentMap(users, limit: 8) { user in
+            guard var listed = user.object, let username = listed["Username"]?.string else { return user }
+            let described: JSON
+            do {
+                described = try await cognito.call("AdminGetUser", ["UserPoolId": .string(poolID), "Username": .string(username)])
+            } catch let error as AWSError where error.code == "UserNotFoundException" {
+                return user
+            }
+            guard let settings = described["UserMFASettingList"]?.array, !settings.isEmpty else { return user }
+            listed["UserMFASettingList"] = .array(settings)
+            listed["PreferredMfaSetting"] = described["PreferredMfaSetting"]
+            return .object(listed)
+        }
     }
 
     // MARK: Components

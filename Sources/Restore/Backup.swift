@@ -80,6 +80,9 @@ public struct PoolUser: Sendable, Equatable {
     public let attributes: [Attribute]
     public let enabled: Bool
     public let status: String
+    /// AdminGetUser's `UserMFASettingList` and `PreferredMfaSetting`, where the backup read them.
+    public let mfaSettings: [String]
+    public let preferredMFA: String?
 
     public struct Attribute: Sendable, Equatable {
         public let name: String
@@ -90,11 +93,14 @@ public struct PoolUser: Sendable, Equatable {
         }
     }
 
-    public init(username: String, attributes: [Attribute], enabled: Bool = true, status: String = "CONFIRMED") {
+    public init(username: String, attributes: [Attribute], enabled: Bool = true, status: String = "CONFIRMED",
+                mfaSettings: [String] = [], preferredMFA: String? = nil) {
         self.username = username
         self.attributes = attributes
         self.enabled = enabled
         self.status = status
+        self.mfaSettings = mfaSettings
+        self.preferredMFA = preferredMFA
     }
 
     /// From a ListUsers `UserType`; nil when it has no username.
@@ -107,6 +113,8 @@ public struct PoolUser: Sendable, Equatable {
         }
         enabled = user["Enabled"]?.bool ?? true
         status = user["UserStatus"]?.string ?? "UNKNOWN"
+        mfaSettings = (user["UserMFASettingList"]?.array ?? []).compactMap(\.string)
+        preferredMFA = user["PreferredMfaSetting"]?.string.flatMap { $0.isEmpty ? nil : $0 }
     }
 
     public func attribute(_ name: String) -> String? { attributes.first { $0.name == name }?.value }
