@@ -76,9 +76,7 @@ struct RestoreCommand: AsyncParsableCommand {
         let client = try aws.client()
         let s3 = S3(aws: client)
         let source = try BackupSource(self.source)
-        let bytes = try await source.read(s3: s3, versionID: versionID)
-        if let warning = try await source.checkIntegrity(of: bytes, s3: s3, versionID: versionID) { warn(warning) }
-        let backup = try Backup(reading: bytes)
+        let backup = try await source.backup(s3: s3, versionID: versionID, warn: warn)
         let mappingPath = mappingFile ?? source.defaultMappingPath
         let options = RestoreOptions(target: createPool ? .newPool(name: poolName) : .existingPool(id: targetPoolID!),
                                      domainPrefix: domainPrefix, skipTriggers: skipTriggers, passwords: passwords)

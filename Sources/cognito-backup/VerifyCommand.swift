@@ -41,9 +41,7 @@ struct VerifyCommand: AsyncParsableCommand {
         try await reportingFailure {
             let client = try aws.client()
             let s3 = S3(aws: client), source = try BackupSource(source)
-            let bytes = try await source.read(s3: s3, versionID: versionID)
-            if let warning = try await source.checkIntegrity(of: bytes, s3: s3, versionID: versionID) { warn(warning) }
-            let backup = try Backup(reading: bytes)
+            let backup = try await source.backup(s3: s3, versionID: versionID, warn: warn)
             let cognito = Cognito(aws: client, quotas: try CognitoQuotas(environment: client.configuration.environment))
             let pool = try await Backup.snapshot(of: poolID, cognito: cognito)
             let checks = PoolVerifier(backup: backup, pool: pool, expectTriggers: !skipTriggers).checks()
