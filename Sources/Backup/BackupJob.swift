@@ -60,12 +60,18 @@ public struct CatalogWriteFailed: Error, CustomStringConvertible, Sendable {
 public struct BackupJob: Sendable {
     public let cognito: any CognitoAPI
     public let destination: BackupDestination
+    /// Fetches the UI customization's logos into the backup (see `PoolReader.logos`).
+    public let logos: LogoDownload?
+    /// Whether each user's MFA preferences are read (see `UserMFAReading`).
+    public let userMFA: UserMFAReading
     /// How many keys a backup tries when others' objects hold the first ones.
     static let keyAttempts = 3
 
-    public init(cognito: any CognitoAPI, destination: BackupDestination) {
+    public init(cognito: any CognitoAPI, destination: BackupDestination, logos: LogoDownload? = nil, userMFA: UserMFAReading = .auto) {
         self.cognito = cognito
         self.destination = destination
+        self.logos = logos
+        self.userMFA = userMFA
     }
 
     /// `requestID` is the Lambda invocation's, recorded in the row so a redelivered event can find it.
@@ -177,7 +183,7 @@ public struct BackupJob: Sendable {
     /// every username in `group_memberships` is then a user of the backup.
     func write(poolID: String, startedAt: UTCTime, into writer: SnapshotWriter,
                progress: (@Sendable (BackupProgress) -> Void)?) async throws -> Snapshot {
-        let reader = PoolReader(cognito: cognito, poolID: poolID)
+        let reader = PoolReader(cognito: cognito, poolID: poolID, logos: logos)
         let configuration = try await reader.readConfiguration()
         try await writer.member("format_version", .number(BackupFormat.version))
         try await writer.member("timestamp", .string(startedAt.iso8601))
@@ -187,14 +193,24 @@ public struct BackupJob: Sendable {
 
         let users = Counter()
         let usernames = Mutex(UsernameIndex(expectedCount: configuration.estimatedUsers ?? 0))
+        let readMFA = userMFA.applies(to: configuration.members.first { $0.key == "mfa_config" }?.value ?? .null)
         await writer.beginArray("users")
         try await reader.forEachUserPage { page in
             // A cancelled job (deadline, shutdown) stops between pages; `run` then aborts the upload.
             try Task.checkCancellation()
-            try await writer.elements(raw: page.users)
-            let names = page.users.map { page.username($0) ?? "" }
+            let names: [String]
+            if readMFA {
+                // Preferences are added to each user, so these users are built and written anew;
+                // the AdminGetUser calls, not this, set the pace.
+                let described = try await reader.withMFAPreferences(page.values)
+                try await writer.elements(described)
+                names = described.map { $0["Username"]?.string ?? "" }
+            } else {
+                try await writer.elements(raw: page.users)
+                names = page.users.map { page.username($0) ?? "" }
+            }
             usernames.withLock { index in for name in names { index.insert(name) } }
-            let total = users.add(page.users.count)
+            let total = users.add(names.count)
             progress?(BackupProgress(poolID: poolID, usersRead: total, estimatedUsers: configuration.estimatedUsers))
         }
         await writer.end()

@@ -2,11 +2,34 @@ import AWSClient
 import JSON
 import Synchronization
 
+/// Whether a backup asks Cognito for each user's MFA preferences, which ListUsers leaves out.
+public enum UserMFAReading: String, Sendable, CaseIterable {
+    /// Only where the pool's MFA can be SMS or email: those preferences are what a restore can set
+    /// again (an authenticator app's secret cannot be exported).
+    case auto
+    case on
+    case off
+
+    /// Whether to read them for a pool of `mfaConfig` (GetUserPoolMfaConfig's answer).
+    public func applies(to mfaConfig: JSON) -> Bool {
+        switch self {
+        case .on: return true
+        case .off: return false
+        case .auto:
+            return (mfaConfig["MfaConfiguration"]?.string ?? "OFF") != "OFF"
+                && (mfaConfig["SmsMfaConfiguration"].map { !$0.isNull } == true || mfaConfig["EmailMfaConfiguration"].map { !$0.isNull } == true)
+        }
+    }
+}
+
 /// Reads everything a user pool is from Cognito, each list to its last page. Users and group
 /// memberships are handed out page by page, never gathered, so memory does not grow with the pool.
 public struct PoolReader: Sendable {
     public let cognito: any CognitoAPI
     public let poolID: String
+    /// Fetches the UI customization's logos into the backup; nil leaves them out (a reader that
+    /// only compares, or a test without a network).
+    public let logos: LogoDownload?
     /// ListUsers is split into this many disjoint streams by the first hex digit of `sub`.
     static let subPrefixes = Array("0123456789abcdef").map(String.init)
     /// Codes Cognito answers for a component a pool simply does not have.
@@ -14,9 +37,10 @@ public struct PoolReader: Sendable {
         "ResourceNotFoundException", "UserPoolAddOnNotEnabledException", "FeatureUnavailableInTierException",
     ]
 
-    public init(cognito: any CognitoAPI, poolID: String) {
+    public init(cognito: any CognitoAPI, poolID: String, logos: LogoDownload? = nil) {
         self.cognito = cognito
         self.poolID = poolID
+        self.logos = logos
     }
 
     /// The pool's configuration and its resources: everything but users and memberships.
@@ -62,6 +86,7 @@ public struct PoolReader: Sendable {
             warnings += result.1
             return result.0
         }
+        let uiCustomization = collect(try await ui)
         let members: [(key: String, value: JSON)] = [
             ("user_pool_config", pool),
             ("mfa_config", try await mfa),
@@ -69,7 +94,8 @@ public struct PoolReader: Sendable {
             ("identity_providers", .array(try await providers)),
             ("resource_servers", .array(try await servers)),
             ("user_pool_domain", collect(try await domains)),
-            ("ui_customization", collect(try await ui)),
+            ("ui_customization", uiCustomization),
+            ("ui_logos", collect(try await logos(of: uiCustomization))),
             ("risk_configuration", collect(try await risk)),
             ("log_delivery_configuration", collect(try await logDelivery)),
             ("managed_login_branding", collect(try await branding)),
@@ -132,6 +158,26 @@ public struct PoolReader: Sendable {
         })
     }
 
+    /// `users` (ListUsers' UserType) with the MFA preferences only AdminGetUser tells:
+    /// `UserMFASettingList` and `PreferredMfaSetting`, added to each user that has any. One call
+    /// per user at the UserRead quota, several at once; a user deleted since the page was read is
+    /// kept as listed.
+    public func withMFAPreferences(_ users: [JSON]) async throws -> [JSON] {
+        try await concurrentMap(users, limit: 8) { user in
+            guard var listed = user.object, let username = listed["Username"]?.string else { return user }
+            let described: JSON
+            do {
+                described = try await cognito.call("AdminGetUser", ["UserPoolId": .string(poolID), "Username": .string(username)])
+            } catch let error as AWSError where error.code == "UserNotFoundException" {
+                return user
+            }
+            guard let settings = described["UserMFASettingList"]?.array, !settings.isEmpty else { return user }
+            listed["UserMFASettingList"] = .array(settings)
+            listed["PreferredMfaSetting"] = described["PreferredMfaSetting"]
+            return .object(listed)
+        }
+    }
+
     // MARK: Components
 
     func list(_ operation: String, _ resultKey: String, pageSize: (String, Int)) async throws -> [JSON] {
@@ -174,6 +220,29 @@ public struct PoolReader: Sendable {
             warnings += warning
         }
         return (.object(result), warnings)
+    }
+
+    /// The logo of each UI customization that has one, by "pool" or by the client whose own it is
+    /// (a client without its own is answered with the pool's): `{"url", "content_type", "base64"}`.
+    /// A logo that cannot be fetched is a warning; the restore then tries its URL.
+    func logos(of customization: JSON) async throws -> (JSON, [BackupWarning]) {
+        guard let logos else { return ([:], []) }
+        var wanted: [(key: String, url: String)] = customization["pool"]?["ImageUrl"]?.string.map { [("pool", $0)] } ?? []
+        for member in customization["clients"]?.object?.members ?? [] where member.value["ClientId"]?.string == member.key {
+            if let url = member.value["ImageUrl"]?.string { wanted.append((member.key, url)) }
+        }
+        let fetched = try await concurrentMap(wanted, limit: 4) { entry -> Result<LogoDownload.Logo, LogoDownloadError> in
+            do throws(LogoDownloadError) { return .success(try await logos.logo(at: entry.url)) } catch { return .failure(error) }
+        }
+        var kept = JSONObject()
+        var warnings: [BackupWarning] = []
+        for (entry, result) in zip(wanted, fetched) {
+            switch result {
+            case .success(let logo): kept[entry.key] = logo.json
+            case .failure(let error): warnings.append(BackupWarning(component: "ui_logos.\(entry.key)", reason: error.description))
+            }
+        }
+        return (.object(kept), warnings)
     }
 
     func terms() async throws -> (JSON, [BackupWarning]) {

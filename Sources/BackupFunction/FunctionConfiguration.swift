@@ -10,6 +10,8 @@ public struct FunctionConfiguration: Sendable {
     /// An AdminCreateUser event within this many seconds of the pool's last backup is skipped.
     public let minimumIntervalSeconds: Int
     public let quotas: CognitoQuotas
+    /// BACKUP_USER_MFA: whether each user's MFA preferences are read (auto, on, off).
+    public let userMFA: UserMFAReading
 
     public init(environment: [String: String]) throws(ConfigurationError) {
         func required(_ name: String) throws(ConfigurationError) -> String {
@@ -26,6 +28,11 @@ public struct FunctionConfiguration: Sendable {
         }
         minimumIntervalSeconds = Int(interval) ?? 300
         quotas = try CognitoQuotas(environment: environment)
+        let mfa = environment["BACKUP_USER_MFA"]?.trimmingSpaces ?? ""
+        guard let reading = mfa.isEmpty ? .auto : UserMFAReading(rawValue: mfa) else {
+            throw ConfigurationError("BACKUP_USER_MFA must be auto, on or off, not '\(mfa)'")
+        }
+        userMFA = reading
     }
 
     /// `us-east-1_abc, us-east-1_def` → two ids; each must look like a pool id.
@@ -64,6 +71,7 @@ extension BackupJob {
         let destination = BackupDestination(s3: S3(aws: aws), bucket: configuration.bucket,
                                             catalog: BackupCatalog(dynamodb: DynamoDB(aws: aws), table: configuration.table),
                                             encryption: configuration.encryption)
-        self.init(cognito: Cognito(aws: aws, quotas: configuration.quotas), destination: destination)
+        self.init(cognito: Cognito(aws: aws, quotas: configuration.quotas), destination: destination, logos: LogoDownload(),
+                  userMFA: configuration.userMFA)
     }
 }

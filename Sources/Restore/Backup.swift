@@ -18,6 +18,9 @@ public struct Backup: Sendable {
     public var domain: JSON?
     public var customDomain: JSON?
     public var uiCustomization: PerClient
+    /// The UI customizations' logos as base64, by "pool" or the backup's client id; backups
+    /// before `ui_logos` have only the URLs.
+    public var uiLogos: [String: String]
     public var riskConfiguration: PerClient
     public var logDelivery: JSON?
     /// DescribeManagedLoginBrandingByClient's `ManagedLoginBranding`, by the backup's client id
@@ -39,7 +42,7 @@ public struct Backup: Sendable {
 
     public init(formatVersion: Int, timestamp: String, sourcePoolID: String, poolConfig: JSON, mfaConfig: JSON? = nil,
                 appClients: [JSON] = [], identityProviders: [JSON] = [], resourceServers: [JSON] = [],
-                domain: JSON? = nil, customDomain: JSON? = nil, uiCustomization: PerClient = .none,
+                domain: JSON? = nil, customDomain: JSON? = nil, uiCustomization: PerClient = .none, uiLogos: [String: String] = [:],
                 riskConfiguration: PerClient = .none, logDelivery: JSON? = nil,
                 managedLoginBranding: [(clientID: String, value: JSON)] = [], terms: [JSON] = [], groups: [JSON] = [],
                 users: [PoolUser] = [], memberships: [(group: String, usernames: [String])] = []) {
@@ -54,6 +57,7 @@ public struct Backup: Sendable {
         self.domain = domain
         self.customDomain = customDomain
         self.uiCustomization = uiCustomization
+        self.uiLogos = uiLogos
         self.riskConfiguration = riskConfiguration
         self.logDelivery = logDelivery
         self.managedLoginBranding = managedLoginBranding
@@ -76,6 +80,9 @@ public struct PoolUser: Sendable, Equatable {
     public let attributes: [Attribute]
     public let enabled: Bool
     public let status: String
+    /// AdminGetUser's `UserMFASettingList` and `PreferredMfaSetting`, where the backup read them.
+    public let mfaSettings: [String]
+    public let preferredMFA: String?
 
     public struct Attribute: Sendable, Equatable {
         public let name: String
@@ -86,11 +93,14 @@ public struct PoolUser: Sendable, Equatable {
         }
     }
 
-    public init(username: String, attributes: [Attribute], enabled: Bool = true, status: String = "CONFIRMED") {
+    public init(username: String, attributes: [Attribute], enabled: Bool = true, status: String = "CONFIRMED",
+                mfaSettings: [String] = [], preferredMFA: String? = nil) {
         self.username = username
         self.attributes = attributes
         self.enabled = enabled
         self.status = status
+        self.mfaSettings = mfaSettings
+        self.preferredMFA = preferredMFA
     }
 
     /// From a ListUsers `UserType`; nil when it has no username.
@@ -103,6 +113,8 @@ public struct PoolUser: Sendable, Equatable {
         }
         enabled = user["Enabled"]?.bool ?? true
         status = user["UserStatus"]?.string ?? "UNKNOWN"
+        mfaSettings = (user["UserMFASettingList"]?.array ?? []).compactMap(\.string)
+        preferredMFA = user["PreferredMfaSetting"]?.string.flatMap { $0.isEmpty ? nil : $0 }
     }
 
     public func attribute(_ name: String) -> String? { attributes.first { $0.name == name }?.value }

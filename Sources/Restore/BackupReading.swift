@@ -2,15 +2,30 @@ import Backup
 import JSON
 
 extension Backup {
-    /// Reads and checks a whole backup file: every user is parsed here, so a truncated, mangled or
-    /// too-new file fails now, before a restore has written anything.
+    /// Reads and checks a whole backup in memory (see `init(chunks:)`).
     public init(reading bytes: [UInt8]) throws(BackupReadError) {
-        let scanner = BackupScanner(bytes: bytes)
+        var done = false
+        try self.init(chunks: { () throws(BackupReadError) -> [UInt8]? in
+            defer { done = true }
+            return done ? nil : bytes
+        })
+    }
+
+    /// Reads and checks a whole backup, handed over in chunks: every user is parsed here, so a
+    /// truncated, mangled or too-new file fails now, before a restore has written anything.
+    init(chunks: @escaping () throws(BackupReadError) -> [UInt8]?) throws(BackupReadError) {
+        var scanner = BackupScanner(read: chunks)
         var members: [String: JSON] = [:]
-        var usersRange: Range<Int>?
-        for member in try scanner.members() {
-            if member.key == "users" { usersRange = member.range } else { members[member.key] = try scanner.parse(member.range) }
-        }
+        var users: [PoolUser] = []
+        let hasUsers = try scanner.scan(streaming: "users", member: { (key, bytes, offset) throws(BackupReadError) in
+            members[key] = try BackupScanner.parse(bytes, at: offset)
+        }, element: { (bytes, offset) throws(BackupReadError) in
+            guard let user = PoolUser(try BackupScanner.parse(bytes, at: offset)) else {
+                throw BackupReadError(offset: offset, reason: "a user without a Username")
+            }
+            users.append(user)
+        })
+        if members["users"] != nil { throw BackupReadError(reason: "\"users\" is not an array") }
 
         let version: Int
         switch members["format_version"] {
@@ -25,15 +40,7 @@ extension Backup {
         guard members["user_pool_config"]?.object != nil else {
             throw BackupReadError(reason: "no \"user_pool_config\" object: not a cognito-backup backup")
         }
-        guard let usersRange else { throw BackupReadError(reason: "no \"users\" array: not a cognito-backup backup") }
-
-        var users: [PoolUser] = []
-        for element in try scanner.elements(of: usersRange, inside: "users") {
-            guard let user = PoolUser(try scanner.parse(element)) else {
-                throw BackupReadError(offset: element.lowerBound, reason: "a user without a Username")
-            }
-            users.append(user)
-        }
+        guard hasUsers else { throw BackupReadError(reason: "no \"users\" array: not a cognito-backup backup") }
         // Users who joined the pool and a group while the backup read it: whole users like the rest.
         if let found = members["users_found_in_groups"], !found.isNull {
             guard let list = found.array else { throw BackupReadError(reason: "\"users_found_in_groups\" is not an array") }
@@ -51,6 +58,11 @@ extension Backup {
                     throw BackupReadError(reason: "group_memberships[\"\(member.key)\"] is not a list of usernames")
                 }
                 memberships.append((member.key, names.compactMap { $0 }))
+            }
+        }
+        if let logos = members["ui_logos"], !logos.isNull {
+            guard let entries = logos.object?.members, entries.allSatisfy({ $0.value["base64"]?.string != nil }) else {
+                throw BackupReadError(reason: "\"ui_logos\" is not an object of {\"base64\": …} entries")
             }
         }
         for key in ["app_clients", "identity_providers", "resource_servers", "groups", "terms"] {
@@ -79,6 +91,9 @@ extension Backup {
             domain = Self.present(members["user_pool_domain"]?["domain"])
             customDomain = Self.present(members["user_pool_domain"]?["custom_domain"])
             uiCustomization = Self.perClient(members["ui_customization"])
+            uiLogos = Dictionary((members["ui_logos"]?.object?.members ?? []).compactMap { member in
+                member.value["base64"]?.string.map { (member.key, $0) }
+            }, uniquingKeysWith: { first, _ in first })
             riskConfiguration = Self.perClient(members["risk_configuration"])
             logDelivery = Self.present(members["log_delivery_configuration"])
             managedLoginBranding = (members["managed_login_branding"]?.object?.members ?? []).compactMap { member in

@@ -1,119 +1,171 @@
 import JSON
 
-/// Finds where the members of a JSON object and the elements of an array begin and end, without
-/// building their values. A 100k-user backup is then read one user at a time instead of as one
-/// tree several times the size of the file, and a truncated or mangled file is caught while
-/// scanning, before anything has been written.
+/// Reads a backup front to back in bounded chunks: the top-level members one by one, and the
+/// `users` array one user at a time, each handed out and let go. A backup is never in memory
+/// whole, nor its users, so a truncated, mangled or enormous file is caught while scanning, with
+/// flat memory, before anything has been written.
 struct BackupScanner {
-    let bytes: [UInt8]
+    /// The next chunk of the file, or nil at its end.
+    private let read: () throws(BackupReadError) -> [UInt8]?
+    private var chunk: [UInt8] = []
+    private var index = 0
+    /// Offset in the file of `chunk`'s first byte.
+    private var chunkStart = 0
+    private var ended = false
 
-    /// The top-level object's members: key and the byte range of its value.
-    func members() throws(BackupReadError) -> [(key: String, range: Range<Int>)] {
-        var position = skipWhitespace(0)
-        guard position < bytes.count, bytes[position] == UInt8(ascii: "{") else {
-            throw error(at: position, "a backup is a JSON object; this file does not start with '{'")
+    /// The most a member other than `users` may take (group memberships of a pool of millions
+    /// fit), and one user (50 custom attributes of 2,048 characters fit): what keeps a file of
+    /// garbage from growing one value without end.
+    static let maximumMemberBytes = 128 * 1024 * 1024
+    static let maximumUserBytes = 1024 * 1024
+    /// Bytes JSON allows outside strings: whitespace, brackets, separators, and those of numbers,
+    /// `true`, `false` and `null`. Anything else (a run of zeros, binary data) is refused at once.
+    private static let structural: [Bool] = {
+        var allowed = [Bool](repeating: false, count: 256)
+        for byte in Array(" \t\r\n{}[],:\"0123456789+-.eEtruefalsn".utf8) { allowed[Int(byte)] = true }
+        return allowed
+    }()
+
+    init(read: @escaping () throws(BackupReadError) -> [UInt8]?) { self.read = read }
+
+    /// Scans the whole backup: every member but `arrayKey` is handed to `member` with its bytes;
+    /// the elements of `arrayKey` (an array) go to `element`, one at a time, with their offsets.
+    /// Returns whether the backup has that array.
+    mutating func scan(streaming arrayKey: String, member: (String, [UInt8], Int) throws(BackupReadError) -> Void,
+                       element: ([UInt8], Int) throws(BackupReadError) -> Void) throws(BackupReadError) -> Bool {
+        var streamed = false
+        try skipWhitespace()
+        guard try peek() == UInt8(ascii: "{") else { throw error("a backup is a JSON object; this file does not start with '{'") }
+        advance()
+        try skipWhitespace()
+        if try peek() == UInt8(ascii: "}") { advance() } else {
+            while true {
+                guard try peek() == UInt8(ascii: "\"") else { throw error("expected a member name") }
+                let keyOffset = position
+                let key = try Self.parse(try value(inside: "the backup", limit: Self.maximumMemberBytes), at: keyOffset).string ?? ""
+                try skipWhitespace()
+                guard try peek() == UInt8(ascii: ":") else { throw error("expected ':' after \"\(key)\"") }
+                advance()
+                try skipWhitespace()
+                if key == arrayKey, try peek() == UInt8(ascii: "[") {
+                    try elements(of: key, element)
+                    streamed = true
+                } else {
+                    let offset = position
+                    try member(key, try value(inside: key, limit: Self.maximumMemberBytes), offset)
+                }
+                try skipWhitespace()
+                if try peek() == UInt8(ascii: ",") { advance(); try skipWhitespace(); continue }
+                guard try peek() == UInt8(ascii: "}") else { throw error("expected ',' or '}' after \"\(key)\"") }
+                advance()
+                break
+            }
         }
-        var members: [(key: String, range: Range<Int>)] = []
-        position = skipWhitespace(position + 1)
-        if position < bytes.count, bytes[position] == UInt8(ascii: "}") { return try finish(members, after: position + 1) }
+        try skipWhitespace()
+        guard try peek() == nil else { throw error("unexpected data after the backup object") }
+        return streamed
+    }
+
+    private mutating func elements(of key: String, _ element: ([UInt8], Int) throws(BackupReadError) -> Void) throws(BackupReadError) {
+        advance()
+        try skipWhitespace()
+        if try peek() == UInt8(ascii: "]") { advance(); return }
         while true {
-            let keyRange = try valueRange(from: position, inside: "the backup")
-            guard bytes[keyRange.lowerBound] == UInt8(ascii: "\"") else { throw error(at: keyRange.lowerBound, "expected a member name") }
-            let key = try parse(keyRange).string ?? ""
-            position = skipWhitespace(keyRange.upperBound)
-            guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else { throw error(at: position, "expected ':' after \"\(key)\"") }
-            let value = try valueRange(from: position + 1, inside: key)
-            members.append((key, value))
-            position = skipWhitespace(value.upperBound)
-            guard position < bytes.count else { throw error(at: position, "the backup ends inside its top-level object") }
-            if bytes[position] == UInt8(ascii: ",") { position = skipWhitespace(position + 1); continue }
-            if bytes[position] == UInt8(ascii: "}") { return try finish(members, after: position + 1) }
-            throw error(at: position, "expected ',' or '}' after \"\(key)\"")
+            let offset = position
+            try element(try value(inside: key, limit: Self.maximumUserBytes), offset)
+            try skipWhitespace()
+            if try peek() == UInt8(ascii: ",") { advance(); try skipWhitespace(); continue }
+            guard try peek() == UInt8(ascii: "]") else { throw error("expected ',' or ']' in \"\(key)\"") }
+            advance()
+            return
         }
     }
 
-    /// The byte ranges of the elements of the array at `range`.
-    func elements(of range: Range<Int>, inside context: String) throws(BackupReadError) -> [Range<Int>] {
-        guard bytes[range.lowerBound] == UInt8(ascii: "[") else { throw error(at: range.lowerBound, "\(context) is not an array") }
-        var elements: [Range<Int>] = []
-        var position = skipWhitespace(range.lowerBound + 1)
-        if bytes[position] == UInt8(ascii: "]") { return [] }
-        while true {
-            let element = try valueRange(from: position, inside: context)
-            elements.append(element)
-            position = skipWhitespace(element.upperBound)
-            if bytes[position] == UInt8(ascii: ",") { position = skipWhitespace(position + 1); continue }
-            guard bytes[position] == UInt8(ascii: "]") else { throw error(at: position, "expected ',' or ']' in \"\(context)\"") }
-            return elements
-        }
-    }
-
-    /// The value at `range`, parsed; its errors point into the whole file.
-    func parse(_ range: Range<Int>) throws(BackupReadError) -> JSON {
-        do {
-            return try JSON(parsing: Array(bytes[range]))
-        } catch {
-            throw BackupReadError(offset: range.lowerBound + error.offset, reason: error.reason)
-        }
-    }
-
-    private func finish(_ members: [(key: String, range: Range<Int>)], after end: Int) throws(BackupReadError) -> [(key: String, range: Range<Int>)] {
-        let rest = skipWhitespace(end)
-        guard rest == bytes.count else { throw error(at: rest, "unexpected data after the backup object") }
-        return members
-    }
-
-    /// Where the value starting at (or after whitespace from) `start` ends: strings are skipped
-    /// escape by escape and containers bracket by bracket. Scalars end at the next delimiter;
-    /// `parse` checks their spelling.
-    private func valueRange(from start: Int, inside context: String) throws(BackupReadError) -> Range<Int> {
-        let begin = skipWhitespace(start)
-        var position = begin
+    /// The bytes of the value that starts here: strings are skipped escape by escape and
+    /// containers bracket by bracket; scalars end at the next delimiter, and `JSON(parsing:)`
+    /// checks their spelling.
+    private mutating func value(inside context: String, limit: Int) throws(BackupReadError) -> [UInt8] {
+        var bytes: [UInt8] = []
         var depth = 0
         var inString = false
-        while position < bytes.count {
-            let byte = bytes[position]
+        while let byte = try peek() {
             if inString {
-                if byte == UInt8(ascii: "\\") { position += 2; continue }
+                if byte == UInt8(ascii: "\\") {
+                    bytes.append(byte)
+                    advance()
+                    guard let escaped = try peek() else { break }
+                    bytes.append(escaped)
+                    advance()
+                    continue
+                }
                 if byte == UInt8(ascii: "\"") {
                     inString = false
-                    if depth == 0 { return begin..<position + 1 }
+                    if depth == 0 { bytes.append(byte); advance(); return bytes }
                 }
-                position += 1
-                continue
+                guard byte >= 0x20 else { throw error("a control character inside a string in \"\(context)\"") }
+            } else {
+                guard Self.structural[Int(byte)] else { throw error("byte 0x\(String(byte, radix: 16)) in \"\(context)\" is not JSON") }
+                switch byte {
+                case UInt8(ascii: "\""): inString = true
+                case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
+                case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                    if depth == 0 { return try scalar(bytes) }
+                    depth -= 1
+                    if depth == 0 { bytes.append(byte); advance(); return bytes }
+                case UInt8(ascii: ","), 0x20, 0x0A, 0x0D, 0x09:
+                    if depth == 0 { return try scalar(bytes) }
+                default: break
+                }
             }
-            switch byte {
-            case UInt8(ascii: "\""): inString = true
-            case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
-            case UInt8(ascii: "}"), UInt8(ascii: "]"):
-                if depth == 0 { return try scalar(begin..<position) }
-                depth -= 1
-                if depth == 0 { return begin..<position + 1 }
-            case UInt8(ascii: ","), 0x20, 0x0A, 0x0D, 0x09:
-                if depth == 0 { return try scalar(begin..<position) }
-            default: break
+            bytes.append(byte)
+            advance()
+            guard bytes.count <= limit else {
+                throw BackupReadError(offset: position, reason: "a value in \"\(context)\" is over \(limit >> 20) MiB: not a backup")
             }
-            position += 1
         }
-        if depth == 0 && !inString && position > begin { return try scalar(begin..<position) }
-        throw BackupReadError(offset: bytes.count,
-                              reason: "the file ends inside \"\(context)\" (\(bytes.count) bytes): truncated, perhaps by an interrupted copy")
+        if depth == 0 && !inString && !bytes.isEmpty { return bytes }
+        throw BackupReadError(offset: position,
+                              reason: "the file ends inside \"\(context)\" (\(position) bytes): truncated, perhaps by an interrupted copy")
     }
 
-    private func scalar(_ range: Range<Int>) throws(BackupReadError) -> Range<Int> {
-        guard !range.isEmpty else { throw error(at: range.lowerBound, "expected a value") }
-        return range
+    /// `bytes`, found at `offset`, parsed; its errors point into the whole file.
+    static func parse(_ bytes: [UInt8], at offset: Int) throws(BackupReadError) -> JSON {
+        do {
+            return try JSON(parsing: bytes)
+        } catch {
+            throw BackupReadError(offset: offset + error.offset, reason: error.reason)
+        }
     }
 
-    private func skipWhitespace(_ start: Int) -> Int {
-        var position = start
-        while position < bytes.count, Self.isWhitespace(bytes[position]) { position += 1 }
-        return position
+    private func scalar(_ bytes: [UInt8]) throws(BackupReadError) -> [UInt8] {
+        guard !bytes.isEmpty else { throw error("expected a value") }
+        return bytes
     }
 
-    static func isWhitespace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 }
+    /// Where in the file the next byte is.
+    var position: Int { chunkStart + index }
 
-    private func error(at offset: Int, _ reason: String) -> BackupReadError {
-        BackupReadError(offset: offset, reason: offset >= bytes.count ? "the file ends early: truncated?" : reason)
+    private mutating func peek() throws(BackupReadError) -> UInt8? {
+        while index == chunk.count {
+            guard !ended, let next = try read() else {
+                ended = true
+                return nil
+            }
+            chunkStart += chunk.count
+            chunk = next
+            index = 0
+        }
+        return chunk[index]
+    }
+
+    private mutating func advance() { index += 1 }
+
+    private mutating func skipWhitespace() throws(BackupReadError) {
+        while let byte = try peek(), byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 { advance() }
+    }
+
+    /// Called right after `peek`, so the end of the file is known.
+    private func error(_ reason: String) -> BackupReadError {
+        BackupReadError(offset: position, reason: ended && index == chunk.count ? "the file ends early: truncated?" : reason)
     }
 }

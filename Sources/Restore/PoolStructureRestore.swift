@@ -1,4 +1,5 @@
 import AWSClient
+import Backup
 import JSON
 
 /// Everything of a pool but its users, created where the target lacks it. Resource servers and
@@ -139,14 +140,14 @@ struct PoolStructureRestore {
     }
 
     /// GetUICustomization answers a client without its own customization with the pool's
-    /// (`ClientId` "ALL"), so only a client's own is set again. The logo is a URL into the old
-    /// pool's CloudFront distribution: it is downloaded and sent back as the image Cognito wants,
-    /// and if that fails the CSS is restored without it.
+    /// (`ClientId` "ALL"), so only a client's own is set again. The logo is the one the backup
+    /// kept; a backup that kept none has only a URL into the old pool's CloudFront distribution,
+    /// downloaded instead, and if that fails the CSS is restored without it.
     private func uiCustomization(clients: [RestoreMapping.AppClient], hasDomain: Bool) async throws(RestoreFailure) {
-        var targets: [(clientID: String?, value: JSON)] = backup.uiCustomization.pool.map { [(nil, $0)] } ?? []
+        var targets: [(clientID: String?, logo: String, value: JSON)] = backup.uiCustomization.pool.map { [(nil, "pool", $0)] } ?? []
         for (oldID, value) in backup.uiCustomization.clients where value["ClientId"]?.string == oldID {
             guard let newID = clients.first(where: { $0.oldID == oldID })?.newID else { continue }
-            targets.append((newID, value))
+            targets.append((newID, oldID, value))
         }
         targets.removeAll { $0.value["CSS"]?.string?.isEmpty != false && $0.value["ImageUrl"]?.string == nil }
         guard !targets.isEmpty else { return }
@@ -154,12 +155,14 @@ struct PoolStructureRestore {
             report.warn("UI customization not restored: Cognito keeps it only for a pool with a domain (pass --domain-prefix)")
             return
         }
-        for (clientID, value) in targets {
+        for (clientID, logoKey, value) in targets {
             let scope = clientID.map { "app client \($0)" } ?? "the pool"
             var request: JSONObject = ["UserPoolId": .string(poolID)]
             request["ClientId"] = clientID.map(JSON.string)
             if let css = value["CSS"]?.string, !css.isEmpty { request["CSS"] = .string(css) }
-            if let url = value["ImageUrl"]?.string {
+            if let kept = backup.uiLogos[logoKey] {
+                request["ImageFile"] = .string(kept)
+            } else if let url = value["ImageUrl"]?.string {
                 do {
                     request["ImageFile"] = .string(Base64.encode(try await logo.image(at: url)))
                 } catch {

@@ -1,4 +1,5 @@
 import AWSClient
+import Backup
 import JSON
 
 /// Where and how to restore.

@@ -1,7 +1,8 @@
 import Synchronization
 
 /// The users a restore has put in the target so far, in the backup's order: what the journal
-/// records when the run ends, however it ends (finished, failed or interrupted).
+/// records when the run ends, however it ends (finished, failed or interrupted); and how many of
+/// them must enrol their authenticator app again.
 final class RestoredUsers: Sendable {
     enum Entry: Sendable {
         case user(RestoreMapping.User)
@@ -10,8 +11,13 @@ final class RestoredUsers: Sendable {
     }
 
     private let entries = Mutex<[Int: Entry]>([:])
+    private let reEnrolling = Atomic<Int>(0)
 
     func record(_ entry: Entry, at index: Int) { entries.withLock { $0[index] = entry } }
+
+    /// A restored user who had an authenticator app, whose secret Cognito never exports.
+    func recordReEnrolment() { reEnrolling.add(1, ordering: .relaxed) }
+    var reEnrolments: Int { reEnrolling.load(ordering: .relaxed) }
 
     var users: [RestoreMapping.User] {
         sorted().compactMap { if case .user(let user) = $0 { return user } else { return nil } }

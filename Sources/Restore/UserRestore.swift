@@ -4,7 +4,9 @@ import JSON
 import Synchronization
 
 extension PoolUser {
-    var disabled: PoolUser { PoolUser(username: username, attributes: attributes, enabled: false, status: status) }
+    var disabled: PoolUser {
+        PoolUser(username: username, attributes: attributes, enabled: false, status: status, mfaSettings: mfaSettings, preferredMFA: preferredMFA)
+    }
 }
 
 /// How restored users get back in, since Cognito never exports passwords.
@@ -67,6 +69,11 @@ struct UserRestore {
             throw failure
         } catch {
             throw RestoreFailure(step: "restore users", poolID: poolID, underlying: error)
+        }
+        let reEnrolments = restored.reEnrolments
+        if reEnrolments > 0 {
+            report.warn("\(reEnrolments) users used an authenticator app (TOTP) for MFA: Cognito cannot export its secret, so they "
+                + "must set it up again (AssociateSoftwareToken); their SMS and email MFA preferences were restored")
         }
         let federated = restored.federated.count
         if federated > 0 {
@@ -178,6 +185,7 @@ struct UserRestore {
             }
         }
         context.target = target
+        if MFAPreferences.needsReEnrolment(user) { restored.recordReEnrolment() }
         restored.record(.user(RestoreMapping.User(oldUsername: user.username, newUsername: target.username, oldSub: user.sub,
                                                   newSub: target.sub)), at: context.index)
         return true
@@ -218,6 +226,13 @@ struct UserRestore {
                                    "ProviderAttributeValue": .string(identity.userID)],
                 ], step: "link \(user.username) to their \(identity.providerName) identity", poolID: poolID)
                 return .created
+            }
+        }
+        if let request = MFAPreferences.request(for: user, username: target.username, poolID: poolID) {
+            try await report.attempt("mfa_preferences") { () throws(RestoreFailure) in
+                _ = try await cognito.call("AdminSetUserMFAPreference", request, step: "set the MFA preferences of \(user.username)",
+                                           poolID: poolID)
+                return .applied
             }
         }
         for group in context.groups {

@@ -30,6 +30,12 @@ struct BackupCommand: AsyncParsableCommand {
     @Option(name: .customLong("kms-key-id"), help: "Encrypt with this KMS key instead of S3-managed keys (default: BACKUP_KMS_KEY_ID).")
     var kmsKeyID: String?
 
+    @Option(name: .customLong("user-mfa"), help: """
+        Read each user's MFA preferences (one AdminGetUser per user): auto (where the pool's MFA \
+        can be SMS or email), on, off (default: BACKUP_USER_MFA, else auto).
+        """)
+    var userMFA: String?
+
     @Flag(help: "Print one JSON document with every backup's metadata, and no progress.")
     var json = false
 
@@ -42,6 +48,7 @@ struct BackupCommand: AsyncParsableCommand {
             if let bucket { environment["BACKUP_BUCKET"] = bucket }
             if let table { environment["BACKUP_TABLE"] = table }
             if let kmsKeyID { environment["BACKUP_KMS_KEY_ID"] = kmsKeyID }
+            if let userMFA { environment["BACKUP_USER_MFA"] = userMFA }
             let settings: FunctionConfiguration
             do { settings = try FunctionConfiguration(environment: environment) } catch let error as ConfigurationError {
                 throw CLIError(message: "\(error.message) (pass --pool-id, --bucket and --table, or set the variable)", exitCode: CLIError.configuration)

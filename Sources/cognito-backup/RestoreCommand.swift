@@ -9,8 +9,8 @@ struct RestoreCommand: AsyncParsableCommand {
         abstract: "Restore a backup into a new or an existing user pool.",
         discussion: """
             Recreates resource servers, identity providers, groups, app clients (new ids: the old → \
-            new map is printed), the domain, UI customization (its logo downloaded again from the \
-            old pool's URL), threat protection, each app client's managed login branding and terms \
+            new map is printed), the domain, UI customization (its logo from the backup, or for an \
+            older backup downloaded again from the old pool's URL), threat protection, each app client's managed login branding and terms \
             documents, then users (new subs; passwords cannot be exported), their linked identities \
             and every group membership. Lambda triggers are attached last, so none runs for a \
             restored user.

@@ -24,8 +24,6 @@ struct SourceOptions: ParsableArguments {
         let location = try BackupSource(source)
         let s3 = S3(aws: try aws.client(profile: sourceProfile))
         if let sourceRegion, case let .s3(bucket, _) = location { s3.useRegion(sourceRegion, forBucket: bucket) }
-        let bytes = try await location.read(s3: s3, versionID: versionID)
-        if let warning = try await location.checkIntegrity(of: bytes, s3: s3, versionID: versionID) { warn(warning) }
-        return (try Backup(reading: bytes), location, s3)
+        return (try await location.backup(s3: s3, versionID: versionID, warn: warn), location, s3)
     }
 }

@@ -1,5 +1,5 @@
 import AWSClient
-@testable import Restore
+import Backup
 import Testing
 import TestSupport
 

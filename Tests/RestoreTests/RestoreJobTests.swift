@@ -1,4 +1,5 @@
 import AWSClient
+import Backup
 import JSON
 @testable import Restore
 import Testing
@@ -176,6 +177,28 @@ struct RestoreJobTests {
         #expect(calls.first?["Permanent"] == true)
     }
 
+    @Test func smsAndEmailMFAPreferencesAreSetAgainAndAuthenticatorUsersCounted() async throws {
+        func user(_ name: String, _ settings: [JSON], preferred: String) -> JSON {
+            var user = Recorded.user(name, sub: "\(name)-1").object!
+            user["UserMFASettingList"] = .array(settings)
+            user["PreferredMfaSetting"] = .string(preferred)
+            return .object(user)
+        }
+        let cognito = ScriptedCognito()
+
+        let result = try await restore(cognito, backup: Recorded.backup(users: [
+            user("alice", ["EMAIL_OTP", "SMS_MFA"], preferred: "EMAIL_OTP"), user("bob", ["SOFTWARE_TOKEN_MFA"], preferred: "SOFTWARE_TOKEN_MFA"),
+            Recorded.user("carol", sub: "c-1"),
+        ], memberships: []))
+
+        #expect(cognito.calls("AdminSetUserMFAPreference") == [[
+            "UserPoolId": "eu-west-1_NewP00l01", "Username": "alice",
+            "SMSMfaSettings": ["Enabled": true, "PreferredMfa": false], "EmailMfaSettings": ["Enabled": true, "PreferredMfa": true],
+        ]])
+        #expect(result.report.counts("mfa_preferences") == .init(applied: 1))
+        #expect(result.report.warnings.contains { $0.hasPrefix("1 users used an authenticator app (TOTP)") })
+    }
+
     @Test func withoutADomainPrefixTheBackupsPrefixIsRestored() async throws {
         let cognito = ScriptedCognito()
         let options = RestoreOptions(target: .newPool(name: "p"), concurrency: 2)
@@ -234,6 +257,22 @@ struct RestoreJobTests {
         #expect(result.succeeded)
         #expect(cognito.calls("SetUICustomization") == [["UserPoolId": "eu-west-1_NewP00l01", "CSS": ".banner-customizable { background: #123456; }"]])
         #expect(result.report.warnings.contains { $0.hasPrefix("UI customization logo of the pool not restored") && $0.contains(url) && $0.contains("HTTP 404") })
+    }
+
+    @Test func logoTheBackupKeptIsSetWithoutDownloadingItsURL() async throws {
+        let server = try ScriptedServer([])
+        defer { server.stop() }
+        let kept = Base64.encode(LogoDownloadTests.png)
+        let cognito = ScriptedCognito()
+
+        let result = try await restore(cognito, backup: Recorded.backup(extra: [
+            Self.uiCustomization(imageURL: server.baseURL + "/logo.png"),
+            ("ui_logos", ["pool": ["url": .string(server.baseURL + "/logo.png"), "content_type": "image/png", "base64": .string(kept)]]),
+        ]), logo: LogoDownload(schemes: ["http"]))
+
+        #expect(cognito.calls("SetUICustomization").first?["ImageFile"] == .string(kept))
+        #expect(server.requests.isEmpty)
+        #expect(!result.report.warnings.contains { $0.contains("logo") })
     }
 
     @Test func brandingIsCreatedOnTheClientThatReplacedItsOwn() async throws {

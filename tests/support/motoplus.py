@@ -46,9 +46,25 @@ try:
 except ImportError:  # run as a script: python3 tests/support/motoplus.py
     from faults import FaultInjector, FaultPlan
 
-# Real UI customization image URLs point at a CloudFront distribution; this is
-# the example distribution from AWS's documentation. Nothing serves it.
-_IMAGE_HOST = "d111111abcdef8.cloudfront.net"
+# Real UI customization image URLs point at the pool's CloudFront distribution.
+# Here they point at a loopback port nothing listens on, so a test never reaches
+# out to the internet; a test that serves the images names its own server with
+# ``set_image_host``.
+_DEFAULT_IMAGE_HOST = "127.0.0.1:1"
+_image_host = _DEFAULT_IMAGE_HOST
+_images: dict[str, bytes] = {}
+"""ImageFile bytes by URL path, as the image host serves them."""
+
+
+def set_image_host(host: str | None) -> None:
+    """Where the ImageUrl of UI customizations set from now on points; None restores the default."""
+    global _image_host
+    _image_host = host or _DEFAULT_IMAGE_HOST
+
+
+def image(path: str) -> bytes | None:
+    """The logo a SetUICustomization call uploaded, by the path of its ImageUrl."""
+    return _images.get(path)
 
 _RISK_PARTS = (
     "CompromisedCredentialsRiskConfiguration",
@@ -135,10 +151,9 @@ class _CognitoExtras(CognitoIdpResponse):
             "LastModifiedDate": now,
         }
         if self._get_param("ImageFile"):
-            customization["ImageUrl"] = (
-                f"https://{_IMAGE_HOST}/{pool_id}/{key}/{version}"
-                "/assets/images/image.jpg"
-            )
+            path = f"/{pool_id}/{key}/{version}/assets/images/image.jpg"
+            _images[path] = base64.b64decode(self._get_param("ImageFile"))
+            customization["ImageUrl"] = f"https://{_image_host}{path}"
         extras.ui_customizations[key] = customization
         return ActionResult({"UICustomization": customization})
 
@@ -336,6 +351,7 @@ class _CognitoExtras(CognitoIdpResponse):
 
 
 _original_describe_user_pool = CognitoIdpResponse.describe_user_pool
+_original_create_user_pool_domain = CognitoIdpResponse.create_user_pool_domain
 _original_backend_reset = CognitoIdpBackend.reset
 
 
@@ -352,11 +368,23 @@ def _describe_user_pool(self: CognitoIdpResponse) -> ActionResult:
     return result
 
 
+def _create_user_pool_domain(self: CognitoIdpResponse) -> ActionResult:
+    """moto hands a prefix to whichever pool asks last; Cognito refuses a prefix another
+    pool of the region holds until that pool lets it go."""
+    domain = self._get_param("Domain")
+    held = self.backend.user_pool_domains.get(domain)
+    if held is not None and held.user_pool_id != self._get_param("UserPoolId"):
+        raise InvalidParameterException("Domain already associated with another user pool.")
+    return _original_create_user_pool_domain(self)
+
+
 def _reset_backend(self: CognitoIdpBackend) -> None:
     # moto resets every region's backend on POST /moto-api/reset (and when a
     # mock_aws context ends); the extras of its pools go with it.
     for key in [k for k in _store if k[:2] == (self.account_id, self.region_name)]:
         del _store[key]
+    for path in [p for p in _images if p.split("/")[1] in self.user_pools]:
+        del _images[path]
     _original_backend_reset(self)
 
 
@@ -380,6 +408,7 @@ def _install() -> None:
         if inspect.isfunction(member):
             setattr(CognitoIdpResponse, name, member)
     CognitoIdpResponse.describe_user_pool = _describe_user_pool
+    CognitoIdpResponse.create_user_pool_domain = _create_user_pool_domain
     CognitoIdpBackend.reset = _reset_backend
     BaseResponse.setup_class = _setup_class_keeping_the_raw_query
 

@@ -1,8 +1,10 @@
 import AWSClient
+import JSON
 
-/// Fetches the classic hosted UI's logo from the URL a backup kept. GetUICustomization gives the
-/// logo only as `ImageUrl`, a file in the old pool's CloudFront distribution, while
-/// SetUICustomization wants the image itself.
+/// Fetches the classic hosted UI's logo from its URL. GetUICustomization gives the logo only as
+/// `ImageUrl`, a file in the pool's CloudFront distribution that goes when the pool goes, while
+/// SetUICustomization wants the image itself: a backup keeps the image, and a restore of a
+/// backup that did not falls back to the URL.
 public struct LogoDownload: Sendable {
     /// Cognito refuses a logo larger than 100 KB.
     public static let cognitoLimit = 100 * 1024
@@ -24,7 +26,21 @@ public struct LogoDownload: Sendable {
         self.schemes = schemes
     }
 
-    public func image(at url: String) async throws(LogoDownloadError) -> [UInt8] {
+    /// A logo as a backup keeps it: the image, where it was and what it said it was.
+    public struct Logo: Sendable, Equatable {
+        public let url: String
+        public let contentType: String?
+        public let bytes: [UInt8]
+
+        /// `{"url", "content_type", "base64"}`: the form of each entry of the backup's `ui_logos`.
+        public var json: JSON {
+            ["url": .string(url), "content_type": contentType.map(JSON.string) ?? .null, "base64": .string(Base64.encode(bytes))]
+        }
+    }
+
+    public func image(at url: String) async throws(LogoDownloadError) -> [UInt8] { try await logo(at: url).bytes }
+
+    public func logo(at url: String) async throws(LogoDownloadError) -> Logo {
         guard let separator = url.firstRange(of: "://"), schemes.contains(url[..<separator.lowerBound].lowercased()) else {
             throw LogoDownloadError(url: url, reason: .unsupportedScheme)
         }
@@ -40,7 +56,7 @@ public struct LogoDownload: Sendable {
         guard response.status == 200 || response.status == 206 else { throw LogoDownloadError(url: url, reason: .status(response.status)) }
         guard !response.body.isEmpty else { throw LogoDownloadError(url: url, reason: .empty) }
         guard response.body.count <= maxBytes else { throw LogoDownloadError(url: url, reason: .tooLarge(limit: maxBytes)) }
-        return response.body
+        return Logo(url: url, contentType: response.header("Content-Type"), bytes: response.body)
     }
 }
 
