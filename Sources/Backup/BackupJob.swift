@@ -180,7 +180,8 @@ public struct BackupJob: Sendable {
     ///
     /// Users are read before memberships, so a user who joined the pool and a group in between is
     /// met only in the memberships: such users are kept, whole, in `users_found_in_groups`, and
-    /// every username in `group_memberships` is then a user of the backup.
+    /// every username in `group_memberships` is then a user of the backup. Only users created
+    /// shortly before or during the backup can be such users (`RecentUsers`).
     func write(poolID: String, startedAt: UTCTime, into writer: SnapshotWriter,
                progress: (@Sendable (BackupProgress) -> Void)?) async throws -> Snapshot {
         let reader = PoolReader(cognito: cognito, poolID: poolID, logos: logos)
@@ -192,29 +193,30 @@ public struct BackupJob: Sendable {
         try await writer.member("groups", .array(configuration.groups))
 
         let users = Counter()
-        let usernames = Mutex(UsernameIndex(expectedCount: configuration.estimatedUsers ?? 0))
+        let recentUsers = Mutex(RecentUsers(backupStarted: startedAt))
+        let cutoff = recentUsers.withLock { $0.cutoff }
         let readMFA = userMFA.applies(to: configuration.members.first { $0.key == "mfa_config" }?.value ?? .null)
         await writer.beginArray("users")
         try await reader.forEachUserPage { page in
             // A cancelled job (deadline, shutdown) stops between pages; `run` then aborts the upload.
             try Task.checkCancellation()
-            let names: [String]
+            let recent: [String]
             if readMFA {
                 // Preferences are added to each user, so these users are built and written anew;
                 // the AdminGetUser calls, not this, set the pace.
                 let described = try await reader.withMFAPreferences(page.values)
                 try await writer.elements(described)
-                names = described.map { $0["Username"]?.string ?? "" }
+                recent = described.filter { (RecentUsers.seconds($0["UserCreateDate"]) ?? .infinity) >= cutoff }
+                    .map { $0["Username"]?.string ?? "" }
             } else {
                 try await writer.elements(raw: page.users)
-                names = page.users.map { page.username($0) ?? "" }
+                recent = page.users.filter { (page.createdSeconds($0) ?? .infinity) >= cutoff }.map { page.username($0) ?? "" }
             }
-            usernames.withLock { index in for name in names { index.insert(name) } }
-            let total = users.add(names.count)
+            if !recent.isEmpty { recentUsers.withLock { set in for name in recent { set.insert(name) } } }
+            let total = users.add(page.users.count)
             progress?(BackupProgress(poolID: poolID, usersRead: total, estimatedUsers: configuration.estimatedUsers))
         }
         await writer.end()
-        usernames.withLock { $0.seal() }
 
         let lateUsers = Mutex<[String: JSON]>([:])
         let deletedGroups = Mutex<[String]>([])
@@ -223,7 +225,7 @@ public struct BackupJob: Sendable {
         try await reader.forEachGroupMembershipPage(configuration.groups.compactMap { $0["GroupName"]?.string }, page: { group, members in
             try Task.checkCancellation()
             let names = members.compactMap { $0["Username"]?.string }
-            let missing = usernames.withLock { index in members.filter { !index.contains($0["Username"]?.string ?? "") } }
+            let missing = recentUsers.withLock { recent in members.filter(recent.lacks) }
             if !missing.isEmpty { lateUsers.withLock { for user in missing { $0[user["Username"]?.string ?? ""] = user } } }
             try await section.page(group, names)
         }, finished: { group, deleted in

@@ -14,6 +14,9 @@ public struct UserPage: Sendable {
 
     public func username(_ user: ArraySlice<UInt8>) -> String? { page.member("Username", of: user)?.string }
 
+    /// When Cognito created the user, in seconds since the epoch.
+    func createdSeconds(_ user: ArraySlice<UInt8>) -> Double? { RecentUsers.seconds(page.member("UserCreateDate", of: user)) }
+
     /// Every user built into a value, for readers that compare users rather than store them.
     public var values: [JSON] { users.compactMap { try? JSON(parsing: Array($0)) } }
 }

@@ -182,13 +182,14 @@ extension CognitoAPI {
                                 token: (Page) -> String?, _ body: (Page) async throws -> Void) async throws {
         let tokenName = CognitoPagination.tokenName(operation)
         var request = input.object ?? JSONObject()
-        var seen: Set<String> = []
+        // Hashes, not tokens: a pool of millions has thousands of pages, each token hundreds of bytes.
+        var seen: Set<Int> = []
         while true {
             let page = try await fetch(.object(request))
             try await body(page)
             guard let next = token(page), !next.isEmpty else { return }
             // A service that hands back a token it gave before would keep us here forever.
-            guard seen.insert(next).inserted else {
+            guard seen.insert(next.hashValue).inserted else {
                 throw AWSError(service: "cognito-idp", operation: operation, httpStatus: nil, code: "PaginationLoop",
                                message: "the service returned page token it returned before", requestID: nil)
             }
