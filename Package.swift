@@ -33,5 +33,5 @@ let package = Package(
         .testTarget(name: "BackupFunctionTests", dependencies: ["BackupFunction", "Backup", "LambdaRuntime", "JSON"]),
         .testTarget(name: "RestoreTests", dependencies: ["Restore", "Backup", "AWSClient", "JSON", "TestSupport"]),
     ],
-    swiftLanguageModes: [.v5]
+    swiftLanguageModes: [.v6]
 )

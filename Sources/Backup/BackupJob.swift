@@ -246,9 +246,3 @@ public struct BackupJob: Sendable {
                         warnings: warnings.count)
     }
 }
-
-final class Counter: Sendable {
-    private let count = Atomic<Int>(0)
-    func add(_ n: Int) -> Int { count.add(n, ordering: .relaxed).newValue }
-    var value: Int { count.load(ordering: .relaxed) }
-}

@@ -93,9 +93,9 @@ struct UserRestore {
     /// first failure that must stop the restore stops it at once: leaving the group cancels the
     /// rest, and each user checks for that before its next call.
     private func createThenUpdate(_ contexts: [UserContext]) async throws {
-        let done = Mutex(0)
+        let done = Counter()
         let total = contexts.count
-        @Sendable func advance() { progress?(done.withLock { $0 += 1; return $0 }, total) }
+        @Sendable func advance() { progress?(done.add(1), total) }
         try await withThrowingTaskGroup(of: Finished.self) { group in
             var next = 0, creating = 0, updating = 0
             var ready: [UserContext] = []

@@ -1,7 +1,6 @@
 import AWSClient
 @testable import Backup
 import JSON
-import Synchronization
 import Testing
 
 /// A sink as slow as an S3 in a SlowDown storm, which counts what it has taken.
@@ -17,6 +16,12 @@ actor SlowSink: SnapshotSink {
     func abort() async {}
 }
 
+/// The largest value recorded.
+actor Peak {
+    private(set) var value = 0
+    func record(_ candidate: Int) { value = max(value, candidate) }
+}
+
 struct BackpressureTests {
     @Test func sixteenReadersFacingASlowSinkHoldBoundedBytesNotThePool() async throws {
         let sink = SlowSink()
@@ -24,17 +29,17 @@ struct BackpressureTests {
         let writer = SnapshotWriter(sink: sink, flushSize: flushSize)
         let page: [JSON] = (0..<10).map { ["Username": .string("user-\($0)"), "blob": .string(String(repeating: "x", count: 200))] }
         let pageBytes = JSON.array(page).serializedBytes.count
-        let handed = Atomic<Int>(0)
-        let peakAhead = Mutex(0)
+        let handed = Counter()
+        let peakAhead = Peak()
         await writer.beginArray("users")
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<16 {
                 group.addTask {
                     for _ in 0..<100 {
                         try await writer.elements(page)
-                        let total = handed.add(pageBytes, ordering: .relaxed).newValue
+                        let total = handed.add(pageBytes)
                         let taken = await sink.bytes.count
-                        peakAhead.withLock { $0 = max($0, total - taken) }
+                        await peakAhead.record(total - taken)
                     }
                 }
             }
@@ -47,8 +52,8 @@ struct BackpressureTests {
         // queue (its bound and one piece more), the piece the sink was taking and the buffer being
         // filled, each up to a flush's size and a page from every reader.
         let bound = 2 * flushSize + 3 * (flushSize + 16 * pageBytes)
-        #expect(peakAhead.withLock { $0 } <= bound)
-        #expect(handed.load(ordering: .relaxed) > 8 * bound)
+        #expect(await peakAhead.value <= bound)
+        #expect(handed.value > 8 * bound)
         let document = try JSON(parsing: await sink.bytes)
         #expect(document["users"]?.array?.count == 16 * 100 * 10)
     }
