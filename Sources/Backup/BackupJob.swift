@@ -210,7 +210,7 @@ public struct BackupJob: Sendable {
                     .map { $0["Username"]?.string ?? "" }
             } else {
                 try await writer.elements(raw: page.users)
-                recent = page.users.filter { (page.createdSeconds($0) ?? .infinity) >= cutoff }.map { page.username($0) ?? "" }
+                recent = page.users.map(page.nameAndCreation).filter { ($0.created ?? .infinity) >= cutoff }.map { $0.username ?? "" }
             }
             if !recent.isEmpty { recentUsers.withLock { set in for name in recent { set.insert(name) } } }
             let total = users.add(page.users.count)

@@ -12,10 +12,13 @@ public struct UserPage: Sendable {
         users = page.elements(of: "Users")
     }
 
-    public func username(_ user: ArraySlice<UInt8>) -> String? { page.member("Username", of: user)?.string }
+    public func username(_ user: ArraySlice<UInt8>) -> String? { page.members(["Username"], of: user)[0]?.string }
 
-    /// When Cognito created the user, in seconds since the epoch.
-    func createdSeconds(_ user: ArraySlice<UInt8>) -> Double? { RecentUsers.seconds(page.member("UserCreateDate", of: user)) }
+    /// The user's name and when Cognito created them (seconds since the epoch), in one reading.
+    func nameAndCreation(_ user: ArraySlice<UInt8>) -> (username: String?, created: Double?) {
+        let found = page.members(["Username", "UserCreateDate"], of: user)
+        return (found[0]?.string, RecentUsers.seconds(found[1]))
+    }
 
     /// Every user built into a value, for readers that compare users rather than store them.
     public var values: [JSON] { users.compactMap { try? JSON(parsing: Array($0)) } }

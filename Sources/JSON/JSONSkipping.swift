@@ -6,8 +6,8 @@ extension Parser {
         skipWhitespace()
         guard position < bytes.count else { throw fail("") }
         switch bytes[position] {
-        case UInt8(ascii: "{"): _ = try memberRanges(depth: depth)
-        case UInt8(ascii: "["): _ = try elementRanges(depth: depth)
+        case UInt8(ascii: "{"): try forEachMember(depth: depth) { _, _ in }
+        case UInt8(ascii: "["): try forEachElement(depth: depth) { _ in }
         case UInt8(ascii: "\""): try skipString()
         case UInt8(ascii: "t"): try expectWord("true")
         case UInt8(ascii: "f"): try expectWord("false")
@@ -19,44 +19,78 @@ extension Parser {
 
     /// The object at `position`: each member's name and the byte range of its value.
     mutating func memberRanges(depth: Int) throws(JSONParseError) -> [(key: String, range: Range<Int>)] {
-        position += 1
         var members: [(key: String, range: Range<Int>)] = []
+        let bytes = bytes
+        try forEachMember(depth: depth) { name, value throws(JSONParseError) in
+            var key = Parser(bytes: bytes, position: name.lowerBound)
+            members.append((try key.parseString(), value))
+        }
+        return members
+    }
+
+    /// The byte ranges of the values of the members named `keys` in the object at `position`,
+    /// which is checked whole on the way; nil for a missing one.
+    mutating func rangesOfMembers(_ keys: [String], depth: Int) throws(JSONParseError) -> [Range<Int>?] {
+        let wanted = keys.map { Array("\"\($0)\"".utf8) }
+        let bytes = bytes
+        var found = [Range<Int>?](repeating: nil, count: keys.count)
+        try forEachMember(depth: depth) { name, value in
+            // Names are compared as written: AWS writes its member names without escapes.
+            for (index, key) in wanted.enumerated() where found[index] == nil && key.count == name.count {
+                if key.withUnsafeBufferPointer({ $0.elementsEqual(bytes[name]) }) { found[index] = value }
+            }
+        }
+        return found
+    }
+
+    /// The array at `position`: the byte range of each element.
+    mutating func elementRanges(depth: Int) throws(JSONParseError) -> [Range<Int>] {
+        var elements: [Range<Int>] = []
+        try forEachElement(depth: depth) { elements.append($0) }
+        return elements
+    }
+
+    /// Checks the object at `position` and moves past it, handing each member's name (the quoted
+    /// string, as written) and value, by byte range; nothing is built.
+    mutating func forEachMember(depth: Int, _ body: (Range<Int>, Range<Int>) throws(JSONParseError) -> Void) throws(JSONParseError) {
+        position += 1
         skipWhitespace()
-        if position < bytes.count, bytes[position] == UInt8(ascii: "}") { position += 1; return members }
+        if position < bytes.count, bytes[position] == UInt8(ascii: "}") { position += 1; return }
         while true {
             skipWhitespace()
             guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else { throw fail("expected a member name") }
-            let key = try parseString()
+            let nameStart = position
+            try skipString()
+            let name = nameStart..<position
             skipWhitespace()
             guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else { throw fail("expected ':'") }
             position += 1
             skipWhitespace()
             let start = position
             try skipValue(depth: depth + 1)
-            members.append((key, start..<position))
+            try body(name, start..<position)
             skipWhitespace()
             guard position < bytes.count else { throw fail("") }
             if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
-            if bytes[position] == UInt8(ascii: "}") { position += 1; return members }
+            if bytes[position] == UInt8(ascii: "}") { position += 1; return }
             throw fail("expected ',' or '}'")
         }
     }
 
-    /// The array at `position`: the byte range of each element.
-    mutating func elementRanges(depth: Int) throws(JSONParseError) -> [Range<Int>] {
+    /// Checks the array at `position` and moves past it, handing each element's byte range.
+    mutating func forEachElement(depth: Int, _ body: (Range<Int>) throws(JSONParseError) -> Void) throws(JSONParseError) {
         position += 1
-        var elements: [Range<Int>] = []
         skipWhitespace()
-        if position < bytes.count, bytes[position] == UInt8(ascii: "]") { position += 1; return elements }
+        if position < bytes.count, bytes[position] == UInt8(ascii: "]") { position += 1; return }
         while true {
             skipWhitespace()
             let start = position
             try skipValue(depth: depth + 1)
-            elements.append(start..<position)
+            try body(start..<position)
             skipWhitespace()
             guard position < bytes.count else { throw fail("") }
             if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
-            if bytes[position] == UInt8(ascii: "]") { position += 1; return elements }
+            if bytes[position] == UInt8(ascii: "]") { position += 1; return }
             throw fail("expected ',' or ']'")
         }
     }

@@ -4,12 +4,15 @@
 public struct RawJSONObject: Sendable {
     public let bytes: [UInt8]
     private let members: [(key: String, range: Range<Int>)]
+    /// The element ranges of array members, found while checking.
+    private let arrays: [String: [Range<Int>]]
 
     /// Fails unless `bytes` is exactly one JSON object, valid throughout.
     public init(validating bytes: [UInt8]) throws(JSONParseError) {
-        let scanned: Result<[(key: String, range: Range<Int>)], JSONParseError> = bytes.withUnsafeBufferPointer { buffer in
+        typealias Scan = (members: [(key: String, range: Range<Int>)], arrays: [String: [Range<Int>]])
+        let scanned: Result<Scan, JSONParseError> = bytes.withUnsafeBufferPointer { buffer in
             var parser = Parser(bytes: buffer)
-            return Result { () throws(JSONParseError) in
+            return Result { () throws(JSONParseError) -> Scan in
                 parser.skipWhitespace()
                 guard parser.position < buffer.count, buffer[parser.position] == UInt8(ascii: "{") else {
                     throw parser.fail("expected an object")
@@ -17,11 +20,16 @@ public struct RawJSONObject: Sendable {
                 let members = try parser.memberRanges(depth: 0)
                 parser.skipWhitespace()
                 if parser.position != buffer.count { throw parser.fail("unexpected data after the value") }
-                return members
+                var arrays: [String: [Range<Int>]] = [:]
+                for member in members where buffer[member.range.lowerBound] == UInt8(ascii: "[") {
+                    var elements = Parser(bytes: buffer, position: member.range.lowerBound)
+                    arrays[member.key] = try elements.elementRanges(depth: 1)
+                }
+                return (members, arrays)
             }
         }
         self.bytes = bytes
-        members = try scanned.get()
+        (members, arrays) = try scanned.get()
     }
 
     /// The member's value, parsed; nil if there is no such member.
@@ -31,23 +39,17 @@ public struct RawJSONObject: Sendable {
     }
 
     /// The bytes of each element of an array member; empty if the member is missing or not an array.
-    public func elements(of key: String) -> [ArraySlice<UInt8>] {
-        guard let range = members.first(where: { $0.key == key })?.range, bytes[range.lowerBound] == UInt8(ascii: "[") else { return [] }
-        return bytes.withUnsafeBufferPointer { buffer in
-            var parser = Parser(bytes: buffer, position: range.lowerBound)
-            // Checked when the object was: cannot fail.
-            return ((try? parser.elementRanges(depth: 1)) ?? []).map { bytes[$0] }
-        }
-    }
+    public func elements(of key: String) -> [ArraySlice<UInt8>] { (arrays[key] ?? []).map { bytes[$0] } }
 
-    /// A member of the object that `element` (an element of this object's arrays) holds, parsed.
-    public func member(_ key: String, of element: ArraySlice<UInt8>) -> JSON? {
-        guard element.first == UInt8(ascii: "{") else { return nil }
-        return bytes.withUnsafeBufferPointer { buffer in
+    /// Members of the object that `element` (an element of this object's arrays) holds, parsed,
+    /// in the order of `keys`; nil for a missing one.
+    public func members(_ keys: [String], of element: ArraySlice<UInt8>) -> [JSON?] {
+        guard element.first == UInt8(ascii: "{") else { return keys.map { _ in nil } }
+        let ranges = bytes.withUnsafeBufferPointer { buffer in
             var parser = Parser(bytes: buffer, position: element.startIndex)
-            guard let range = (try? parser.memberRanges(depth: 1))?.first(where: { $0.key == key })?.range else { return nil }
-            return Self.parse(bytes, range)
+            return try? parser.rangesOfMembers(keys, depth: 1)
         }
+        return (ranges ?? keys.map { _ in nil }).map { $0.flatMap { Self.parse(bytes, $0) } }
     }
 
     private static func parse(_ bytes: [UInt8], _ range: Range<Int>) -> JSON? {

@@ -46,7 +46,8 @@ struct RawJSONObjectTests {
         #expect(users.map { String(decoding: $0, as: UTF8.self) } == [
             #"{"Username":"jos\u00e9","Attributes":[{"Name":"x","Value":"}]"}]}"#, #"{"Username":"b\"o"}"#,
         ])
-        #expect(users.map { page.member("Username", of: $0)?.string } == ["josé", "b\"o"])
+        #expect(users.map { page.members(["Username"], of: $0)[0]?.string } == ["josé", "b\"o"])
+        #expect(page.members(["Missing", "Username"], of: users[1]).map { $0?.string } == [nil, "b\"o"])
         #expect(page["PaginationToken"]?.string == "t1")
         #expect(page["Missing"] == nil && page.elements(of: "PaginationToken").isEmpty)
     }
