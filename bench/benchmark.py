@@ -76,7 +76,7 @@ def main() -> None:
     try:
         run, measured = timed([args.binary, "backup", "--pool-id", POOL, "--bucket", "bench", "--table", "bench", "--json"], env)
         if run.returncode != 0:
-            raise SystemExit(f"backup failed: {run.stderr}")
+            raise SystemExit(f"backup failed: {run.stdout}{run.stderr}")
         [record] = json.loads(run.stdout)["backups"]
         counts = stats(url)["requests"]
         list_calls = counts.get("cognito-idp:ListUsers", 0) + counts.get("cognito-idp:ListUsersInGroup", 0)
