@@ -12,9 +12,10 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "JSON"),
         .target(name: "AWSClient", dependencies: ["CCurl", "CCrypto", "JSON"]),
-        .target(name: "Backup", dependencies: ["AWSClient", "JSON"]),
+        .target(name: "Backup", dependencies: ["AWSClient", "JSON", "CZlib"]),
         .target(name: "Restore", dependencies: ["AWSClient", "Backup", "JSON"]),
         .target(name: "LambdaRuntime", dependencies: ["AWSClient", "JSON"]),
         .target(name: "BackupFunction", dependencies: ["LambdaRuntime", "Backup", "AWSClient", "JSON"]),

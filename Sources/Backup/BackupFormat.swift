@@ -10,8 +10,9 @@ public enum BackupFormat {
 
     /// `cognito-backup/YYYY/MM/DD/<pool>-HHMMSS.json`; a second backup of the pool started in the
     /// same second takes `-HHMMSS-2.json`, and so on, never the first one's key.
-    public static func objectKey(poolID: String, startedAt time: UTCTime, attempt: Int = 1) -> String {
-        "\(keyPrefix(poolID: poolID, day: time))\(time.compactTime)\(attempt > 1 ? "-\(attempt)" : "").json"
+    public static func objectKey(poolID: String, startedAt time: UTCTime, attempt: Int = 1,
+                                 compression: BackupCompression = .none) -> String {
+        "\(keyPrefix(poolID: poolID, day: time))\(time.compactTime)\(attempt > 1 ? "-\(attempt)" : "")\(compression.keySuffix)"
     }
 
     /// What every key of the pool's backups of that day starts with.
@@ -32,4 +33,24 @@ public struct BackupWarning: Sendable, Equatable {
     public let reason: String
 
     public var json: JSON { ["component": .string(component), "reason": .string(reason)] }
+}
+
+/// How a backup object is stored: the JSON text itself, or gzip of it (`.json.gz`), which hourly
+/// backups kept for weeks, and copied to the DR region, make the main running cost. The size and
+/// SHA-256 recorded are always of the bytes stored.
+public enum BackupCompression: String, Sendable, CaseIterable {
+    case none
+    case gzip
+
+    public var keySuffix: String { self == .gzip ? ".json.gz" : ".json" }
+
+    var contentType: String { self == .gzip ? "application/gzip" : "application/json" }
+
+    /// `BACKUP_COMPRESSION`'s value: `none` (or empty) or `gzip`.
+    public init(setting text: String) throws(ConfigurationError) {
+        guard let known = BackupCompression(rawValue: text.isEmpty ? "none" : text.lowercased()) else {
+            throw ConfigurationError("BACKUP_COMPRESSION must be none or gzip, not '\(text)'")
+        }
+        self = known
+    }
 }

@@ -8,12 +8,15 @@ public struct BackupDestination: Sendable {
     public let bucket: String
     public let catalog: BackupCatalog
     public let encryption: ServerSideEncryption
+    public let compression: BackupCompression
 
-    public init(s3: S3, bucket: String, catalog: BackupCatalog, encryption: ServerSideEncryption) {
+    public init(s3: S3, bucket: String, catalog: BackupCatalog, encryption: ServerSideEncryption,
+                compression: BackupCompression = .none) {
         self.s3 = s3
         self.bucket = bucket
         self.catalog = catalog
         self.encryption = encryption
+        self.compression = compression
     }
 }
 
@@ -81,7 +84,8 @@ public struct BackupJob: Sendable {
             try await catalogueStrayObjects(poolID: poolID)
             let started = UTCTime.now()
             for attempt in 1...Self.keyAttempts {
-                let key = BackupFormat.objectKey(poolID: poolID, startedAt: started, attempt: attempt)
+                let key = BackupFormat.objectKey(poolID: poolID, startedAt: started, attempt: attempt,
+                                                 compression: destination.compression)
                 if try await destination.s3.exists(bucket: destination.bucket, key: key) { continue }
                 do {
                     return try await backUp(poolID: poolID, key: key, started: started, requestID: requestID, progress: progress)
@@ -89,7 +93,8 @@ public struct BackupJob: Sendable {
                     continue
                 }
             }
-            throw ObjectKeyTaken(key: BackupFormat.objectKey(poolID: poolID, startedAt: started, attempt: Self.keyAttempts))
+            throw ObjectKeyTaken(key: BackupFormat.objectKey(poolID: poolID, startedAt: started, attempt: Self.keyAttempts,
+                                                             compression: destination.compression))
         } catch {
             throw BackupFailure(poolID: poolID, underlying: error)
         }
@@ -99,8 +104,8 @@ public struct BackupJob: Sendable {
                         progress: (@Sendable (BackupProgress) -> Void)?) async throws -> BackupRecord {
         let identity = UploadIdentity(backupID: Self.newBackupID(), poolID: poolID, started: started.iso8601)
         let upload = S3ObjectUpload(s3: destination.s3, bucket: destination.bucket, key: key, identity: identity,
-                                    encryption: destination.encryption)
-        let writer = SnapshotWriter(sink: upload)
+                                    encryption: destination.encryption, contentType: destination.compression.contentType)
+        let writer = SnapshotWriter(sink: upload, compression: destination.compression)
         let snapshot: Snapshot
         let stored: SnapshotWriter.Result
         do {

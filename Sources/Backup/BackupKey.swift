@@ -1,4 +1,4 @@
-/// A backup object's key read back: `cognito-backup/YYYY/MM/DD/<pool>-HHMMSS[-N].json` names
+/// A backup object's key read back: `cognito-backup/YYYY/MM/DD/<pool>-HHMMSS[-N].json[.gz]` names
 /// the pool and when its backup started, so a bucket describes its backups without the table.
 public struct BackupKey: Sendable, Equatable {
     public let key: String
@@ -12,9 +12,10 @@ public struct BackupKey: Sendable, Equatable {
     public init?(_ key: String) {
         let parts = key.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 5, parts[0] == "cognito-backup", Self.isDigits(parts[1], count: 4), Self.isDigits(parts[2], count: 2),
-              Self.isDigits(parts[3], count: 2), parts[4].hasSuffix(".json") else { return nil }
+              Self.isDigits(parts[3], count: 2),
+              let suffix = BackupCompression.allCases.map(\.keySuffix).first(where: { parts[4].hasSuffix($0) }) else { return nil }
         // Manifests (`.json.manifest.json`) and mapping copies (`.restore-<pool>.json`) have a dot in the stem.
-        let stem = parts[4].dropLast(".json".count)
+        let stem = parts[4].dropLast(suffix.count)
         guard !stem.contains(".") else { return nil }
         var pieces = stem.split(separator: "-", omittingEmptySubsequences: false)
         var attempt = 1

@@ -24,13 +24,13 @@ public actor S3ObjectUpload: SnapshotSink {
     public static let defaultPartSize = 5 * 1024 * 1024
 
     public init(s3: S3, bucket: String, key: String, identity: UploadIdentity, encryption: ServerSideEncryption,
-                partSize: Int = defaultPartSize) {
+                contentType: String = "application/json", partSize: Int = defaultPartSize) {
         self.s3 = s3
         self.bucket = bucket
         self.key = key
         self.identity = identity
         self.partSize = partSize
-        headers = [("Content-Type", "application/json")] + encryption.headers + identity.metadataHeaders
+        headers = [("Content-Type", contentType)] + encryption.headers + identity.metadataHeaders
     }
 
     public func write(_ bytes: [UInt8]) async throws {

@@ -35,11 +35,15 @@ public actor SnapshotWriter {
     private var failure: Error?
     /// Callers waiting for the queue to shrink below its bound.
     private var waiters: [CheckedContinuation<Void, Never>] = []
+    /// Compresses on the way to the sink; size and digest are of what the sink stores.
+    private let compressor: Gzip.Compressor?
 
-    public init(sink: any SnapshotSink, flushSize: Int = 256 * 1024, maximumQueuedBytes: Int? = nil) {
+    public init(sink: any SnapshotSink, compression: BackupCompression = .none, flushSize: Int = 256 * 1024,
+                maximumQueuedBytes: Int? = nil) {
         self.sink = sink
         self.flushSize = flushSize
         self.maximumQueuedBytes = maximumQueuedBytes ?? 2 * flushSize
+        compressor = compression == .gzip ? Gzip.Compressor() : nil
         buffer.append(UInt8(ascii: "{"))
     }
 
@@ -86,6 +90,8 @@ public actor SnapshotWriter {
         precondition(openContainers.count == 1, "finish() with an unclosed container")
         buffer.append(UInt8(ascii: "}"))
         try await flush()
+        if let compressor { enqueue(compressor.finish()) }
+        try await flush()
         // Another caller may still be handing earlier bytes to the sink.
         while draining { await waitForProgress() }
         if let failure { throw failure }
@@ -121,10 +127,7 @@ public actor SnapshotWriter {
         while draining && queuedBytes >= maximumQueuedBytes && failure == nil { await waitForProgress() }
         if let failure { throw failure }
         if !buffer.isEmpty {
-            hasher.update(buffer)
-            size += buffer.count
-            queuedBytes += buffer.count
-            outgoing.append(buffer)
+            enqueue(compressor?.compress(buffer) ?? buffer)
             buffer = []
             buffer.reserveCapacity(flushSize + flushSize / 4)
         }
@@ -143,6 +146,14 @@ public actor SnapshotWriter {
             queuedBytes -= chunk.count
             resumeWaiters()
         }
+    }
+
+    private func enqueue(_ stored: [UInt8]) {
+        guard !stored.isEmpty else { return }
+        hasher.update(stored)
+        size += stored.count
+        queuedBytes += stored.count
+        outgoing.append(stored)
     }
 
     private func waitForProgress() async {

@@ -7,6 +7,8 @@ public struct FunctionConfiguration: Sendable {
     public let bucket: String
     public let table: String
     public let encryption: ServerSideEncryption
+    /// BACKUP_COMPRESSION: none (default) or gzip.
+    public let compression: BackupCompression
     /// An AdminCreateUser event within this many seconds of the pool's last backup is skipped.
     public let minimumIntervalSeconds: Int
     public let quotas: CognitoQuotas
@@ -22,6 +24,7 @@ public struct FunctionConfiguration: Sendable {
         bucket = try required("BACKUP_BUCKET")
         table = try required("BACKUP_TABLE")
         if let key = environment["BACKUP_KMS_KEY_ID"]?.trimmingSpaces, !key.isEmpty { encryption = .kms(keyID: key) } else { encryption = .s3Managed }
+        compression = try BackupCompression(setting: environment["BACKUP_COMPRESSION"]?.trimmingSpaces ?? "")
         let interval = environment["BACKUP_MIN_INTERVAL_SECONDS"]?.trimmingSpaces ?? ""
         guard interval.isEmpty || Int(interval).map({ $0 >= 0 }) == true else {
             throw ConfigurationError("BACKUP_MIN_INTERVAL_SECONDS must be a whole number of seconds, not '\(interval)'")
@@ -70,7 +73,7 @@ extension BackupJob {
     public init(configuration: FunctionConfiguration, aws: AWSClient) {
         let destination = BackupDestination(s3: S3(aws: aws), bucket: configuration.bucket,
                                             catalog: BackupCatalog(dynamodb: DynamoDB(aws: aws), table: configuration.table),
-                                            encryption: configuration.encryption)
+                                            encryption: configuration.encryption, compression: configuration.compression)
         self.init(cognito: Cognito(aws: aws, quotas: configuration.quotas), destination: destination, logos: LogoDownload(),
                   userMFA: configuration.userMFA)
     }

@@ -74,7 +74,10 @@ public enum BackupSource: Sendable, Equatable, CustomStringConvertible {
         return Self.stem(of: key) + ".restore-\(targetPoolID).json"
     }
 
-    static func stem(of name: String) -> String { name.hasSuffix(".json") ? String(name.dropLast(".json".count)) : name }
+    static func stem(of name: String) -> String {
+        for suffix in [".json.gz", ".json"] where name.hasSuffix(suffix) { return String(name.dropLast(suffix.count)) }
+        return name
+    }
 }
 
 /// The backup's bytes are not the ones its manifest describes: changed or damaged since it was

@@ -11,7 +11,7 @@ struct BackupCommand: AsyncParsableCommand {
         discussion: """
             Runs the same engine as the Lambda function. Flags override the environment \
             variables the function reads (USER_POOL_IDS, BACKUP_BUCKET, BACKUP_TABLE, \
-            BACKUP_KMS_KEY_ID); COGNITO_TPS_<CATEGORY> sets a quota bucket's rate.
+            BACKUP_KMS_KEY_ID, BACKUP_COMPRESSION); COGNITO_TPS_<CATEGORY> sets a quota bucket's rate.
 
             Example:
               cognito-backup backup --pool-id us-east-1_AbCdEf123 --bucket my-backups --table cognito-backup-metadata-prod
@@ -29,6 +29,9 @@ struct BackupCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("kms-key-id"), help: "Encrypt with this KMS key instead of S3-managed keys (default: BACKUP_KMS_KEY_ID).")
     var kmsKeyID: String?
+
+    @Option(help: "none, or gzip to store <key>.json.gz (default: BACKUP_COMPRESSION, else none).")
+    var compression: String?
 
     @Option(name: .customLong("user-mfa"), help: """
         Read each user's MFA preferences (one AdminGetUser per user): auto (where the pool's MFA \
@@ -48,6 +51,7 @@ struct BackupCommand: AsyncParsableCommand {
             if let bucket { environment["BACKUP_BUCKET"] = bucket }
             if let table { environment["BACKUP_TABLE"] = table }
             if let kmsKeyID { environment["BACKUP_KMS_KEY_ID"] = kmsKeyID }
+            if let compression { environment["BACKUP_COMPRESSION"] = compression }
             if let userMFA { environment["BACKUP_USER_MFA"] = userMFA }
             let settings: FunctionConfiguration
             do { settings = try FunctionConfiguration(environment: environment) } catch let error as ConfigurationError {
