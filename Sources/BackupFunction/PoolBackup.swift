@@ -37,7 +37,7 @@ extension BackupHandler {
         let size: PoolSize
         if let planned { size = planned } else {
             do { size = try await self.size(of: poolID, lastBackup: history.first) } catch {
-                return .failed("\(Self.code(of: error)) describing the pool", error)
+                return .failed("\(Self.code(of: error)) sizing the pool", error)
             }
         }
         let users = size.users
