@@ -8,12 +8,6 @@ public struct PoolSize: Sendable, Equatable {
     /// memberships that costs no ListUsersInGroup call.
     public var memberships: Int
 
-    public init(users: Int, groups: Int, memberships: Int) {
-        self.users = users
-        self.groups = groups
-        self.memberships = memberships
-    }
-
     /// ListUsers and ListUsersInGroup calls a backup makes, 60 users a page. A pool of more than
     /// one page is read in 16 `sub`-prefix streams after a first probe, each ending on a partial
     /// page; each group takes at least one call, and its members fill pages of 60.
