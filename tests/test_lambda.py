@@ -3,7 +3,9 @@ moto, for every event shape, for faults, and under the template's own IAM policy
 
 from __future__ import annotations
 
+import itertools
 import json
+import math
 import os
 import signal
 import subprocess
@@ -33,13 +35,16 @@ def admin_create_user(pool: str) -> bytes:
 class Function:
     """The bootstrap running against an emulated Runtime API."""
 
+    numbers = itertools.count(1)
+    """Each runtime's log file: a test may run two at once."""
+
     def __init__(self, aws, tmp_path, pools: list[str], credentials: dict | None = None, **env: str):
         self.api = RuntimeAPI(timeout_ms=120_000, max_wait_s=300).start()
         environment = aws.env(credentials, AWS_LAMBDA_RUNTIME_API=self.api.address, USER_POOL_IDS=",".join(pools),
                               BACKUP_BUCKET="backups", BACKUP_TABLE=TABLE)
         environment.update(env)
         environment = {k: v for k, v in environment.items() if v is not None}
-        self.stdout_path = tmp_path / "function.log"
+        self.stdout_path = tmp_path / f"function-{next(Function.numbers)}.log"
         self.started = time.monotonic()
         with open(self.stdout_path, "wb") as out:
             self.process = subprocess.Popen([BINARY], env=environment, stdout=out, stderr=subprocess.STDOUT)
@@ -151,7 +156,7 @@ def test_a_missing_pool_fails_the_invocation_after_backing_up_the_others(aws, fu
     assert "us-east-1_Missing0001: ResourceNotFoundException" in error["errorMessage"]
     assert "1 succeeded" in error["errorMessage"] and error["stackTrace"] == []
     assert len(aws.objects()) == 1 and pool in aws.objects()[0]
-    metrics = [line for line in runtime.log_lines() if "_aws" in line]
+    metrics = [line for line in runtime.log_lines() if "BackupFailed" in line]
     assert {(m["UserPoolId"], m["BackupFailed"]) for m in metrics} == {("us-east-1_Missing0001", 1), (pool, 0)}
     assert metrics[0]["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "CognitoBackup"
 
@@ -220,7 +225,7 @@ def test_a_backup_still_running_near_the_deadline_is_stopped_and_named_before_th
     assert aws.server.faults.seen["CreateMultipartUpload"] == 1, "the upload should have begun before the deadline"
     assert aws.objects() == [] and aws.metadata() == []
     assert aws.client("s3").list_multipart_uploads(Bucket="backups").get("Uploads", []) == []
-    assert [(m["UserPoolId"], m["BackupFailed"]) for m in runtime.log_lines() if "_aws" in m] == [(pool, 1)]
+    assert [(m["UserPoolId"], m["BackupFailed"]) for m in runtime.log_lines() if "BackupFailed" in m] == [(pool, 1)]
 
 
 def test_sigterm_stops_the_backup_in_flight_aborts_its_upload_and_still_answers(aws, function):
@@ -295,7 +300,10 @@ def test_the_template_policy_is_enough_and_every_action_in_it_is_needed(aws, fun
 
     # Needed only when something fails or an answer is lost; proven by the tests below.
     only_on_failure = {"s3:AbortMultipartUpload", "s3:DeleteObject", "s3:ListBucketMultipartUploads", "dynamodb:GetItem"}
-    actions = sorted({a for s in policy["Statement"] for a in s["Action"]} - only_on_failure)
+    # Needed by every run, but without it the pool's lease stays and every later run here would
+    # skip the pool: proven by test_without_delete_item_the_lease_stays_and_the_next_run_skips_the_pool.
+    leaves_a_lease = {"dynamodb:DeleteItem"}
+    actions = sorted({a for s in policy["Statement"] for a in s["Action"]} - only_on_failure - leaves_a_lease)
     for action in actions:
         iam.put_user_policy(UserName="backup", PolicyName="backup-inline", PolicyDocument=json.dumps(without_action(policy, action)))
         kind, error = runtime.invoke(SCHEDULED)
@@ -335,7 +343,8 @@ def test_each_recovery_action_is_what_keeps_a_failure_from_leaving_a_trace(aws, 
     aws.make_storage()
     policy = backup_policy("backups", table_name=TABLE)
     admin, restricted = admin_and_restricted_users(aws.url, policy)
-    aws.server.faults.add(operation, fault, times=50 if fault == "500" else 1)
+    skip = 1 if operation == "PutItem" else 0  # the pool's lease is the first PutItem; the row's comes after
+    aws.server.faults.add(operation, fault, times=50 if fault == "500" else 1, skip=skip)
     aws.server.enforce_auth()
     kind, answer = function([pool], restricted).invoke(SCHEDULED)
     aws.server.relax_auth()
@@ -350,7 +359,7 @@ def test_each_recovery_action_is_what_keeps_a_failure_from_leaving_a_trace(aws, 
     iam = aws.client("iam", admin)
     iam.put_user_policy(UserName="backup", PolicyName="backup-inline", PolicyDocument=json.dumps(without_action(policy, action)))
     aws.server.faults.clear()
-    aws.server.faults.add(operation, fault, times=50 if fault == "500" else 1)
+    aws.server.faults.add(operation, fault, times=50 if fault == "500" else 1, skip=skip)
     aws.server.enforce_auth()
     kind, answer = function([pool], restricted).invoke(SCHEDULED)
     aws.server.relax_auth()
@@ -370,3 +379,198 @@ def test_a_metadata_table_that_cannot_be_read_fails_the_pool_and_names_the_table
     assert kind == "error" and error["errorType"] == "BackupFailed"
     assert f"{pool}: ResourceNotFoundException reading the metadata table" in error["errorMessage"]
     assert aws.objects() == []
+
+
+# ------------------------------------------------------------------ quota plan and leases
+
+
+def userlist_calls(users: int, groups: int, memberships: int) -> int:
+    """The README's formula: one ListUsers call for a page, else a probe, 16 streams' last pages
+    and the full pages; one ListUsersInGroup call per group, and the members' pages."""
+    list_users = 1 if users <= 60 else 1 + 16 + math.ceil(users / 60)
+    return list_users + groups + math.ceil(memberships / 60)
+
+
+def plan_of(runtime: Function) -> dict:
+    [plan] = [line for line in runtime.log_lines() if line.get("message", "").startswith("quota plan")]
+    return plan
+
+
+def emf_records(runtime: Function, metric: str) -> list[dict]:
+    records = [line for line in runtime.log_lines() if "_aws" in line and metric in line]
+    for record in records:
+        [directive] = record["_aws"]["CloudWatchMetrics"]
+        assert directive["Namespace"] == "CognitoBackup"
+        assert metric in [m["Name"] for m in directive["Metrics"]]
+        assert all(name in record for dimensions in directive["Dimensions"] for name in dimensions)
+    return records
+
+
+def a_past_backup(aws, pool: str, duration_ms: int, memberships: int = 0) -> None:
+    """A row as an earlier backup of the pool leaves it: the plan reads its duration and memberships."""
+    aws.client("dynamodb").put_item(TableName=TABLE, Item={
+        "user_pool_id": {"S": pool}, "backup_date": {"S": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 3600))},
+        "s3_bucket": {"S": "backups"}, "s3_key": {"S": f"cognito-backup/earlier/{pool}.json"},
+        "duration_ms": {"N": str(duration_ms)}, "membership_count": {"N": str(memberships)}, "user_count": {"N": "3"},
+    })
+
+
+@pytest.mark.parametrize("env,rate", [({"BACKUP_USERLIST_SHARE": "0.2"}, 6.0),
+                                      ({"BACKUP_USERLIST_SHARE": "0.2", "COGNITO_TPS_USERLIST": "12"}, 12.0)])
+def test_a_scheduled_run_logs_its_quota_plan_and_emits_its_metrics(aws, function, env, rate):
+    cognito = aws.client("cognito-idp")
+    small = rich_pool(cognito, users=3, groups=2, big_group_members=2, name="small")
+    large = rich_pool(cognito, users=61, groups=1, big_group_members=1, name="large")
+    aws.make_storage()
+    a_past_backup(aws, large, duration_ms=2_000, memberships=130)
+    runtime = function([small, large], BACKUP_SCHEDULE="rate(5 minutes)", **env)
+
+    kind, response = runtime.invoke(SCHEDULED)
+
+    assert kind == "response", response
+    plan = plan_of(runtime)
+    assert plan["level"] == "INFO" and plan["fits"] is True and "problems" not in plan
+    assert plan["userlist_rate"] == rate and plan["schedule"] == "rate(5 minutes)" and plan["period_seconds"] == 300
+    pools = {p["user_pool_id"]: p for p in plan["pools"]}
+    assert (pools[small]["estimated_users"], pools[small]["groups"], pools[small]["memberships"]) == (3, 2, 0)
+    assert (pools[large]["estimated_users"], pools[large]["groups"], pools[large]["memberships"]) == (61, 1, 130)
+    calls = {small: userlist_calls(3, 2, 0), large: userlist_calls(61, 1, 130)}
+    assert {p: pools[p]["userlist_calls"] for p in pools} == calls and plan["userlist_calls"] == sum(calls.values())
+    # The longer of the last backup's duration with a quarter to spare and the calls at the rate.
+    seconds = {small: math.ceil(calls[small] / rate), large: max(math.ceil(2.5), math.ceil(calls[large] / rate))}
+    assert {p: pools[p]["estimated_seconds"] for p in pools} == seconds
+
+    [share] = emf_records(runtime, "UserListQuotaShare")
+    assert share["UserListQuotaShare"] == pytest.approx(sum(calls.values()) / (30 * 300))
+    assert share["QuotaPlanDoesNotFit"] == 0
+    estimates = emf_records(runtime, "EstimatedBackupSeconds")
+    assert {m["UserPoolId"]: m["EstimatedBackupSeconds"] for m in estimates} == seconds
+
+
+def test_a_run_longer_than_the_schedule_warns_and_still_backs_up(aws, function):
+    pool = rich_pool(aws.client("cognito-idp"), users=3, groups=1, big_group_members=1)
+    aws.make_storage()
+    a_past_backup(aws, pool, duration_ms=100_000)
+    runtime = function([pool], BACKUP_SCHEDULE="rate(1 minute)")
+
+    kind, response = runtime.invoke(SCHEDULED, deadline_ms=int(time.time() * 1000) + 600_000)
+
+    assert kind == "response" and [b["user_pool_id"] for b in body_of(response)["backups"]] == [pool]
+    plan = plan_of(runtime)
+    assert plan["level"] == "WARN" and plan["message"] == "quota plan does not fit" and plan["fits"] is False
+    assert plan["problems"] == ["a run needs about 125s, more than the 60s between runs of rate(1 minute): "
+                                "the next run finds pools still being backed up and skips them"]
+    [share] = emf_records(runtime, "QuotaPlanDoesNotFit")
+    assert share["QuotaPlanDoesNotFit"] == 1
+
+
+def test_a_pool_longer_than_an_invocation_warns_and_is_not_started(aws, function):
+    pool = rich_pool(aws.client("cognito-idp"), users=3, groups=1, big_group_members=1)
+    aws.make_storage()
+    a_past_backup(aws, pool, duration_ms=60_000)
+    runtime = function([pool])
+
+    kind, error = runtime.invoke(SCHEDULED, deadline_ms=int(time.time() * 1000) + 60_000)
+
+    assert kind == "error" and f"{pool}: not started" in error["errorMessage"]
+    plan = plan_of(runtime)
+    assert plan["level"] == "WARN" and plan["invocation_seconds"] <= 35
+    [problem] = plan["problems"]
+    assert problem.startswith(f"{pool} needs about 75s, more than the ") and problem.endswith("it is never started")
+    assert emf_records(runtime, "QuotaPlanDoesNotFit")[0]["QuotaPlanDoesNotFit"] == 1
+    assert aws.objects() == []
+
+
+def skipped_for(response: dict) -> list[dict]:
+    body = body_of(response)
+    assert body["backups"] == [] and body["message"] == f"Skipped {len(body['skipped'])} user pools"
+    return body["skipped"]
+
+
+def test_a_run_skips_a_pool_another_run_is_backing_up_and_the_next_run_takes_it(aws, function):
+    pool = rich_pool(aws.client("cognito-idp"), users=3, groups=1, big_group_members=1)
+    aws.make_storage()
+    aws.server.faults.add("ListUsers", "delay", seconds=15.0, times=1)
+    first, second = function([pool]), function([pool])
+    first_id = first.api.invoke(SCHEDULED)
+    # The first run holds the pool's lease by the time it lists users, and its ListUsers is slow.
+    wait_for(lambda: aws.server.faults.fired["ListUsers"] >= 1, 60)
+
+    overlapping = second.api.wait_result(second.api.invoke(SCHEDULED), 60)
+    finished = first.api.wait_result(first_id, 60)
+
+    assert overlapping["received_ms"] < finished["received_ms"], "the second run should have answered while the first ran"
+    [skip] = skipped_for(json.loads(overlapping["body"]))
+    assert skip["user_pool_id"] == pool and skip["reason"].startswith(f"a backup by request {first_id} has held")
+    assert finished["kind"] == "response" and [b["user_pool_id"] for b in body_of(json.loads(finished["body"]))["backups"]] == [pool]
+    assert any(line.get("message") == "backup skipped" and line["reason"] == skip["reason"] for line in second.log_lines())
+
+    kind, response = second.invoke(SCHEDULED)
+    assert kind == "response" and [b["user_pool_id"] for b in body_of(response)["backups"]] == [pool]
+    assert len(aws.objects()) == 2 and len(aws.metadata()) == 2, "both backups catalogued, and no lease left behind"
+
+
+def test_a_lease_left_by_a_run_lambda_stopped_holds_until_its_deadline_then_is_taken_over(aws, function):
+    pool = rich_pool(aws.client("cognito-idp"), users=3, groups=1, big_group_members=1)
+    aws.make_storage()
+    aws.server.faults.add("ListUsers", "delay", seconds=60.0, times=1)
+    stopped, later = function([pool]), function([pool])
+    deadline_ms = int(time.time() * 1000) + 30_000
+    stopped_id = stopped.api.invoke(SCHEDULED, deadline_ms=deadline_ms)
+    wait_for(lambda: aws.server.faults.fired["ListUsers"] >= 1, 25)
+    stopped.process.kill()  # as Lambda ends a run at its deadline: nothing is released
+    stopped.process.wait(5)
+
+    kind, response = later.invoke(SCHEDULED)
+    [skip] = skipped_for(response)
+    assert skip["reason"].startswith(f"a backup by request {stopped_id} has held")
+
+    wait_for(lambda: time.time() * 1000 > deadline_ms + 1_500, 40)
+    kind, response = later.invoke(SCHEDULED)
+    assert kind == "response" and [b["user_pool_id"] for b in body_of(response)["backups"]] == [pool]
+    [takeover] = [line for line in later.log_lines() if line.get("message") == "took over an expired lease"]
+    assert takeover["level"] == "WARN" and takeover["expired_holder"] == stopped_id and takeover["user_pool_id"] == pool
+    assert len(aws.metadata()) == 1
+
+
+def test_without_delete_item_the_lease_stays_and_the_next_run_skips_the_pool(aws, function):
+    pool = rich_pool(aws.client("cognito-idp"), users=3, groups=1, big_group_members=1)
+    aws.make_storage()
+    policy = without_action(backup_policy("backups", table_name=TABLE), "dynamodb:DeleteItem")
+    _, restricted = admin_and_restricted_users(aws.url, policy)
+    aws.server.enforce_auth()
+    runtime = function([pool], restricted)
+
+    request_id = runtime.api.invoke(SCHEDULED)
+    result = runtime.api.wait_result(request_id, 120)
+    kind, response = runtime.invoke(SCHEDULED)
+    aws.server.relax_auth()
+
+    assert result["kind"] == "error", result
+    message = json.loads(result["body"])["errorMessage"]
+    assert f"{pool}: backed up to cognito-backup/" in message and "its lease could not be released (AccessDenied" in message
+    [skip] = skipped_for(response)
+    assert skip["reason"].startswith(f"a backup by request {request_id} has held")
+    assert len(aws.objects()) == 1 and len(aws.metadata()) == 2, "the row, and the lease left behind"
+    listed = aws.run("list", "--table", TABLE, "--json")
+    assert listed.returncode == 0, listed.stderr
+    assert [b["s3_key"] for b in json.loads(listed.stdout)] == aws.objects(), "a lease is not a backup"
+
+
+def test_a_lease_whose_answer_was_lost_is_recognised_as_this_runs_own(aws, function):
+    pool = rich_pool(aws.client("cognito-idp"), users=3, groups=1, big_group_members=1)
+    aws.make_storage()
+    aws.server.faults.add("PutItem", "drop", times=1)  # the lease is written, its answer lost; the retry meets it
+
+    kind, response = function([pool]).invoke(SCHEDULED)
+
+    assert aws.server.faults.fired["PutItem"] == 1
+    assert kind == "response" and [b["user_pool_id"] for b in body_of(response)["backups"]] == [pool]
+    assert len(aws.objects()) == 1 and len(aws.metadata()) == 1, "the backup catalogued, and its lease released"
+
+
+def test_a_userlist_share_outside_zero_to_one_is_an_init_error(aws, function):
+    runtime = function(["us-east-1_Abc"], BACKUP_USERLIST_SHARE="1.5")
+    assert runtime.process.wait(10) != 0
+    [init_error] = runtime.api.init_errors
+    assert "BACKUP_USERLIST_SHARE must be a number above 0 and at most 1" in json.loads(init_error["body"])["errorMessage"]

@@ -60,6 +60,7 @@ EXPECTED_ACTIONS = sorted([
     "s3:ListBucketMultipartUploads",
     "dynamodb:PutItem",
     "dynamodb:GetItem",
+    "dynamodb:DeleteItem",
     "dynamodb:Query",
     "kms:GenerateDataKey",
     "kms:Decrypt",
@@ -71,6 +72,8 @@ FUNCTION_ENV = {
     "BACKUP_TABLE",
     "BACKUP_KMS_KEY_ID",
     "BACKUP_MIN_INTERVAL_SECONDS",
+    "BACKUP_USERLIST_SHARE",
+    "BACKUP_SCHEDULE",
 }
 
 # Every optional feature on, so checkov and cfn-lint also see the resources
@@ -341,6 +344,8 @@ def test_function_environment(backup):
         "BACKUP_TABLE": "cognito-backup-metadata-prod",
         "BACKUP_KMS_KEY_ID": "",
         "BACKUP_MIN_INTERVAL_SECONDS": "300",
+        "BACKUP_USERLIST_SHARE": "0.5",
+        "BACKUP_SCHEDULE": "rate(1 hour)",
     }
     key = "arn:aws:kms:us-east-1:123456789012:key/abc"
     with_key = Resolver(backup, parameters={"KmsKeyArn": key}).resolve(variables)

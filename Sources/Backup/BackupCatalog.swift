@@ -123,9 +123,11 @@ public struct BackupCatalog: Sendable {
         ], limit: limit)
     }
 
-    /// Every pool's backups (a table scan), newest first.
+    /// Every pool's backups (a table scan), newest first. Items without a key are the function's
+    /// leases on pools, not backups.
     public func allBackups() async throws -> [BackupRecord] {
-        try await records("Scan", ["TableName": .string(table)], limit: nil).sorted { $0.backupDate > $1.backupDate }
+        try await records("Scan", ["TableName": .string(table), "FilterExpression": "attribute_exists(s3_key)"], limit: nil)
+            .sorted { $0.backupDate > $1.backupDate }
     }
 
     /// The items of `operation`, page after page, until the last page or `limit` records.

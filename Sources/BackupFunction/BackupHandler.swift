@@ -10,12 +10,14 @@ public struct BackupHandler: LambdaHandler {
     let configuration: FunctionConfiguration
     let job: BackupJob
     let catalog: BackupCatalog
+    let leases: PoolLeases
     let log: FunctionLog
 
-    public init(configuration: FunctionConfiguration, job: BackupJob, log: FunctionLog) {
+    public init(configuration: FunctionConfiguration, job: BackupJob, leases: PoolLeases, log: FunctionLog) {
         self.configuration = configuration
         self.job = job
         catalog = job.destination.catalog
+        self.leases = leases
         self.log = log
     }
 
@@ -34,22 +36,35 @@ public struct BackupHandler: LambdaHandler {
             pools = [poolID]
         }
 
+        var planned: [String: PoolSize] = [:]
+        if case .allConfiguredPools = event {
+            let plan = await plan(pools, invocation)
+            log.quotaPlan(plan, requestID: invocation.requestID)
+            for pool in plan.pools { planned[pool.poolID] = pool.size }
+        }
+
         var backups: [BackupRecord] = []
         var skipped: [(String, String)] = []
         var failures: [String] = []
         for poolID in pools {
             let started = UTCTime.now()
-            switch await backUp(poolID, for: event, invocation) {
+            switch await backUp(poolID, for: event, planned: planned[poolID], invocation) {
             case .stored(let record):
                 backups.append(record)
-                log.info("backup stored", requestID: invocation.requestID, [("backup", record.json)])
-                log.metrics(poolID: poolID, succeeded: true, durationMilliseconds: record.durationMilliseconds,
-                            users: record.userCount, bytes: record.sizeBytes)
+                stored(record, invocation)
+            case .storedLeaseKept(let record, let error):
+                backups.append(record)
+                stored(record, invocation)
+                failures.append("\(poolID): backed up to \(record.s3Key), but its lease could not be released (\(error.code)): "
+                    + "runs before \(invocation.deadline.iso8601) skip the pool")
+                log.error("lease not released", requestID: invocation.requestID,
+                          [("user_pool_id", .string(poolID)), ("error", .string("\(error)"))])
             case .storedEarlier(let record):
                 backups.append(record)
                 log.info("already backed up by this request", requestID: invocation.requestID, [("backup", record.json)])
             case .skipped(let reason):
                 skipped.append((poolID, reason))
+                log.info("backup skipped", requestID: invocation.requestID, [("user_pool_id", .string(poolID)), ("reason", .string(reason))])
             case .failed(let reason, let error):
                 failures.append("\(poolID): \(reason)")
                 log.error("backup failed", requestID: invocation.requestID,
@@ -65,6 +80,12 @@ public struct BackupHandler: LambdaHandler {
         let message = backups.isEmpty && !skipped.isEmpty
             ? "Skipped \(skipped.count) user pools" : "Successfully backed up \(backups.count) user pools"
         return Self.answer(message: message, backups: backups, skipped: skipped)
+    }
+
+    private func stored(_ record: BackupRecord, _ invocation: Invocation) {
+        log.info("backup stored", requestID: invocation.requestID, [("backup", record.json)])
+        log.metrics(poolID: record.userPoolID, succeeded: true, durationMilliseconds: record.durationMilliseconds,
+                    users: record.userCount, bytes: record.sizeBytes)
     }
 
     /// `{"statusCode":200,"body":"{\"message\":…,\"backups\":[…]}"}`, the original function's shape.

@@ -14,8 +14,17 @@ public struct FunctionConfiguration: Sendable {
     public let quotas: CognitoQuotas
     /// BACKUP_USER_MFA: whether each user's MFA preferences are read (auto, on, off).
     public let userMFA: UserMFAReading
+    /// `BACKUP_USERLIST_SHARE`: the share of Cognito's UserList quota the backups may take.
+    public let userListShare: Double
+    /// `BACKUP_SCHEDULE`: what the quota plan measures a run against.
+    public let schedule: ScheduleExpression
 
-    public init(environment: [String: String]) throws(ConfigurationError) {
+    /// A scheduled backup takes half the UserList quota and leaves the rest to the applications.
+    public static let functionUserListShare = 0.5
+
+    /// `defaultUserListShare` applies when `BACKUP_USERLIST_SHARE` is not set: the function's is
+    /// `functionUserListShare`; a person at the command line may choose to take more.
+    public init(environment: [String: String], defaultUserListShare: Double = functionUserListShare) throws(ConfigurationError) {
         func required(_ name: String) throws(ConfigurationError) -> String {
             guard let value = environment[name]?.trimmingSpaces, !value.isEmpty else { throw ConfigurationError("\(name) is not set") }
             return value
@@ -30,12 +39,25 @@ public struct FunctionConfiguration: Sendable {
             throw ConfigurationError("BACKUP_MIN_INTERVAL_SECONDS must be a whole number of seconds, not '\(interval)'")
         }
         minimumIntervalSeconds = Int(interval) ?? 300
-        quotas = try CognitoQuotas(environment: environment)
+        userListShare = try Self.share(environment["BACKUP_USERLIST_SHARE"]?.trimmingSpaces ?? "", default: defaultUserListShare)
+        quotas = try CognitoQuotas(environment: environment, userListShare: userListShare)
+        let schedule = environment["BACKUP_SCHEDULE"]?.trimmingSpaces ?? ""
+        self.schedule = schedule.isEmpty ? .hourly : try ScheduleExpression(parsing: schedule)
         let mfa = environment["BACKUP_USER_MFA"]?.trimmingSpaces ?? ""
         guard let reading = mfa.isEmpty ? .auto : UserMFAReading(rawValue: mfa) else {
             throw ConfigurationError("BACKUP_USER_MFA must be auto, on or off, not '\(mfa)'")
         }
         userMFA = reading
+    }
+
+    /// A share of a quota: above 0 (a backup that may make no call never ends) and at most 1.
+    static func share(_ text: String, default defaultShare: Double) throws(ConfigurationError) -> Double {
+        if text.isEmpty { return defaultShare }
+        guard let share = Double(text), share > 0, share <= 1 else {
+            throw ConfigurationError("BACKUP_USERLIST_SHARE must be a number above 0 and at most 1 (a share of Cognito's "
+                + "UserList quota of 30 requests/s), not '\(text)'")
+        }
+        return share
     }
 
     /// `us-east-1_abc, us-east-1_def` → two ids; each must look like a pool id.

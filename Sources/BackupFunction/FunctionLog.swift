@@ -21,6 +21,10 @@ public struct FunctionLog: Sendable {
         entry("INFO", message, requestID: requestID, fields)
     }
 
+    public func warn(_ message: String, requestID: String? = nil, _ fields: [(String, JSON)] = []) {
+        entry("WARN", message, requestID: requestID, fields)
+    }
+
     public func error(_ message: String, requestID: String? = nil, _ fields: [(String, JSON)] = []) {
         entry("ERROR", message, requestID: requestID, fields)
     }
@@ -37,26 +41,43 @@ public struct FunctionLog: Sendable {
     /// One metrics record per pool: with the pool as dimension, and without, so an alarm can
     /// watch every pool at once.
     public func metrics(poolID: String, succeeded: Bool, durationMilliseconds: Int, users: Int, bytes: Int) {
-        let metrics: [(String, String)] = [
-            ("BackupSucceeded", "Count"), ("BackupFailed", "Count"), ("BackupDuration", "Milliseconds"),
-            ("UsersBackedUp", "Count"), ("BackupBytes", "Bytes"),
-        ]
-        let record: JSON = [
+        emit(dimensions: [["UserPoolId"], []], ["UserPoolId": .string(poolID)], [
+            ("BackupSucceeded", "Count", .number(succeeded ? 1 : 0)), ("BackupFailed", "Count", .number(succeeded ? 0 : 1)),
+            ("BackupDuration", "Milliseconds", .number(durationMilliseconds)), ("UsersBackedUp", "Count", .number(users)),
+            ("BackupBytes", "Bytes", .number(bytes)),
+        ])
+    }
+
+    /// The quota plan: one log line, at WARN when the schedule cannot keep up, and its metrics —
+    /// the schedule's share of the UserList quota and whether it fits, then each pool's estimate.
+    public func quotaPlan(_ plan: QuotaPlan, requestID: String) {
+        let fields = plan.json.members.map { ($0.key, $0.value) }
+        if plan.problems.isEmpty { info("quota plan", requestID: requestID, fields) } else { warn("quota plan does not fit", requestID: requestID, fields) }
+        emit(dimensions: [[]], [:], [
+            ("UserListQuotaShare", "None", .number(plan.userListQuotaShare)),
+            ("QuotaPlanDoesNotFit", "Count", .number(plan.problems.isEmpty ? 0 : 1)),
+        ])
+        for pool in plan.pools {
+            emit(dimensions: [["UserPoolId"]], ["UserPoolId": .string(pool.poolID)], [
+                ("EstimatedBackupSeconds", "Seconds", .number(Int(QuotaPlan.seconds(pool.estimatedMilliseconds)))),
+            ])
+        }
+    }
+
+    /// An Embedded Metric Format record: `properties` hold the dimensions' values.
+    private func emit(dimensions: [[String]], _ properties: JSONObject, _ metrics: [(name: String, unit: String, value: JSON)]) {
+        var record: JSONObject = [
             "_aws": [
                 "Timestamp": .number(Int(UTCTime.now().millisecondsSinceEpoch)),
                 "CloudWatchMetrics": [[
                     "Namespace": .string(Self.namespace),
-                    "Dimensions": [["UserPoolId"], []],
-                    "Metrics": .array(metrics.map { ["Name": .string($0.0), "Unit": .string($0.1)] }),
+                    "Dimensions": .array(dimensions.map { .array($0.map(JSON.string)) }),
+                    "Metrics": .array(metrics.map { ["Name": .string($0.name), "Unit": .string($0.unit)] }),
                 ]],
             ],
-            "UserPoolId": .string(poolID),
-            "BackupSucceeded": .number(succeeded ? 1 : 0),
-            "BackupFailed": .number(succeeded ? 0 : 1),
-            "BackupDuration": .number(durationMilliseconds),
-            "UsersBackedUp": .number(users),
-            "BackupBytes": .number(bytes),
         ]
-        write(record.serialized)
+        for (key, value) in properties.members { record[key] = value }
+        for metric in metrics { record[metric.name] = metric.value }
+        write(JSON.object(record).serialized)
     }
 }

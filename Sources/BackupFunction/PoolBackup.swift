@@ -5,6 +5,8 @@ import LambdaRuntime
 /// What became of one pool in an invocation.
 enum PoolOutcome {
     case stored(BackupRecord)
+    /// Stored, but the pool's lease stays until it expires: its runs until then skip it.
+    case storedLeaseKept(BackupRecord, AWSError)
     /// An earlier delivery of the same event (Lambda retries with the same request id) took it.
     case storedEarlier(BackupRecord)
     case skipped(String)
@@ -16,14 +18,11 @@ extension BackupHandler {
     /// How many of a pool's newest rows are searched for one this request took: a redelivery
     /// comes minutes later, and reserved concurrency 1 leaves room for few backups in between.
     static let rowsSearchedForThisRequest = 5
-    /// Time kept after the estimate, for reading the configuration and answering.
-    static let startMarginMilliseconds: Int64 = 15_000
-    /// A running backup is cancelled this long before the deadline, to abort its upload and answer.
-    static let stopBeforeDeadlineMilliseconds: Int64 = 10_000
 
-    /// Backs `poolID` up unless this request already did, the event is coalesced, or it cannot
-    /// finish before the deadline; stops it at the deadline or on shutdown.
-    func backUp(_ poolID: String, for event: BackupEvent, _ invocation: Invocation) async -> PoolOutcome {
+    /// Backs `poolID` up unless this request already did, the event is coalesced, it cannot
+    /// finish before the deadline, or another run holds the pool; stops it at the deadline or on
+    /// shutdown. `planned` is the pool's size if the quota plan read it already.
+    func backUp(_ poolID: String, for event: BackupEvent, planned: PoolSize?, _ invocation: Invocation) async -> PoolOutcome {
         if Task.isCancelled { return .failed("not started: the runtime is shutting down", nil) }
         let history: [BackupRecord]
         do { history = try await catalog.backups(of: poolID, limit: Self.rowsSearchedForThisRequest) } catch {
@@ -35,16 +34,26 @@ extension BackupHandler {
             return .skipped("backed up at \(last.backupDate), less than \(configuration.minimumIntervalSeconds)s ago")
         }
 
-        let users: Int
-        do { users = try await estimatedUsers(poolID) } catch { return .failed("\(Self.code(of: error)) describing the pool", error) }
-        let needed = BackupEstimate.milliseconds(lastDurationMilliseconds: history.first?.durationMilliseconds, estimatedUsers: users,
+        let size: PoolSize
+        if let planned { size = planned } else {
+            do { size = try await self.size(of: poolID, lastBackup: history.first) } catch {
+                return .failed("\(Self.code(of: error)) sizing the pool", error)
+            }
+        }
+        let users = size.users
+        let needed = BackupEstimate.milliseconds(lastDurationMilliseconds: history.first?.durationMilliseconds, size: size,
                                                  userListRate: configuration.quotas.limiter(for: .userList).configuredRate)
             + Self.startMarginMilliseconds
-        let started = UTCTime.now()
-        guard started.adding(milliseconds: needed) <= invocation.deadline else {
+        guard UTCTime.now().adding(milliseconds: needed) <= invocation.deadline else {
             return .failed("not started, \(needed / 1000)s needed for about \(users) users and the invocation's deadline is nearer", nil)
         }
 
+        return await holdingLease(on: poolID, invocation) { await run(poolID, users: users, invocation) }
+    }
+
+    /// The backup itself, stopped 10 s before the invocation's deadline or at shutdown.
+    private func run(_ poolID: String, users: Int, _ invocation: Invocation) async -> PoolOutcome {
+        let started = UTCTime.now()
         let (job, requestID) = (job, invocation.requestID)
         let (result, cutOff) = await Cutoff.run(until: invocation.deadline.adding(milliseconds: -Self.stopBeforeDeadlineMilliseconds)) {
             () async throws(BackupFailure) -> BackupRecord in try await job.run(poolID: poolID, requestID: requestID)
@@ -61,11 +70,6 @@ extension BackupHandler {
         case .failure(let failure):
             return .failed("\(failure.awsCode ?? "Error") (\(failure.underlying))", failure)
         }
-    }
-
-    /// DescribeUserPool's `EstimatedNumberOfUsers`, which Cognito updates lazily: a guide only.
-    func estimatedUsers(_ poolID: String) async throws -> Int {
-        try await job.cognito.call("DescribeUserPool", ["UserPoolId": .string(poolID)])["UserPool"]?["EstimatedNumberOfUsers"]?.int ?? 0
     }
 
     static func code(of error: any Error) -> String { (error as? AWSError)?.code ?? "Error" }

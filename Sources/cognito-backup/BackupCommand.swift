@@ -54,7 +54,10 @@ struct BackupCommand: AsyncParsableCommand {
             if let compression { environment["BACKUP_COMPRESSION"] = compression }
             if let userMFA { environment["BACKUP_USER_MFA"] = userMFA }
             let settings: FunctionConfiguration
-            do { settings = try FunctionConfiguration(environment: environment) } catch let error as ConfigurationError {
+            // A person at the command line takes what the quota buckets always took (93 %), not the
+            // function's half: BACKUP_USERLIST_SHARE lowers it.
+            do { settings = try FunctionConfiguration(environment: environment, defaultUserListShare: CognitoQuotas.defaultShare) }
+            catch let error as ConfigurationError {
                 throw CLIError(message: "\(error.message) (pass --pool-id, --bucket and --table, or set the variable)", exitCode: CLIError.configuration)
             }
             let job = BackupJob(configuration: settings, aws: try aws.client(environment: environment))

@@ -4,17 +4,20 @@ import Testing
 
 struct BackupEstimateTests {
     @Test func theLastBackupsDurationWithAQuarterToSpareWhenItIsTheLonger() {
-        #expect(BackupEstimate.milliseconds(lastDurationMilliseconds: 40_000, estimatedUsers: 6_000, userListRate: 27.9) == 50_000)
+        let size = PoolSize(users: 6_000, groups: 0, memberships: 0)
+        #expect(BackupEstimate.milliseconds(lastDurationMilliseconds: 40_000, size: size, userListRate: 27.9) == 50_000)
     }
 
-    @Test func thePoolsListUsersPagesAtTheUserListRateWhenTheyAreTheLonger() {
-        // 1,674,000 users in 60-user pages at 27.9 calls/s: 1,000 s.
-        #expect(BackupEstimate.milliseconds(lastDurationMilliseconds: 60_000, estimatedUsers: 1_674_000, userListRate: 27.9) == 1_000_000)
+    @Test func thePoolsUserListCallsAtTheUserListRateWhenTheyAreTheLonger() {
+        // A probe, 16 streams' last pages and 29,983 full pages: 30,000 calls at 30 calls/s, 1,000 s.
+        let size = PoolSize(users: 1_798_980, groups: 0, memberships: 0)
+        #expect(BackupEstimate.milliseconds(lastDurationMilliseconds: 60_000, size: size, userListRate: 30) == 1_000_000)
     }
 
     @Test func aPoolNeverBackedUpIsEstimatedFromItsSizeAlone() {
-        #expect(BackupEstimate.milliseconds(lastDurationMilliseconds: nil, estimatedUsers: 1_800, userListRate: 30) == 1_000)
-        #expect(BackupEstimate.milliseconds(lastDurationMilliseconds: nil, estimatedUsers: 0, userListRate: 30) == 0)
+        let size = PoolSize(users: 1_000, groups: 10, memberships: 1_200)
+        // 17 + 17 ListUsers, 10 + 20 ListUsersInGroup: 64 calls at 16 calls/s.
+        #expect(BackupEstimate.milliseconds(lastDurationMilliseconds: nil, size: size, userListRate: 16) == 4_000)
     }
 }
 

@@ -116,9 +116,11 @@ public struct CognitoQuotas: Sendable {
         self.limiters = limiters
     }
 
-    /// Reads `COGNITO_TPS_<CATEGORY>` (for example `COGNITO_TPS_USERLIST=28`).
-    public init(environment: [String: String]) throws(ConfigurationError) {
-        var rates: [CognitoQuotaCategory: Double] = [:]
+    /// Reads `COGNITO_TPS_<CATEGORY>` (for example `COGNITO_TPS_USERLIST=28`). Without it, UserList
+    /// runs at `userListShare` of its quota: the quota is the account's, and a scheduled backup
+    /// should leave the applications' own ListUsers calls room.
+    public init(environment: [String: String], userListShare: Double = defaultShare) throws(ConfigurationError) {
+        var rates: [CognitoQuotaCategory: Double] = [.userList: CognitoQuotaCategory.userList.defaultQuota * userListShare]
         for category in CognitoQuotaCategory.allCases {
             let name = "COGNITO_TPS_\(category.rawValue.uppercased())"
             guard let text = environment[name], !text.isEmpty else { continue }

@@ -1,0 +1,41 @@
+import AWSClient
+import Backup
+import LambdaRuntime
+
+extension BackupHandler {
+    /// Time kept after a pool's estimate, for reading the configuration and answering.
+    static let startMarginMilliseconds: Int64 = 15_000
+    /// A running backup is cancelled this long before the deadline, to abort its upload and answer.
+    static let stopBeforeDeadlineMilliseconds: Int64 = 10_000
+
+    /// Sizes every pool of a run and plans it against the schedule and the invocation. A pool
+    /// whose size cannot be read is left out of the plan, with why: its backup fails on its own.
+    func plan(_ poolIDs: [String], _ invocation: Invocation) async -> QuotaPlan {
+        let rate = configuration.quotas.limiter(for: .userList).configuredRate
+        var pools: [QuotaPlan.Pool] = []
+        var unknown: [String: String] = [:]
+        for poolID in poolIDs {
+            do {
+                let last = try await catalog.backups(of: poolID, limit: 1).first
+                let size = try await size(of: poolID, lastBackup: last)
+                pools.append(QuotaPlan.Pool(poolID: poolID, size: size, estimatedMilliseconds: BackupEstimate.milliseconds(
+                    lastDurationMilliseconds: last?.durationMilliseconds, size: size, userListRate: rate)))
+            } catch {
+                unknown[poolID] = "\(Self.code(of: error)) sizing the pool"
+            }
+        }
+        let budget = invocation.deadline.millisecondsSinceEpoch - UTCTime.now().millisecondsSinceEpoch
+            - Self.startMarginMilliseconds - Self.stopBeforeDeadlineMilliseconds
+        return QuotaPlan(pools: pools, unknown: unknown, userListRate: rate, schedule: configuration.schedule,
+                         invocationMilliseconds: budget)
+    }
+
+    /// The pool's users (DescribeUserPool's estimate), groups (counted with ListGroups, outside the
+    /// UserList quota) and memberships (as its last backup counted them).
+    func size(of poolID: String, lastBackup: BackupRecord?) async throws -> PoolSize {
+        let users = try await job.cognito.call("DescribeUserPool", ["UserPoolId": .string(poolID)])["UserPool"]?["EstimatedNumberOfUsers"]?.int ?? 0
+        var groups = 0
+        try await job.cognito.forEachPage("ListGroups", ["UserPoolId": .string(poolID), "Limit": 60]) { groups += $0["Groups"]?.array?.count ?? 0 }
+        return PoolSize(users: users, groups: groups, memberships: lastBackup?.membershipCount ?? 0)
+    }
+}

@@ -1,0 +1,68 @@
+@testable import BackupFunction
+import Testing
+
+struct PoolSizeTests {
+    @Test func aPoolOfOnePageIsReadWithOneListUsersCall() {
+        #expect(PoolSize(users: 60, groups: 0, memberships: 0).userListCalls == 1)
+        #expect(PoolSize(users: 0, groups: 0, memberships: 0).userListCalls == 1)
+    }
+
+    @Test func aLargerPoolAddsTheProbeAndEachStreamsLastPage() {
+        // 61 users: the probe, 2 pages' worth, and 16 streams that each end on a partial page.
+        #expect(PoolSize(users: 61, groups: 0, memberships: 0).userListCalls == 1 + 16 + 2)
+    }
+
+    @Test func eachGroupTakesACallAndItsMembersFillPagesOfSixty() {
+        #expect(PoolSize(users: 10, groups: 3, memberships: 121).userListCalls == 1 + 3 + 3)
+    }
+}
+
+struct QuotaPlanTests {
+    static func pool(_ id: String, seconds: Int64, users: Int = 6_000) -> QuotaPlan.Pool {
+        QuotaPlan.Pool(poolID: id, size: PoolSize(users: users, groups: 0, memberships: 0), estimatedMilliseconds: seconds * 1000)
+    }
+
+    @Test func theShareIsARunsCallsOverWhatTheQuotaAllowsInAPeriod() {
+        #expect(QuotaPlan.share(userListCalls: 108_000, periodSeconds: 3_600) == 1)
+        #expect(QuotaPlan.share(userListCalls: 10_800, periodSeconds: 3_600) == 0.1)
+        #expect(QuotaPlan.share(userListCalls: 10_800, periodSeconds: 86_400) == 0.1 / 24)
+    }
+
+    @Test func thePlansShareCountsEveryPoolsCalls() {
+        let plan = QuotaPlan(pools: [Self.pool("eu-west-1_a", seconds: 10), Self.pool("eu-west-1_b", seconds: 10)],
+                             userListRate: 15, schedule: .hourly, invocationMilliseconds: 875_000)
+        #expect(plan.userListCalls == 2 * (1 + 16 + 100))
+        #expect(plan.userListQuotaShare == Double(2 * 117) / (30 * 3_600))
+        #expect(plan.problems.isEmpty)
+    }
+
+    @Test func aPoolLongerThanAnInvocationDoesNotFit() {
+        let plan = QuotaPlan(pools: [Self.pool("eu-west-1_big", seconds: 900)], userListRate: 15, schedule: .hourly,
+                             invocationMilliseconds: 875_000)
+        #expect(plan.problems == ["eu-west-1_big needs about 900s, more than the 875s an invocation has for backups: it is never started"])
+    }
+
+    @Test func poolsThatTogetherOutlastAnInvocationDoNotFit() {
+        let plan = QuotaPlan(pools: [Self.pool("eu-west-1_a", seconds: 500), Self.pool("eu-west-1_b", seconds: 500)],
+                             userListRate: 15, schedule: .hourly, invocationMilliseconds: 875_000)
+        #expect(plan.problems.count == 1)
+        #expect(plan.problems.first?.hasPrefix("the 2 pools need about 1000s one after another") == true)
+    }
+
+    @Test func aRunLongerThanTheScheduleDoesNotFit() throws {
+        let plan = QuotaPlan(pools: [Self.pool("eu-west-1_a", seconds: 400)], userListRate: 15,
+                             schedule: try ScheduleExpression(parsing: "rate(5 minutes)"), invocationMilliseconds: 875_000)
+        #expect(plan.problems == ["a run needs about 400s, more than the 300s between runs of rate(5 minutes): "
+            + "the next run finds pools still being backed up and skips them"])
+    }
+
+    @Test func theLogLineSaysWhetherItFitsAndNamesEachPool() {
+        let plan = QuotaPlan(pools: [Self.pool("eu-west-1_big", seconds: 900)], unknown: ["eu-west-1_gone": "ResourceNotFoundException sizing the pool"],
+                             userListRate: 15, schedule: .hourly, invocationMilliseconds: 875_000)
+        let line = plan.json
+        #expect(line["fits"]?.bool == false)
+        #expect(line["pools"]?.array?.first?["estimated_seconds"]?.int == 900)
+        #expect(line["unknown"]?.array?.first?["user_pool_id"]?.string == "eu-west-1_gone")
+        #expect(line["problems"]?.array?.count == 1)
+    }
+}

@@ -1,0 +1,57 @@
+import AWSClient
+@testable import BackupFunction
+import Testing
+
+struct UserListShareTests {
+    static let required = ["USER_POOL_IDS": "us-east-1_AbCdEf123", "BACKUP_BUCKET": "backups", "BACKUP_TABLE": "metadata"]
+
+    static func configuration(_ extra: [String: String], defaultShare: Double? = nil) throws -> FunctionConfiguration {
+        let environment = required.merging(extra) { $1 }
+        if let defaultShare { return try FunctionConfiguration(environment: environment, defaultUserListShare: defaultShare) }
+        return try FunctionConfiguration(environment: environment)
+    }
+
+    static func userListRate(_ configuration: FunctionConfiguration) -> Double {
+        configuration.quotas.limiter(for: .userList).configuredRate
+    }
+
+    @Test func theFunctionTakesHalfTheUserListQuotaByDefault() throws {
+        let configuration = try Self.configuration([:])
+        #expect(configuration.userListShare == 0.5)
+        #expect(Self.userListRate(configuration) == 15)
+    }
+
+    @Test func theCallerChoosesTheDefaultShareTheCommandLineTakesAll93Percent() throws {
+        #expect(Self.userListRate(try Self.configuration([:], defaultShare: CognitoQuotas.defaultShare)) == 30 * 0.93)
+    }
+
+    @Test func theShareSetsTheUserListRateAndNoOtherCategorysRate() throws {
+        let configuration = try Self.configuration(["BACKUP_USERLIST_SHARE": "0.2"], defaultShare: CognitoQuotas.defaultShare)
+        #expect(abs(Self.userListRate(configuration) - 6) < 1e-9)
+        #expect(configuration.quotas.limiter(for: .userRead).configuredRate == 120 * 0.93)
+    }
+
+    @Test func anExplicitUserListRateOverridesTheShare() throws {
+        let configuration = try Self.configuration(["BACKUP_USERLIST_SHARE": "0.2", "COGNITO_TPS_USERLIST": "28"])
+        #expect(Self.userListRate(configuration) == 28)
+    }
+
+    @Test func theWholeQuotaMayBeTaken() throws {
+        #expect(Self.userListRate(try Self.configuration(["BACKUP_USERLIST_SHARE": "1"])) == 30)
+    }
+
+    @Test(arguments: ["0", "-0.1", "1.01", "50%", "half", "nan", "inf"])
+    func aShareOutsideZeroToOneIsRefused(_ text: String) {
+        #expect {
+            try Self.configuration(["BACKUP_USERLIST_SHARE": text])
+        } throws: { error in
+            "\(error)".contains("BACKUP_USERLIST_SHARE must be a number above 0 and at most 1") && "\(error)".contains("'\(text)'")
+        }
+    }
+
+    @Test func theScheduleIsHourlyUnlessSet() throws {
+        #expect(try Self.configuration([:]).schedule.periodSeconds == 3_600)
+        #expect(try Self.configuration(["BACKUP_SCHEDULE": "rate(6 hours)"]).schedule.periodSeconds == 21_600)
+        #expect(throws: ConfigurationError.self) { try Self.configuration(["BACKUP_SCHEDULE": "hourly"]) }
+    }
+}
