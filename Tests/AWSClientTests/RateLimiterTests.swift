@@ -9,9 +9,10 @@ struct RateLimiterTests {
         let (_, seconds) = try await Fixture.elapsed {
             for _ in 0..<21 { try await limiter.acquire() }
         }
-        // One token is there at the start; the other 20 arrive at 40 a second: 0.5 s.
+        // One token is there at the start; the other 20 arrive at 40 a second: 0.5 s. The upper
+        // bound leaves room for a loaded 2-core machine running the suite's tests in parallel.
         #expect(seconds >= 0.45)
-        #expect(seconds < 1.2)
+        #expect(seconds < 2.0)
     }
 
     @Test func concurrentCallersTogetherStayAtTheRate() async throws {
@@ -24,7 +25,7 @@ struct RateLimiterTests {
             }
         }
         #expect(seconds >= 0.45)
-        #expect(seconds < 1.2)
+        #expect(seconds < 2.0)
     }
 
     @Test func throttleLowersTheRate() async {
@@ -69,7 +70,8 @@ struct RateLimiterTests {
         let start = ContinuousClock.now
         try await limiter.acquire()
         let waiter = Task { try await limiter.acquire() }
-        try await Task.sleep(nanoseconds: 100_000_000)
+        // Long enough for the waiter to be asleep on its token even on a loaded machine.
+        try await Task.sleep(nanoseconds: 300_000_000)
 
         let (result, seconds) = await Fixture.elapsed {
             waiter.cancel()
