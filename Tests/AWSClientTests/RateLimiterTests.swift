@@ -66,7 +66,8 @@ struct RateLimiterTests {
     }
 
     @Test func cancelledWaiterThrowsPromptlyAndGivesItsTokenBack() async throws {
-        let limiter = RateLimiter(name: "UserList", ratePerSecond: 1)
+        // One token every two seconds: waiting for one is far longer than any scheduling delay.
+        let limiter = RateLimiter(name: "UserList", ratePerSecond: 0.5)
         let start = ContinuousClock.now
         try await limiter.acquire()
         let waiter = Task { try await limiter.acquire() }
@@ -79,12 +80,12 @@ struct RateLimiterTests {
         }
 
         #expect(throws: CancellationError.self) { try result.get() }
-        // Its token was due a second after the first; it must not wait for it, nor go out unpaced.
-        #expect(seconds < 0.5)
-        // The next caller gets the slot the cancelled one gave back, a second after the first
-        // token, not two.
+        // Its token was due two seconds after the first; it must not wait for it, nor go out unpaced.
+        #expect(seconds < 1.0)
+        // The next caller gets the slot the cancelled one gave back, two seconds after the first
+        // token, not four.
         try await limiter.acquire()
         let next = ContinuousClock.now - start
-        #expect(next > .milliseconds(800) && next < .milliseconds(1_600))
+        #expect(next > .milliseconds(1_700) && next < .milliseconds(3_200))
     }
 }
