@@ -7,6 +7,7 @@ CPU seconds and peak RSS.
     python3 bench/benchmark.py --users 10000 --groups 20 --members-per-group 500
     python3 bench/benchmark.py --users 100000 --groups 20 --members-per-group 500
     python3 bench/benchmark.py --users 300000 --part-delay-s 3   # a slow S3
+    python3 bench/benchmark.py --users 100000 --compression gzip
     python3 bench/benchmark.py --users 10000 --restore
 """
 
@@ -65,6 +66,7 @@ def main() -> None:
     parser.add_argument("--members-per-group", type=int, default=500)
     parser.add_argument("--latency-ms", type=float, default=30)
     parser.add_argument("--part-delay-s", type=float, default=0.0, help="seconds added to every UploadPart: a slow S3")
+    parser.add_argument("--compression", choices=["none", "gzip"], default="none", help="BACKUP_COMPRESSION for the backup")
     parser.add_argument("--restore", action="store_true", help="also restore the backup into a new pool and time it")
     parser.add_argument("--binary", default=os.environ.get("COGNITO_BACKUP_BIN", str(ROOT / ".build/release/cognito-backup")))
     args = parser.parse_args()
@@ -74,7 +76,8 @@ def main() -> None:
     env.update(AWS_ENDPOINT_URL=url, AWS_REGION="us-east-1", AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench",
                AWS_EC2_METADATA_DISABLED="true")
     try:
-        run, measured = timed([args.binary, "backup", "--pool-id", POOL, "--bucket", "bench", "--table", "bench", "--json"], env)
+        run, measured = timed([args.binary, "backup", "--pool-id", POOL, "--bucket", "bench", "--table", "bench",
+                               "--compression", args.compression, "--json"], env)
         if run.returncode != 0:
             raise SystemExit(f"backup failed: {run.stdout}{run.stderr}")
         [record] = json.loads(run.stdout)["backups"]
@@ -85,7 +88,9 @@ def main() -> None:
               f"({record['size_bytes'] / 1e6:.1f} MB):")
         print(f"  wall {measured['wall_s']:.1f} s = {record['user_count'] / measured['wall_s']:.0f} users/s; "
               f"quota ceiling {ceiling_s:.1f} s for {list_calls} UserList calls -> {100 * ceiling_s / measured['wall_s']:.0f}% of the limit")
-        print(f"  CPU {measured['cpu_s']:.2f} s, peak RSS {measured['peak_rss_mb']:.1f} MB, throttled {stats(url)['throttled']}")
+        print(f"  CPU {measured['cpu_s']:.2f} s = {1e6 * measured['cpu_s'] / record['user_count']:.1f} µs per user, "
+              f"peak RSS {measured['peak_rss_mb']:.1f} MB, throttled {stats(url)['throttled']}")
+        print(f"  stored {record['size_bytes'] / record['user_count']:.0f} bytes per user ({args.compression})")
         if args.restore:
             restore(args, url, env, record)
     finally:
