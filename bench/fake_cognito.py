@@ -1066,7 +1066,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(body)
 
     def _json(self, status: int, payload: dict, content_type: str) -> None:
-        body = json.dumps(payload).encode()
+        body = json.dumps(payload, separators=(",", ":")).encode()  # compact, as AWS answers
         headers = {"Content-Type": content_type, "x-amzn-RequestId": str(uuid.uuid4())}
         if "__type" in payload:  # some SDKs read the error code from this header first
             headers["x-amzn-ErrorType"] = payload["__type"].rpartition("#")[2]
