@@ -117,7 +117,7 @@ public final class AWSClient: Sendable {
         if !call.unsigned {
             let credentials: Credentials
             do { credentials = try await self.credentials.credentials() } catch { throw .credentials(error) }
-            let payload: SignableRequest.Payload = call.unsignedPayload ? .unsigned : .init(body: call.body)
+            let payload = SignableRequest.Payload(body: call.body)
             let signable = SignableRequest(method: call.method, path: path, query: call.query, headers: headers, payload: payload)
             let region = endpoint.signingRegion ?? self.region
             let signer = call.service == .s3 ? SigV4Signer.s3(credentials: credentials, region: region)
@@ -148,7 +148,6 @@ struct ServiceCall {
     var query: [(name: String, value: String)] = []
     var headers: [(name: String, value: String)] = []
     var body: [UInt8] = []
-    var unsignedPayload = false
     /// Sent without a signature: calls that exist to obtain credentials (web identity, SSO).
     var unsigned = false
     var maxResponseBytes = HTTPRequest.defaultMaxResponseBytes

@@ -5,14 +5,12 @@ public struct Invocation: Sendable {
     public let requestID: String
     /// When Lambda will stop the invocation.
     public let deadline: UTCTime
-    public let functionARN: String
     public let traceID: String?
     public let body: [UInt8]
 
-    public init(requestID: String, deadline: UTCTime, functionARN: String, traceID: String?, body: [UInt8]) {
+    public init(requestID: String, deadline: UTCTime, traceID: String?, body: [UInt8]) {
         self.requestID = requestID
         self.deadline = deadline
-        self.functionARN = functionARN
         self.traceID = traceID
         self.body = body
     }

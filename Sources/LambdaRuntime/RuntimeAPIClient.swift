@@ -37,7 +37,6 @@ public struct RuntimeAPIClient: Sendable {
         let deadline = Int64(response.header("lambda-runtime-deadline-ms") ?? "").map(UTCTime.init(millisecondsSinceEpoch:))
             ?? UTCTime.now().adding(milliseconds: 900_000)
         return Invocation(requestID: requestID, deadline: deadline,
-                          functionARN: response.header("lambda-runtime-invoked-function-arn") ?? "",
                           traceID: response.header("lambda-runtime-trace-id"), body: response.body)
     }
 

@@ -131,3 +131,10 @@ struct ErrorDecodingTests {
         #expect(server.requests.count == 2)
     }
 }
+
+struct XMLTextTests {
+    @Test(arguments: [("ab&cd", "ab&cd"), ("a&amp;b", "a&b"), ("&lt;x&gt; &#233;&#x2603;", "<x> é☃"), ("tail &", "tail &"), ("&bogus; ok", "&bogus; ok")])
+    func entitiesAreDecodedAndABareAmpersandIsKept(_ text: String, _ expected: String) {
+        #expect(XMLText.unescape(Substring(text)) == expected)
+    }
+}

@@ -52,7 +52,7 @@ struct HTTPClientTests {
         #expect(error?.kind == .cancelled)
         // Typically a few milliseconds; the bound leaves room for a loaded machine and is still
         // far from the eight-second stall.
-        #expect(seconds < 0.5, "took \(seconds) s")
+        #expect(seconds < 2, "took \(seconds) s")
         try await Fixture.waitUntil { server.connectionsClosedDuringStall == 1 }
     }
 

@@ -34,7 +34,11 @@ enum XMLText {
         var rest = text
         while let amp = rest.firstIndex(of: "&") {
             out += rest[..<amp]
-            guard let semi = rest[amp...].firstIndex(of: ";") else { break }
+            guard let semi = rest[amp...].firstIndex(of: ";") else {
+                // A bare ampersand with no entity after it is kept as it is.
+                rest = rest[amp...]
+                break
+            }
             let entity = rest[rest.index(after: amp)..<semi]
             switch entity {
             case "amp": out += "&"

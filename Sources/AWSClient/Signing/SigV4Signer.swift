@@ -19,15 +19,12 @@ public struct SignableRequest: Sendable {
     public enum Payload: Sendable {
         /// The body's SHA-256, hex.
         case hash(String)
-        /// S3 allows leaving the body out of the signature (it is then protected by TLS alone).
-        case unsigned
 
         public init<Bytes: Collection<UInt8>>(body: Bytes) { self = .hash(Crypto.sha256(body).hexString) }
 
         var canonicalValue: String {
             switch self {
             case .hash(let hex): return hex
-            case .unsigned: return "UNSIGNED-PAYLOAD"
             }
         }
     }
