@@ -59,17 +59,27 @@ extension JSON {
 }
 
 extension JSON: Equatable {
-    /// Objects are equal when they have the same members in any order; numbers when they denote
-    /// the same value (`1.0` and `1`), since JSON itself gives order and spelling no meaning.
+    /// Exact, as a document read and written again must be: strings by their bytes (Swift's
+    /// String equality takes the NFC and NFD spellings of a name for one), numbers by their exact
+    /// decimal value (`1.0` is `1`, but `9007199254740993` is not `9007199254740992`), objects by
+    /// their members in any order (two members of one name matched in their order).
     public static func == (lhs: JSON, rhs: JSON) -> Bool {
         switch (lhs, rhs) {
         case (.null, .null): return true
         case let (.bool(a), .bool(b)): return a == b
-        case let (.number(a), .number(b)): return a == b || (Double(a) != nil && Double(a) == Double(b))
-        case let (.string(a), .string(b)): return a == b
+        case let (.number(a), .number(b)): return a == b || JSONDecimal(a) == JSONDecimal(b)
+        case let (.string(a), .string(b)): return a.utf8.elementsEqual(b.utf8)
         case let (.array(a), .array(b)): return a == b
         case let (.object(a), .object(b)):
-            return a.members.count == b.members.count && a.members.allSatisfy { b[$0.key] == $0.value }
+            guard a.members.count == b.members.count else { return false }
+            var valuesByName: [[UInt8]: ArraySlice<JSON>] = [:]
+            for member in b.members { valuesByName[Array(member.key.utf8), default: []].append(member.value) }
+            for member in a.members {
+                let name = Array(member.key.utf8)
+                guard let next = valuesByName[name]?.first, next == member.value else { return false }
+                valuesByName[name]?.removeFirst()
+            }
+            return true
         default: return false
         }
     }

@@ -144,7 +144,8 @@ struct Parser {
             }
             if byte == UInt8(ascii: "\\") { break }
             if byte < 0x20 { throw fail("control character in string") }
-            position += 1
+            // What is read is written again: bytes that are not UTF-8 are refused, not repaired.
+            if byte >= 0x80 { try skipUTF8Sequence() } else { position += 1 }
         }
         var out = Array(bytes[start..<position])
         while position < bytes.count {
@@ -170,6 +171,10 @@ struct Parser {
                 }
             case 0..<0x20:
                 throw fail("control character in string")
+            case 0x80...:
+                let start = position
+                try skipUTF8Sequence()
+                out += bytes[start..<position]
             default:
                 out.append(byte)
                 position += 1
@@ -209,8 +214,10 @@ struct Parser {
             }
             position = saved
         }
-        // A lone surrogate cannot be represented in UTF-8; substitute as decoders do.
-        return Unicode.Scalar(first) ?? "\u{FFFD}"
+        // A lone surrogate has no UTF-8 form: substituting it would change the text on the way
+        // through, so it is refused.
+        guard let scalar = Unicode.Scalar(first) else { throw fail("a lone surrogate in a \\u escape") }
+        return scalar
     }
 
     func appendUTF8(_ scalar: Unicode.Scalar, to out: inout [UInt8]) {

@@ -114,7 +114,8 @@ extension Parser {
                 case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
                      UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
                     continue
-                case UInt8(ascii: "u"): _ = try parseHex4()
+                // Paired as the parser pairs them: what is stored must read back.
+                case UInt8(ascii: "u"): _ = try parseUnicodeEscape()
                 default: throw fail("invalid escape")
                 }
             case 0..<0x20:

@@ -16,7 +16,7 @@ public struct VerifyCheck: Sendable {
 }
 
 /// Differences between two JSON values as `path: backup …, pool …` lines, values compared
-/// exactly (`ExactJSON`). Arrays of strings compare as sets, since Cognito does not promise to
+/// exactly (JSON's `==`). Arrays of strings compare as sets, since Cognito does not promise to
 /// keep their order.
 enum JSONDifference {
     static func between(_ expected: JSON?, _ actual: JSON?, at path: String) -> [String] {
@@ -31,7 +31,7 @@ enum JSONDifference {
         case let (.array(a)?, .array(b)?) where a.count == b.count:
             return zip(a, b).enumerated().flatMap { between($0.element.0, $0.element.1, at: "\(path)[\($0.offset)]") }
         case let (a, b):
-            if let a, let b, ExactJSON.equal(a, b) { return [] }
+            if let a, let b, a == b { return [] }
             if isEmpty(a) && isEmpty(b) { return [] }
             return [line(path, a, b)]
         }
