@@ -11,12 +11,15 @@ public struct BackupHandler: LambdaHandler {
     let job: BackupJob
     let catalog: BackupCatalog
     let log: FunctionLog
+    /// Serves the drill event; without it (tests of the backup alone) the event is refused.
+    let drills: DrillHandler?
 
-    public init(configuration: FunctionConfiguration, job: BackupJob, log: FunctionLog) {
+    public init(configuration: FunctionConfiguration, job: BackupJob, log: FunctionLog, drills: DrillHandler? = nil) {
         self.configuration = configuration
         self.job = job
         catalog = job.destination.catalog
         self.log = log
+        self.drills = drills
     }
 
     public func handle(_ invocation: Invocation) async throws(InvocationError) -> [UInt8] {
@@ -32,6 +35,9 @@ public struct BackupHandler: LambdaHandler {
                                    skipped: [(poolID, "not configured")])
             }
             pools = [poolID]
+        case .drill(let poolIDs):
+            guard let drills else { throw InvocationError(type: "InvalidEvent", message: "this function does not run drills") }
+            return try await drills.handle(poolIDs, invocation)
         }
 
         var backups: [BackupRecord] = []

@@ -37,26 +37,26 @@ public struct FunctionLog: Sendable {
     /// One metrics record per pool: with the pool as dimension, and without, so an alarm can
     /// watch every pool at once.
     public func metrics(poolID: String, succeeded: Bool, durationMilliseconds: Int, users: Int, bytes: Int) {
-        let metrics: [(String, String)] = [
-            ("BackupSucceeded", "Count"), ("BackupFailed", "Count"), ("BackupDuration", "Milliseconds"),
-            ("UsersBackedUp", "Count"), ("BackupBytes", "Bytes"),
-        ]
-        let record: JSON = [
+        metrics(poolID: poolID, [
+            ("BackupSucceeded", "Count", succeeded ? 1 : 0), ("BackupFailed", "Count", succeeded ? 0 : 1),
+            ("BackupDuration", "Milliseconds", durationMilliseconds), ("UsersBackedUp", "Count", users), ("BackupBytes", "Bytes", bytes),
+        ])
+    }
+
+    /// An Embedded Metric Format record of `values` for one pool, in both dimension sets.
+    func metrics(poolID: String, _ values: [(name: String, unit: String, value: Int)]) {
+        var record: JSONObject = [
             "_aws": [
                 "Timestamp": .number(Int(UTCTime.now().millisecondsSinceEpoch)),
                 "CloudWatchMetrics": [[
                     "Namespace": .string(Self.namespace),
                     "Dimensions": [["UserPoolId"], []],
-                    "Metrics": .array(metrics.map { ["Name": .string($0.0), "Unit": .string($0.1)] }),
+                    "Metrics": .array(values.map { ["Name": .string($0.name), "Unit": .string($0.unit)] }),
                 ]],
             ],
             "UserPoolId": .string(poolID),
-            "BackupSucceeded": .number(succeeded ? 1 : 0),
-            "BackupFailed": .number(succeeded ? 0 : 1),
-            "BackupDuration": .number(durationMilliseconds),
-            "UsersBackedUp": .number(users),
-            "BackupBytes": .number(bytes),
         ]
-        write(record.serialized)
+        for (name, _, value) in values { record[name] = .number(value) }
+        write(JSON.object(record).serialized)
     }
 }

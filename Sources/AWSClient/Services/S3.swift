@@ -173,7 +173,7 @@ public final class S3: Sendable {
         return Listing(keys: keys, nextToken: truncated ? XMLText.value(of: "NextContinuationToken", in: text) : nil)
     }
 
-    private func send(_ operation: String, _ method: String, bucket: String, key: String?,
+    func send(_ operation: String, _ method: String, bucket: String, key: String?,
                       query: [(name: String, value: String)] = [], headers: [(name: String, value: String)] = [],
                       body: [UInt8] = [], maxResponseBytes: Int = HTTPRequest.defaultMaxResponseBytes,
                       succeeded: (HTTPResponse) -> Bool = { (200..<300).contains($0.status) }) async throws(AWSError) -> HTTPResponse {
