@@ -43,7 +43,7 @@ public struct ReplicationCheck: Sendable {
         case nil, "COMPLETED": return nil
         case "PENDING": return "S3 has not finished replicating the backup (PENDING): it has no copy yet"
         case "FAILED": return "S3 failed to replicate the backup (FAILED): check the replication role and the destination's policy"
-        case "REPLICA": return "the backup is itself a replica: verify it from the bucket it was written to"
+        case "REPLICA": return "the backup is itself a replica (REPLICA): verify it from the bucket it was written to"
         case let other?: return "unexpected replication status \(other)"
         }
     }
