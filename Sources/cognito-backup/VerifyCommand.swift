@@ -13,8 +13,9 @@ struct VerifyCommand: AsyncParsableCommand {
             documents, users (names, attributes, enabled state), their linked identities (for \
             providers the pool has) and group memberships; and, for a backup in a bucket that \
             replicates, that each replica is there with the same size and SHA-256. Users are \
-            matched by username (or by email or phone number in pools that sign in with them) and app clients by name; subs, \
-            ids and dates are not compared. Exits 0 only when every check passes.
+            matched by username (or by email or phone number in pools that sign in with them) and \
+            app clients by name; subs, ids and dates are not compared. Exits 0 only when every \
+            check passes.
 
             Example:
               cognito-backup verify --source backup.json --pool-id us-east-1_NewPool1
