@@ -18,7 +18,7 @@ let package = Package(
         .target(name: "Backup", dependencies: ["AWSClient", "JSON", "CZlib"]),
         .target(name: "Restore", dependencies: ["AWSClient", "Backup", "JSON"]),
         .target(name: "LambdaRuntime", dependencies: ["AWSClient", "JSON"]),
-        .target(name: "BackupFunction", dependencies: ["LambdaRuntime", "Backup", "AWSClient", "JSON"]),
+        .target(name: "BackupFunction", dependencies: ["LambdaRuntime", "Backup", "Restore", "AWSClient", "JSON"]),
         .executableTarget(
             name: "cognito-backup",
             dependencies: [

@@ -27,6 +27,7 @@ from support.template_policy import (  # noqa: E402
     Resolver,
     backup_actions,
     backup_policy,
+    drill_policy,
     find_policy,
     load_template,
     without_action,
@@ -86,11 +87,20 @@ ALL_FEATURES = {
     "DRBucketArn": "arn:aws:s3:::cognito-backup-dr-123456789012-us-west-2-prod",
     "DRRegion": "us-west-2",
     "AlarmTopicArn": "arn:aws:sns:us-east-1:123456789012:alarms",
+    "DRAccountId": '"210987654321"',
+    "ObjectLockMode": "COMPLIANCE",
+    "EnableDrills": '"true"',
+}
+
+DR_ALL_FEATURES = {
+    "KmsKeyArn": "arn:aws:kms:us-west-2:210987654321:key/11111111-2222-3333-4444-666666666666",
+    "ObjectLockMode": "COMPLIANCE",
+    "SourceReplicationRoleArn": "arn:aws:iam::123456789012:role/cognito-backup-ReplicationRole-ABC123",
 }
 
 
-def _template_with_defaults(overrides: dict[str, str]) -> str:
-    text = BACKUP_TEMPLATE.read_text(encoding="utf-8")
+def _template_with_defaults(overrides: dict[str, str], template: Path = BACKUP_TEMPLATE) -> str:
+    text = template.read_text(encoding="utf-8")
     for param, value in overrides.items():
         pattern = re.compile(r"(\n  %s:\n(?:    .*\n)*?    Default: )[^\n]*" % re.escape(param))
         text, count = pattern.subn(lambda m: m.group(1) + value, text)
@@ -102,6 +112,13 @@ def _template_with_defaults(overrides: dict[str, str]) -> str:
 def all_features_template(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("all-features") / "backup.yaml"
     path.write_text(_template_with_defaults(ALL_FEATURES), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def all_features_dr_template(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("all-features-dr") / "dr.yaml"
+    path.write_text(_template_with_defaults(DR_ALL_FEATURES, DR_TEMPLATE), encoding="utf-8")
     return path
 
 
@@ -132,9 +149,9 @@ def test_cfn_lint_clean():
     assert result.returncode == 0 and not result.stdout.strip(), result.stdout + result.stderr
 
 
-def test_cfn_lint_clean_with_every_option_on(all_features_template):
+def test_cfn_lint_clean_with_every_option_on(all_features_template, all_features_dr_template):
     result = subprocess.run(
-        [*_cfn_lint(), str(all_features_template)],
+        [*_cfn_lint(), str(all_features_template), str(all_features_dr_template)],
         capture_output=True, text=True, timeout=300,
     )
     assert result.returncode == 0 and not result.stdout.strip(), result.stdout + result.stderr
@@ -183,8 +200,8 @@ def test_checkov_clean():
         assert len((skip.get("check_result") or {}).get("suppress_comment") or "") > 20, skip["check_id"]
 
 
-def test_checkov_clean_with_every_option_on(all_features_template):
-    _checkov("-f", str(all_features_template))
+def test_checkov_clean_with_every_option_on(all_features_template, all_features_dr_template):
+    _checkov("-f", str(all_features_template), "-f", str(all_features_dr_template))
 
 
 @pytest.mark.parametrize("path", TEMPLATES, ids=lambda p: p.name)
@@ -316,7 +333,10 @@ def test_roles_have_no_wildcard_action(backup):
         for action in actions:
             assert isinstance(action, str) and "*" not in action, (name, action)
         assert not _role_actions(role, "NotAction"), name  # an Allow+NotAction is a wildcard
-    assert not _resources(backup, "AWS::IAM::Policy")
+    # The one policy outside a role: the drill's, which exists only with drills on.
+    assert set(_resources(backup, "AWS::IAM::Policy")) == {"DrillPolicy"}
+    for action in _role_actions({"Properties": {"Policies": [backup["Resources"]["DrillPolicy"]["Properties"]]}}):
+        assert isinstance(action, str) and "*" not in action, action
     assert not _resources(backup, "AWS::IAM::ManagedPolicy")
 
 
@@ -377,7 +397,7 @@ def test_admin_create_user_rule(backup):
     }
     permissions = _resources(backup, "AWS::Lambda::Permission")
     sources = {p["Properties"]["SourceArn"]["Fn::GetAtt"][0] for p in permissions.values()}
-    assert sources == {"AdminCreateUserRule", "ScheduleRule"}
+    assert sources == {"AdminCreateUserRule", "ScheduleRule", "DrillScheduleRule"}
 
 
 def test_alarms(backup):
@@ -395,3 +415,94 @@ def test_outputs(backup):
     dr = load_template(DR_TEMPLATE)
     for name in ("DRBucketArn", "DRBucketName"):
         assert "Export" in dr["Outputs"][name]
+
+
+# ----------------------------------------------------------------- drills and protections
+
+DRILL_TAG = "cognito-backup:drill"  # DrillScratchPool.tagKey
+
+
+def test_the_drill_policy_schedule_and_alarm_exist_only_with_drills_on(backup):
+    drill_resources = {"DrillPolicy", "DrillScheduleRule", "DrillSchedulePermission", "DrillFailedAlarm"}
+    for name in drill_resources:
+        assert backup["Resources"][name]["Condition"] == "DrillsOn", name
+    assert Resolver(backup).condition("DrillsOn") is False
+    assert Resolver(backup, parameters={"EnableDrills": "true"}).condition("DrillsOn") is True
+    policy = backup["Resources"]["DrillPolicy"]["Properties"]
+    assert policy["PolicyName"] == "CognitoBackupDrillAccess" and policy["Roles"] == [{"Ref": "FunctionRole"}]
+    rule = Resolver(backup, parameters={"EnableDrills": "true"}).resolve(backup["Resources"]["DrillScheduleRule"]["Properties"])
+    assert rule["ScheduleExpression"] == "rate(7 days)"
+    assert json.loads(rule["Targets"][0]["Input"]) == {"drill": {}}
+    alarm = backup["Resources"]["DrillFailedAlarm"]["Properties"]
+    assert (alarm["Namespace"], alarm["MetricName"], alarm["Statistic"]) == ("CognitoBackup", "DrillFailed", "Sum")
+    assert "Dimensions" not in alarm
+
+
+def test_the_drill_may_write_and_delete_only_pools_tagged_as_scratch_pools(backup):
+    statements = drill_policy(widen=False)["Statement"]
+    for statement in statements:
+        actions = statement["Action"]
+        if actions == ["cognito-idp:CreateUserPool"]:
+            # CreateUserPool supports only Resource "*": the request must carry the tag.
+            assert statement["Resource"] == "*"
+            assert statement["Condition"] == {"StringEquals": {f"aws:RequestTag/{DRILL_TAG}": "true"}}
+        elif actions == ["cognito-idp:ListUserPools"]:
+            assert statement["Resource"] == "*" and "Condition" not in statement  # read-only, names no pool
+        else:
+            assert statement["Resource"] == "arn:aws:cognito-idp:us-east-1:123456789012:userpool/*", statement
+            assert statement["Condition"] == {"StringEquals": {f"aws:ResourceTag/{DRILL_TAG}": "true"}}
+            assert "cognito-idp:DeleteUserPool" in actions
+    assert sum(len(s["Action"]) for s in statements) == len({a for s in statements for a in s["Action"]})
+
+
+def _bucket(template: dict, name: str, **parameters: str) -> dict:
+    return Resolver(template, parameters=parameters).resolve(template["Resources"][name]["Properties"])
+
+
+@pytest.mark.parametrize("path,bucket", [(BACKUP_TEMPLATE, "BackupBucket"), (DR_TEMPLATE, "DRBucket")], ids=["backup", "dr"])
+@pytest.mark.parametrize("mode", ["GOVERNANCE", "COMPLIANCE"])
+def test_object_lock_keeps_every_version_for_the_retention_days(path, bucket, mode):
+    template = load_template(path)
+    locked = _bucket(template, bucket, ObjectLockMode=mode, RetentionDays="30")
+    assert locked["ObjectLockEnabled"] is True
+    assert locked["ObjectLockConfiguration"] == {"ObjectLockEnabled": "Enabled",
+                                                 "Rule": {"DefaultRetention": {"Mode": mode, "Days": "30"}}}
+    assert locked["VersioningConfiguration"] == {"Status": "Enabled"}
+    unlocked = _bucket(template, bucket)
+    assert "ObjectLockEnabled" not in unlocked and "ObjectLockConfiguration" not in unlocked
+
+
+def test_cross_account_replication_hands_each_replica_to_the_destination_account(backup):
+    dr_arn = "arn:aws:s3:::cognito-backup-dr-210987654321-us-west-2-prod"
+    parameters = {"DRBucketArn": dr_arn, "DRRegion": "us-west-2", "DRAccountId": "210987654321"}
+    destination = _bucket(backup, "BackupBucket", **parameters)["ReplicationConfiguration"]["Rules"][0]["Destination"]
+    assert destination["Bucket"] == dr_arn and destination["Account"] == "210987654321"
+    assert destination["AccessControlTranslation"] == {"Owner": "Destination"}
+    role = Resolver(backup, parameters=parameters).resolve(backup["Resources"]["ReplicationRole"]["Properties"])
+    grants = {a: st["Resource"] for st in role["Policies"][0]["PolicyDocument"]["Statement"] for a in
+              (st["Action"] if isinstance(st["Action"], list) else [st["Action"]])}
+    assert grants["s3:ObjectOwnerOverrideToBucketOwner"] == f"{dr_arn}/*"
+    same_account = _bucket(backup, "BackupBucket", DRBucketArn=dr_arn, DRRegion="us-west-2")
+    assert "Account" not in same_account["ReplicationConfiguration"]["Rules"][0]["Destination"]
+    assert "AccessControlTranslation" not in same_account["ReplicationConfiguration"]["Rules"][0]["Destination"]
+
+
+def test_the_dr_bucket_lets_the_source_role_write_replicas_and_nothing_more():
+    dr = load_template(DR_TEMPLATE)
+    role = "arn:aws:iam::123456789012:role/cognito-backup-ReplicationRole-ABC123"
+    policy = Resolver(dr, account="210987654321", region="us-west-2", parameters={"SourceReplicationRoleArn": role}).resolve(
+        dr["Resources"]["DRBucketPolicy"]["Properties"]["PolicyDocument"])
+    granted = [st for st in policy["Statement"] if st["Effect"] == "Allow"]
+    assert all(st["Principal"] == {"AWS": role} for st in granted)
+    actions = sorted(a for st in granted for a in (st["Action"] if isinstance(st["Action"], list) else [st["Action"]]))
+    assert actions == ["s3:GetBucketVersioning", "s3:ObjectOwnerOverrideToBucketOwner", "s3:ReplicateObject", "s3:ReplicateTags"]
+    same_account = Resolver(dr).resolve(dr["Resources"]["DRBucketPolicy"]["Properties"]["PolicyDocument"])
+    assert [st["Effect"] for st in same_account["Statement"]] == ["Deny"]
+
+
+def test_replication_of_locked_objects_reads_their_retention(backup):
+    parameters = {"DRBucketArn": "arn:aws:s3:::dr", "DRRegion": "us-west-2", "ObjectLockMode": "GOVERNANCE"}
+    role = Resolver(backup, parameters=parameters).resolve(backup["Resources"]["ReplicationRole"]["Properties"])
+    actions = {a for st in role["Policies"][0]["PolicyDocument"]["Statement"] for a in
+               (st["Action"] if isinstance(st["Action"], list) else [st["Action"]])}
+    assert {"s3:GetObjectRetention", "s3:GetObjectLegalHold"} <= actions

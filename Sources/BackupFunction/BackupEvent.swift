@@ -9,6 +9,9 @@ public enum BackupEvent: Equatable, Sendable {
     case pools([String])
     /// CloudTrail's AdminCreateUser: the pool a user was just created in.
     case userCreated(poolID: String)
+    /// A restore drill of each pool's newest backup: `{"drill": {"user_pool_ids": [...]}}`, or
+    /// `{"drill": {}}` for every configured pool (the drill schedule's event).
+    case drill(poolIDs: [String]?)
 
     public static func parse(_ body: [UInt8]) throws(InvocationError) -> BackupEvent {
         let text = String(decoding: body, as: UTF8.self).trimmingSpaces
@@ -18,12 +21,11 @@ public enum BackupEvent: Equatable, Sendable {
             throw InvocationError(type: "InvalidEvent", message: "the event is not JSON: \(error)")
         }
         if event.isNull || event.object?.isEmpty == true { return .allConfiguredPools(trigger: "manual") }
-        if let ids = event["user_pool_ids"] {
-            guard let list = ids.array, !list.isEmpty, list.allSatisfy({ $0.string.map(PoolID.isValid) == true }) else {
-                throw InvocationError(type: "InvalidEvent", message: "user_pool_ids must be a non-empty list of user pool ids")
-            }
-            return .pools(list.compactMap(\.string))
+        if let drill = event["drill"] {
+            guard drill.object != nil else { throw InvocationError(type: "InvalidEvent", message: "drill must be an object") }
+            return .drill(poolIDs: try drill["user_pool_ids"].map(poolIDs))
         }
+        if let ids = event["user_pool_ids"] { return .pools(try poolIDs(ids)) }
         switch (event["source"]?.string, event["detail-type"]?.string) {
         case ("aws.events", "Scheduled Event"):
             return .allConfiguredPools(trigger: "schedule")
@@ -36,7 +38,14 @@ public enum BackupEvent: Equatable, Sendable {
             }
             return .userCreated(poolID: pool)
         default:
-            throw InvocationError(type: "InvalidEvent", message: "unrecognised event: expected a schedule, an AdminCreateUser CloudTrail event, {\"user_pool_ids\": [...]} or an empty payload")
+            throw InvocationError(type: "InvalidEvent", message: "unrecognised event: expected a schedule, an AdminCreateUser CloudTrail event, {\"user_pool_ids\": [...]}, {\"drill\": {...}} or an empty payload")
         }
+    }
+
+    private static func poolIDs(_ ids: JSON) throws(InvocationError) -> [String] {
+        guard let list = ids.array, !list.isEmpty, list.allSatisfy({ $0.string.map(PoolID.isValid) == true }) else {
+            throw InvocationError(type: "InvalidEvent", message: "user_pool_ids must be a non-empty list of user pool ids")
+        }
+        return list.compactMap(\.string)
     }
 }

@@ -12,13 +12,17 @@ public struct BackupHandler: LambdaHandler {
     let catalog: BackupCatalog
     let leases: PoolLeases
     let log: FunctionLog
+    /// Serves the drill event; without it (tests of the backup alone) the event is refused.
+    let drills: DrillHandler?
 
-    public init(configuration: FunctionConfiguration, job: BackupJob, leases: PoolLeases, log: FunctionLog) {
+    public init(configuration: FunctionConfiguration, job: BackupJob, leases: PoolLeases, log: FunctionLog,
+                drills: DrillHandler? = nil) {
         self.configuration = configuration
         self.job = job
         catalog = job.destination.catalog
         self.leases = leases
         self.log = log
+        self.drills = drills
     }
 
     public func handle(_ invocation: Invocation) async throws(InvocationError) -> [UInt8] {
@@ -34,6 +38,9 @@ public struct BackupHandler: LambdaHandler {
                                    skipped: [(poolID, "not configured")])
             }
             pools = [poolID]
+        case .drill(let poolIDs):
+            guard let drills else { throw InvocationError(type: "InvalidEvent", message: "this function does not run drills") }
+            return try await drills.handle(poolIDs, invocation)
         }
 
         var planned: [String: PoolSize] = [:]

@@ -64,6 +64,11 @@ public struct FunctionLog: Sendable {
         }
     }
 
+    /// An Embedded Metric Format record of `values` for one pool, with and without the pool as dimension.
+    func metrics(poolID: String, _ values: [(name: String, unit: String, value: Int)]) {
+        emit(dimensions: [["UserPoolId"], []], ["UserPoolId": .string(poolID)], values.map { ($0.name, $0.unit, .number($0.value)) })
+    }
+
     /// An Embedded Metric Format record: `properties` hold the dimensions' values.
     private func emit(dimensions: [[String]], _ properties: JSONObject, _ metrics: [(name: String, unit: String, value: JSON)]) {
         var record: JSONObject = [

@@ -13,7 +13,8 @@ public enum LambdaFunction {
             let configuration = try FunctionConfiguration(environment: environment)
             let aws = AWSClient(configuration: try AWSConfiguration(environment: environment))
             handler = BackupHandler(configuration: configuration, job: BackupJob(configuration: configuration, aws: aws),
-                                    leases: PoolLeases(dynamodb: DynamoDB(aws: aws), table: configuration.table), log: log)
+                                    leases: PoolLeases(dynamodb: DynamoDB(aws: aws), table: configuration.table), log: log,
+                                    drills: DrillHandler(configuration: configuration, aws: aws, log: log))
         } catch {
             let failure = InvocationError(type: "InvalidConfiguration", message: "\(error)")
             log.error("cannot start", [("error", .string(failure.message))])

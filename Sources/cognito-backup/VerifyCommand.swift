@@ -11,9 +11,11 @@ struct VerifyCommand: AsyncParsableCommand {
             Compares settings, schema, resource servers, identity providers, groups, app clients, \
             domain, UI customization (its CSS), threat protection, managed login branding, terms \
             documents, users (names, attributes, enabled state), their linked identities (for \
-            providers the pool has) and group memberships. Users are matched by username (or by \
-            email or phone number in pools that sign in with them) and app clients by name; subs, \
-            ids and dates are not compared. Exits 0 only when every check passes.
+            providers the pool has) and group memberships; and, for a backup in a bucket that \
+            replicates, that each replica is there with the same size and SHA-256. Users are \
+            matched by username (or by email or phone number in pools that sign in with them) and \
+            app clients by name; subs, ids and dates are not compared. Exits 0 only when every \
+            check passes.
 
             Example:
               cognito-backup verify --source backup.json --pool-id us-east-1_NewPool1
@@ -35,11 +37,18 @@ struct VerifyCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingFailure {
-            let backup = try await source.read(aws: aws).backup
+            let (backup, location, s3) = try await source.read(aws: aws)
             let client = try aws.client()
             let cognito = Cognito(aws: client, quotas: try CognitoQuotas(environment: client.configuration.environment))
             let pool = try await Backup.snapshot(of: poolID, cognito: cognito)
-            let checks = PoolVerifier(backup: backup, pool: pool, expectTriggers: !skipTriggers).checks()
+            var checks = PoolVerifier(backup: backup, pool: pool, expectTriggers: !skipTriggers).checks()
+            if case let .s3(bucket, key) = location {
+                do {
+                    if let replication = try await ReplicationCheck(s3: s3).check(bucket: bucket, key: key) { checks.append(replication) }
+                } catch {
+                    warn("replication not checked: the replication configuration of \(bucket) cannot be read (\(error))")
+                }
+            }
             let failed = checks.filter { !$0.passed }
             if json {
                 print(JSON.object(["pool_id": .string(poolID), "passed": .bool(failed.isEmpty),

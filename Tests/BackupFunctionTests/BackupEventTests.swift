@@ -69,3 +69,19 @@ struct BackupAnswerTests {
         #expect(body["backups"] == [])
     }
 }
+
+struct DrillEventTests {
+    @Test func drillEventNamesItsPools() throws {
+        #expect(try BackupEvent.parse(Array(#"{"drill": {"user_pool_ids": ["us-east-1_A1", "eu-west-1_B2"]}}"#.utf8))
+            == .drill(poolIDs: ["us-east-1_A1", "eu-west-1_B2"]))
+    }
+
+    @Test func anEmptyDrillEventDrillsEveryConfiguredPool() throws {
+        #expect(try BackupEvent.parse(Array(#"{"drill": {}}"#.utf8)) == .drill(poolIDs: nil))
+    }
+
+    @Test(arguments: [#"{"drill": true}"#, #"{"drill": {"user_pool_ids": []}}"#, #"{"drill": {"user_pool_ids": ["nope"]}}"#])
+    func aMalformedDrillEventIsRefused(_ body: String) {
+        #expect(throws: InvocationError.self) { try BackupEvent.parse(Array(body.utf8)) }
+    }
+}

@@ -347,6 +347,26 @@ def backup_policy(
     return policy
 
 
+DRILL_POLICY_NAME = "CognitoBackupDrillAccess"
+
+
+def drill_policy(account: str = "123456789012", region: str = "us-east-1", widen: bool = True) -> dict:
+    """The ``CognitoBackupDrillAccess`` document as a concrete IAM policy (drills on).
+
+    With ``widen`` its cognito-idp statements get ``Resource: "*"``, as moto authorises them;
+    moto also ignores their tag conditions (test_template.py checks those statically).
+    """
+    template = load_template()
+    _, document = find_policy(template, DRILL_POLICY_NAME)
+    resolver = Resolver(template, region=region, account=account, parameters={"EnableDrills": "true"})
+    policy = resolver.resolve(copy.deepcopy(document))
+    for statement in policy["Statement"]:
+        statement["Action"] = _as_list(statement["Action"])
+        if widen:
+            statement["Resource"] = "*"
+    return policy
+
+
 def _statements_all_branches(statements: list) -> list[dict]:
     """Every statement the policy can contain, whichever way Fn::If goes."""
     out: list[dict] = []

@@ -56,8 +56,11 @@ public final class S3: Sendable {
         public let nextToken: String?
     }
 
+    /// Always with a checksum (`x-amz-checksum-sha256` unless the caller sent one): S3 refuses a
+    /// PutObject without one (or Content-MD5) into a bucket with an Object Lock retention rule.
     public func putObject(bucket: String, key: String, body: [UInt8], headers: [(name: String, value: String)] = []) async throws(AWSError) -> Stored {
-        let response = try await send("PutObject", "PUT", bucket: bucket, key: key, headers: headers, body: body)
+        let checksummed = headers.contains { $0.name.lowercased().hasPrefix("x-amz-checksum-") } ? headers : headers + [Self.checksumHeader(body)]
+        let response = try await send("PutObject", "PUT", bucket: bucket, key: key, headers: checksummed, body: body)
         return Stored(eTag: response.header("etag"), versionID: response.header("x-amz-version-id"))
     }
 
@@ -173,7 +176,7 @@ public final class S3: Sendable {
         return Listing(keys: keys, nextToken: truncated ? XMLText.value(of: "NextContinuationToken", in: text) : nil)
     }
 
-    private func send(_ operation: String, _ method: String, bucket: String, key: String?,
+    func send(_ operation: String, _ method: String, bucket: String, key: String?,
                       query: [(name: String, value: String)] = [], headers: [(name: String, value: String)] = [],
                       body: [UInt8] = [], maxResponseBytes: Int = HTTPRequest.defaultMaxResponseBytes,
                       succeeded: (HTTPResponse) -> Bool = { (200..<300).contains($0.status) }) async throws(AWSError) -> HTTPResponse {

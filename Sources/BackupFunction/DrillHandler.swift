@@ -1,0 +1,64 @@
+import AWSClient
+import Backup
+import JSON
+import LambdaRuntime
+import Restore
+
+/// The drill event: each pool's newest backup restored into a scratch pool, verified and
+/// deleted (see `Drill`). Every pool is drilled; any failure fails the invocation, so the
+/// function's Errors metric and the DrillFailed alarm both see it.
+public struct DrillHandler: Sendable {
+    let configuration: FunctionConfiguration
+    let drill: Drill
+    let log: FunctionLog
+
+    /// A drill still running this long before the deadline is stopped, leaving time to delete
+    /// its scratch pool and answer.
+    static let stopBeforeDeadlineMilliseconds: Int64 = 60_000
+    /// The cleanup's own limit, so that the answer still goes out.
+    static let cleanUpBeforeDeadlineMilliseconds: Int64 = 5_000
+
+    public init(configuration: FunctionConfiguration, aws: AWSClient, log: FunctionLog) {
+        self.configuration = configuration
+        let cognito = Cognito(aws: aws, quotas: configuration.quotas)
+        drill = Drill(cognito: cognito, creating: Cognito(aws: aws, quotas: configuration.quotas, retry: RetryPolicy(maxAttempts: 1)),
+                      s3: S3(aws: aws), catalog: BackupCatalog(dynamodb: DynamoDB(aws: aws), table: configuration.table))
+        self.log = log
+    }
+
+    func handle(_ poolIDs: [String]?, _ invocation: Invocation) async throws(InvocationError) -> [UInt8] {
+        let pools = poolIDs ?? configuration.poolIDs
+        var drill = self.drill
+        drill.cleanupDeadline = invocation.deadline.adding(milliseconds: -Self.cleanUpBeforeDeadlineMilliseconds)
+        var reports: [DrillReport] = []
+        for poolID in pools {
+            let (result, cutOff) = await Cutoff.run(until: invocation.deadline.adding(milliseconds: -Self.stopBeforeDeadlineMilliseconds)) {
+                [drill] () async throws(Never) -> DrillReport in await drill.run(poolID: poolID)
+            }
+            let report = result.get()
+            reports.append(report)
+            var fields: [(String, JSON)] = [("drill", report.json)]
+            if cutOff { fields.append(("stopped", "at the invocation's deadline")) }
+            if report.passed {
+                log.info("drill passed", requestID: invocation.requestID, fields)
+            } else {
+                log.error("drill failed", requestID: invocation.requestID, fields)
+            }
+            log.metrics(poolID: poolID, [("DrillSucceeded", "Count", report.passed ? 1 : 0), ("DrillFailed", "Count", report.passed ? 0 : 1),
+                                         ("DrillDuration", "Milliseconds", report.totalMilliseconds)])
+        }
+        let failed = reports.filter { !$0.passed }
+        guard failed.isEmpty else {
+            throw InvocationError(type: "DrillFailed", message: "\(failed.count) of \(reports.count) drills failed: "
+                + failed.map { "\($0.poolID): \($0.failure ?? "")" }.joined(separator: "; "))
+        }
+        let body: JSON = [
+            "message": .string("\(reports.count) drills passed"),
+            "drills": .array(reports.map {
+                ["user_pool_id": .string($0.poolID), "s3_key": $0.record.map { .string($0.s3Key) } ?? .null,
+                 "recovery_time_ms": .number($0.recoveryMilliseconds)]
+            }),
+        ]
+        return (["statusCode": 200, "body": .string(body.serialized)] as JSON).serializedBytes
+    }
+}

@@ -1,0 +1,128 @@
+import AWSClient
+import Backup
+import JSON
+
+/// A restore drill: proves that a pool's newest backup restores, by doing it. The backup is
+/// checked against its catalog row and its manifest, restored into a scratch pool, compared
+/// with it by every `verify` check, and the scratch pool deleted — whatever happened before,
+/// cancellation included.
+public struct Drill: Sendable {
+    public let cognito: any CognitoAPI
+    /// Answers each create once (see `RestoreJob`).
+    public let creating: any CognitoAPI
+    public let s3: S3
+    public let catalog: BackupCatalog
+    /// Read the catalogued key from this bucket instead of the row's (a DR replica).
+    public let bucket: String?
+    /// Leave the scratch pool for a person to look at.
+    public let keep: Bool
+    /// How long the cleanup may wait out throttling: it runs after the drill's own deadline has
+    /// cut the rest short, so it has its own.
+    public var cleanupDeadline: UTCTime?
+
+    public init(cognito: any CognitoAPI, creating: any CognitoAPI, s3: S3, catalog: BackupCatalog, bucket: String? = nil,
+                keep: Bool = false, cleanupDeadline: UTCTime? = nil) {
+        self.cognito = cognito
+        self.creating = creating
+        self.s3 = s3
+        self.catalog = catalog
+        self.bucket = bucket
+        self.keep = keep
+        self.cleanupDeadline = cleanupDeadline
+    }
+
+    public func run(poolID: String) async -> DrillReport {
+        var report = DrillReport(poolID: poolID)
+        var start = ContinuousClock.now
+        let backup: Backup
+        do {
+            let (record, source, read) = try await newestIntactBackup(of: poolID)
+            report.record = record
+            report.source = source.description
+            backup = read
+            report.finish(.integrity, passed: true, since: start,
+                          "\(record.sizeBytes) bytes, SHA-256 \(record.sha256.prefix(12))…, as its row and its manifest say")
+        } catch {
+            report.finish(.integrity, passed: false, since: start, "\(error)")
+            return report
+        }
+
+        let scratch = DrillScratchPool(of: backup, at: UTCTime.now())
+        report.scratchPoolName = scratch.name
+        report.notDrilled = scratch.notDrilled
+        let journal = DrillJournal()
+        start = ContinuousClock.now
+        do {
+            let result = try await RestoreJob(cognito: cognito, creating: creating, backup: scratch.backup,
+                                              options: RestoreOptions(target: .newPool(name: scratch.name), skipTriggers: true,
+                                                                      passwords: .noInvitation),
+                                              mappings: journal).run()
+            report.warnings = result.report.warnings
+            report.failures = result.report.failures
+            report.scratchPoolID = result.mapping.targetPoolID
+            let created = result.report.counts.map { "\($0.counts.created + $0.counts.applied) \($0.component)" }.joined(separator: ", ")
+            report.finish(.restore, passed: result.succeeded, since: start, result.succeeded
+                ? "into \(scratch.name) (\(result.mapping.targetPoolID ?? "?")): \(created)"
+                : "\(result.report.failures.count) items not restored into \(scratch.name)")
+            start = ContinuousClock.now
+            let pool = try await Backup.snapshot(of: result.mapping.targetPoolID ?? "", cognito: cognito)
+            report.checks = PoolVerifier(backup: scratch.backup, pool: pool, expectTriggers: false).checks()
+            let failed = report.checks.filter { !$0.passed }
+            report.finish(.verify, passed: failed.isEmpty, since: start, failed.isEmpty
+                ? "\(report.checks.count) of \(report.checks.count) checks passed"
+                : "\(failed.count) of \(report.checks.count) checks failed: " + failed.map(\.name).joined(separator: ", "))
+        } catch {
+            report.finish(report.steps.contains { $0.step == .restore } ? .verify : .restore, passed: false, since: start, "\(error)")
+        }
+
+        start = ContinuousClock.now
+        let poolID = journal.last?.targetPoolID
+        report.scratchPoolID = report.scratchPoolID ?? poolID
+        if keep {
+            report.kept = true
+            report.finish(.cleanup, passed: true, since: start, "kept \(poolID ?? scratch.name) (--keep): delete it when done")
+            return report
+        }
+        // Outside this task, which may be cancelled: the scratch pool goes whatever stopped the drill.
+        let (cognito, deadline, last) = (cognito, cleanupDeadline, journal.last)
+        let cleanup = Task { () async -> Result<String?, RestoreFailure> in
+            await CallDeadline.$current.withValue(deadline) {
+                do throws(RestoreFailure) {
+                    return .success(try await DrillCleanup(cognito: cognito).delete(journal: last, name: scratch.name))
+                } catch {
+                    return .failure(error)
+                }
+            }
+        }
+        switch await cleanup.value {
+        case .success(let deleted):
+            report.finish(.cleanup, passed: true, since: start, deleted.map { "deleted \($0)" } ?? "no scratch pool was created")
+        case .failure(let failure):
+            report.finish(.cleanup, passed: false, since: start, "\(failure); delete the pool \(poolID ?? scratch.name) by hand")
+        }
+        return report
+    }
+
+    /// The pool's newest catalogued backup, read whole and checked against its row and its
+    /// manifest: a restore from it would read exactly these bytes.
+    private func newestIntactBackup(of poolID: String) async throws -> (BackupRecord, BackupSource, Backup) {
+        guard let record = try await catalog.backups(of: poolID, limit: 1).first else {
+            throw DrillError(reason: "no backup of \(poolID) in table \(catalog.table)")
+        }
+        let source = BackupSource.s3(bucket: bucket ?? record.bucket, key: record.s3Key)
+        let bytes = try await source.read(s3: s3)
+        let sha256 = Crypto.sha256(bytes).hexString
+        guard bytes.count == record.sizeBytes, sha256 == record.sha256 else {
+            throw DrillError(reason: "\(source) does not match its catalog row: \(bytes.count) bytes with SHA-256 \(sha256), "
+                + "the row says \(record.sizeBytes) bytes with SHA-256 \(record.sha256)")
+        }
+        if let unchecked = try await source.checkIntegrity(of: bytes, s3: s3) { throw DrillError(reason: unchecked) }
+        return (record, source, try Backup(reading: bytes))
+    }
+}
+
+/// A drill that could not start its restore: no backup, or one whose bytes nothing vouches for.
+public struct DrillError: Error, CustomStringConvertible, Sendable {
+    public let reason: String
+    public var description: String { reason }
+}
