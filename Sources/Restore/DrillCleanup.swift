@@ -12,7 +12,7 @@ struct DrillCleanup: Sendable {
     func delete(journal: RestoreMapping?, name: String) async throws(RestoreFailure) -> String? {
         guard let journal else { return nil }
         var found = journal.targetPoolID
-        if found == nil { found = try await pool(named: name, restoreID: journal.restoreID) }
+        if found == nil { found = try await cognito.pool(named: name, taggedWith: journal.restoreID, step: "look for the scratch pool \(name)") }
         guard let poolID = found else { return nil }
         let described: JSON
         do {
@@ -29,21 +29,5 @@ struct DrillCleanup: Sendable {
         }
         _ = try await cognito.call("DeleteUserPool", ["UserPoolId": .string(poolID)], step: "delete the scratch pool", poolID: poolID)
         return poolID
-    }
-
-    private func pool(named name: String, restoreID: String) async throws(RestoreFailure) -> String? {
-        var candidates: [String] = []
-        do {
-            try await cognito.forEachPage("ListUserPools", ["MaxResults": 60]) { page in
-                candidates += (page["UserPools"]?.array ?? []).filter { $0["Name"]?.string == name }.compactMap { $0["Id"]?.string }
-            }
-        } catch {
-            throw RestoreFailure(step: "look for the scratch pool \(name)", poolID: nil, underlying: error)
-        }
-        for id in candidates {
-            let described = try await cognito.call("DescribeUserPool", ["UserPoolId": .string(id)], step: "describe pool \(id)", poolID: id)
-            if described["UserPool"]?["UserPoolTags"]?[RestoreMapping.tagKey]?.string == restoreID { return id }
-        }
-        return nil
     }
 }

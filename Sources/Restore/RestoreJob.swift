@@ -144,7 +144,7 @@ public struct RestoreJob: Sendable {
                     report.warn("pool \(id), created by an earlier run, no longer exists; created a new one")
                     mapping.restoreID = RestoreMapping.newRestoreID()
                 }
-            } else if journal != nil, let id = try await poolTagged(mapping.restoreID, name: poolName) {
+            } else if journal != nil, let id = try await cognito.pool(named: poolName, taggedWith: mapping.restoreID, step: "look for the pool an earlier attempt created") {
                 // An earlier run asked for the pool and never heard the answer.
                 mapping.targetPoolID = id
                 try await mappings.save(mapping)
@@ -170,25 +170,7 @@ public struct RestoreJob: Sendable {
                 throw RestoreFailure(step: step, poolID: nil, underlying: AWSError.unexpectedAnswer("CreateUserPool", "no pool id in the answer"))
             }
             return id
-        }, find: { () async throws(RestoreFailure) in try await poolTagged(restoreID, name: poolName) })
-    }
-
-    /// The pool of `name` carrying this restore's tag: the one a lost CreateUserPool answer named.
-    private func poolTagged(_ restoreID: String, name: String) async throws(RestoreFailure) -> String? {
-        guard !restoreID.isEmpty else { return nil }
-        var candidates: [String] = []
-        do {
-            try await cognito.forEachPage("ListUserPools", ["MaxResults": 60]) { page in
-                candidates += (page["UserPools"]?.array ?? []).filter { $0["Name"]?.string == name }.compactMap { $0["Id"]?.string }
-            }
-        } catch {
-            throw RestoreFailure(step: "look for the pool an earlier attempt created", poolID: nil, underlying: error)
-        }
-        for id in candidates {
-            let described = try await cognito.call("DescribeUserPool", ["UserPoolId": .string(id)], step: "describe pool \(id)", poolID: id)
-            if described["UserPool"]?["UserPoolTags"]?[RestoreMapping.tagKey]?.string == restoreID { return id }
-        }
-        return nil
+        }, find: { () async throws(RestoreFailure) in try await cognito.pool(named: poolName, taggedWith: restoreID, step: "look for the pool an earlier attempt created") })
     }
 
     private func check(poolID: String) async throws {

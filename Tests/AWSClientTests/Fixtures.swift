@@ -37,7 +37,7 @@ enum Fixture {
     }
 
     /// Polls `condition` until it holds, failing after `seconds`.
-    static func waitUntil(seconds: Double = 2, _ condition: () -> Bool, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+    static func waitUntil(seconds: Double = 10, _ condition: () -> Bool, sourceLocation: SourceLocation = #_sourceLocation) async throws {
         let deadline = Date().addingTimeInterval(seconds)
         while !condition() {
             guard Date() < deadline else {
