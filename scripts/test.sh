@@ -9,7 +9,9 @@ scripts/setup.sh
 export CHECKOV="${COGNITO_BACKUP_TOOLS:-$HOME/.cache/cognito-backup-tools}/checkov/bin/checkov"
 
 swift build --build-tests
-swift test --skip-build
+# One test at a time: several suites measure time (rate limits, deadlines, cancellation), and
+# on two cores tests running side by side would measure each other.
+swift test --skip-build --no-parallel
 
 scripts/package-lambda.sh
 COGNITO_BACKUP_BIN="$PWD/.build/debug/cognito-backup" LAMBDA_ZIP="$PWD/dist/cognito-backup-lambda.zip" \

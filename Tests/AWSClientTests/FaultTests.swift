@@ -158,7 +158,8 @@ struct FaultTests {
         let error = await #expect(throws: AWSError.self) { try await cognito.call("ListUsers", Fixture.listUsersInput()) }
 
         #expect(error?.code == "Transport.timeout")
-        #expect(ContinuousClock.now - started < .seconds(3))
+        // Well before the five-second stall ends, with room for a loaded machine.
+        #expect(ContinuousClock.now - started < .seconds(4))
     }
 
     @Test func truncatedResponseIsRetried() async throws {

@@ -37,9 +37,9 @@ enum Fixture {
     }
 
     /// Polls `condition` until it holds, failing after `seconds`.
-    static func waitUntil(seconds: Double = 10, _ condition: () -> Bool, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+    static func waitUntil(seconds: Double = 10, _ condition: () async -> Bool, sourceLocation: SourceLocation = #_sourceLocation) async throws {
         let deadline = Date().addingTimeInterval(seconds)
-        while !condition() {
+        while !(await condition()) {
             guard Date() < deadline else {
                 Issue.record("condition not met within \(seconds) s", sourceLocation: sourceLocation)
                 return

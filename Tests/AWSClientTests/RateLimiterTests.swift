@@ -12,7 +12,7 @@ struct RateLimiterTests {
         // One token is there at the start; the other 20 arrive at 40 a second: 0.5 s. The upper
         // bound leaves room for a loaded 2-core machine running the suite's tests in parallel.
         #expect(seconds >= 0.45)
-        #expect(seconds < 2.0)
+        #expect(seconds < 5.0)
     }
 
     @Test func concurrentCallersTogetherStayAtTheRate() async throws {
@@ -25,7 +25,7 @@ struct RateLimiterTests {
             }
         }
         #expect(seconds >= 0.45)
-        #expect(seconds < 2.0)
+        #expect(seconds < 5.0)
     }
 
     @Test func throttleLowersTheRate() async {
@@ -71,8 +71,8 @@ struct RateLimiterTests {
         let start = ContinuousClock.now
         try await limiter.acquire()
         let waiter = Task { try await limiter.acquire() }
-        // Long enough for the waiter to be asleep on its token even on a loaded machine.
-        try await Task.sleep(nanoseconds: 300_000_000)
+        // The waiter has taken its token and sleeps on it.
+        try await Fixture.waitUntil { await limiter.isOwed }
 
         let (result, seconds) = await Fixture.elapsed {
             waiter.cancel()
@@ -86,6 +86,6 @@ struct RateLimiterTests {
         // token, not four.
         try await limiter.acquire()
         let next = ContinuousClock.now - start
-        #expect(next > .milliseconds(1_700) && next < .milliseconds(3_200))
+        #expect(next > .milliseconds(1_700) && next < .milliseconds(3_900))
     }
 }

@@ -40,6 +40,9 @@ public actor RateLimiter {
         }
     }
 
+    /// Whether a caller has taken a token the bucket does not have yet, and sleeps on it.
+    var isOwed: Bool { tokens < 0 }
+
     public func recordThrottle() {
         // Settle the time that passed during the throttled call first, or it would be credited
         // afterwards and the next call would go out at once.
