@@ -59,8 +59,8 @@ public struct PoolReader: Sendable {
         async let mfa = cognito.call("GetUserPoolMfaConfig", ["UserPoolId": .string(poolID)])
         async let clients = appClients()
         async let providers = identityProviders()
-        async let servers = list("ListResourceServers", "ResourceServers", pageSize: ("MaxResults", 50))
-        async let groups = list("ListGroups", "Groups", pageSize: ("Limit", 60))
+        async let servers = cognito.listAll("ListResourceServers", poolID: poolID)
+        async let groups = cognito.listAll("ListGroups", poolID: poolID)
         async let domains = domains(of: pool)
         async let logDelivery = optional("log_delivery_configuration") {
             try await cognito.call("GetLogDeliveryConfiguration", ["UserPoolId": .string(poolID)])["LogDeliveryConfiguration"] ?? .null
@@ -180,23 +180,15 @@ public struct PoolReader: Sendable {
 
     // MARK: Components
 
-    func list(_ operation: String, _ resultKey: String, pageSize: (String, Int)) async throws -> [JSON] {
-        var items: [JSON] = []
-        try await cognito.forEachPage(operation, .object(["UserPoolId": .string(poolID), pageSize.0: .number(pageSize.1)])) {
-            items += $0[resultKey]?.array ?? []
-        }
-        return items
-    }
-
     func appClients() async throws -> [JSON] {
-        let summaries = try await list("ListUserPoolClients", "UserPoolClients", pageSize: ("MaxResults", 60))
+        let summaries = try await cognito.listAll("ListUserPoolClients", poolID: poolID)
         return try await concurrentMap(summaries.compactMap { $0["ClientId"]?.string }, limit: 8) { id in
             try await cognito.call("DescribeUserPoolClient", ["UserPoolId": .string(poolID), "ClientId": .string(id)])["UserPoolClient"] ?? .null
         }
     }
 
     func identityProviders() async throws -> [JSON] {
-        let summaries = try await list("ListIdentityProviders", "Providers", pageSize: ("MaxResults", 60))
+        let summaries = try await cognito.listAll("ListIdentityProviders", poolID: poolID)
         return try await concurrentMap(summaries.compactMap { $0["ProviderName"]?.string }, limit: 8) { name in
             try await cognito.call("DescribeIdentityProvider", ["UserPoolId": .string(poolID), "ProviderName": .string(name)])["IdentityProvider"] ?? .null
         }
@@ -247,7 +239,7 @@ public struct PoolReader: Sendable {
 
     func terms() async throws -> (JSON, [BackupWarning]) {
         try await optional("terms") {
-            let summaries = try await list("ListTerms", "Terms", pageSize: ("MaxResults", 60))
+            let summaries = try await cognito.listAll("ListTerms", poolID: poolID)
             return .array(try await concurrentMap(summaries.compactMap { $0["TermsId"]?.string }, limit: 8) { id in
                 try await cognito.call("DescribeTerms", ["UserPoolId": .string(poolID), "TermsId": .string(id)])["Terms"] ?? .null
             })

@@ -34,8 +34,7 @@ extension BackupHandler {
     /// UserList quota) and memberships (as its last backup counted them).
     func size(of poolID: String, lastBackup: BackupRecord?) async throws -> PoolSize {
         let users = try await job.cognito.call("DescribeUserPool", ["UserPoolId": .string(poolID)])["UserPool"]?["EstimatedNumberOfUsers"]?.int ?? 0
-        var groups = 0
-        try await job.cognito.forEachPage("ListGroups", ["UserPoolId": .string(poolID), "Limit": 60]) { groups += $0["Groups"]?.array?.count ?? 0 }
+        let groups = try await job.cognito.listAll("ListGroups", poolID: poolID).count
         return PoolSize(users: users, groups: groups, memberships: lastBackup?.membershipCount ?? 0)
     }
 }

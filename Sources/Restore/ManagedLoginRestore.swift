@@ -57,7 +57,7 @@ extension PoolStructureRestore {
     /// ListTerms names each document but not its client; DescribeTerms says which client it is for.
     private func existingTerms() async throws(RestoreFailure) -> Set<TermsKey> {
         var existing: Set<TermsKey> = []
-        for summary in try await list("ListTerms", "Terms", pageSize: ("MaxResults", 60)) {
+        for summary in try await list("ListTerms") {
             guard let id = summary["TermsId"]?.string else { continue }
             let described = try await cognito.call("DescribeTerms", ["UserPoolId": .string(poolID), "TermsId": .string(id)],
                                                    step: "describe terms \(id)", poolID: poolID)

@@ -22,13 +22,13 @@ struct PoolStructureRestore {
     /// Restores the structure; returns the app clients' old → new ids.
     func run() async throws(RestoreFailure) -> [RestoreMapping.AppClient] {
         try await createMissing("resource_servers", backup.resourceServers, key: "Identifier",
-                                listing: ("ListResourceServers", "ResourceServers", ("MaxResults", 50)),
+                                listing: "ListResourceServers",
                                 create: ("CreateResourceServer", CreateRequest.resourceServer))
         try await createMissing("identity_providers", backup.identityProviders, key: "ProviderName",
-                                listing: ("ListIdentityProviders", "Providers", ("MaxResults", 60)),
+                                listing: "ListIdentityProviders",
                                 create: ("CreateIdentityProvider", CreateRequest.identityProvider))
         try await createMissing("groups", backup.groups, key: "GroupName",
-                                listing: ("ListGroups", "Groups", ("Limit", 60)),
+                                listing: "ListGroups",
                                 create: ("CreateGroup", CreateRequest.group))
         let clients = try await appClients()
         let hasDomain = try await domain()
@@ -43,10 +43,10 @@ struct PoolStructureRestore {
     /// Items named by `key`, created where the target has none of that name. After a lost answer
     /// the listing is read again: an item of that name that is there now is the one just created.
     private func createMissing(_ component: String, _ items: [JSON], key: String,
-                               listing: (operation: String, resultKey: String, pageSize: (String, Int)),
+                               listing: String,
                                create: (operation: String, request: (JSON, String) -> JSON)) async throws(RestoreFailure) {
         func names() async throws(RestoreFailure) -> Set<String> {
-            Set(try await list(listing.operation, listing.resultKey, pageSize: listing.pageSize).compactMap { $0[key]?.string })
+            Set(try await list(listing).compactMap { $0[key]?.string })
         }
         let existing = try await names()
         for item in items {
@@ -63,7 +63,7 @@ struct PoolStructureRestore {
     /// Clients are matched by name (Cognito picks new ids); two clients of one name pair up in order.
     private func appClients() async throws(RestoreFailure) -> [RestoreMapping.AppClient] {
         func listed() async throws(RestoreFailure) -> [(name: String, id: String)] {
-            try await list("ListUserPoolClients", "UserPoolClients", pageSize: ("MaxResults", 60)).compactMap { client in
+            try await list("ListUserPoolClients").compactMap { client in
                 guard let name = client["ClientName"]?.string, let id = client["ClientId"]?.string else { return nil }
                 return (name, id)
             }
@@ -213,15 +213,9 @@ struct PoolStructureRestore {
         }
     }
 
-    func list(_ operation: String, _ resultKey: String, pageSize: (String, Int)) async throws(RestoreFailure) -> [JSON] {
-        var items: [JSON] = []
-        do {
-            try await cognito.forEachPage(operation, .object(["UserPoolId": .string(poolID), pageSize.0: .number(pageSize.1)])) {
-                items += $0[resultKey]?.array ?? []
-            }
-        } catch {
+    func list(_ operation: String) async throws(RestoreFailure) -> [JSON] {
+        do { return try await cognito.listAll(operation, poolID: poolID) } catch {
             throw RestoreFailure(step: operation, poolID: poolID, underlying: error)
         }
-        return items
     }
 }

@@ -321,10 +321,7 @@ struct UserRestore {
     private func existingMembers() async throws(RestoreFailure) -> [String: Set<UserKey>] {
         let members = Mutex([String: Set<UserKey>]())
         do {
-            var groups: Set<String> = []
-            try await cognito.forEachPage("ListGroups", ["UserPoolId": .string(poolID), "Limit": 60]) { page in
-                groups.formUnion((page["Groups"]?.array ?? []).compactMap { $0["GroupName"]?.string })
-            }
+            let groups = Set(try await cognito.listAll("ListGroups", poolID: poolID).compactMap { $0["GroupName"]?.string })
             let wanted = backup.memberships.map(\.group).filter(groups.contains)
             try await PoolReader(cognito: cognito, poolID: poolID).forEachGroupMembership(wanted) { group, usernames in
                 members.withLock { $0[group] = Set(usernames.map(UserKey.init)) }
@@ -336,14 +333,8 @@ struct UserRestore {
     }
 
     private func providerNames() async throws(RestoreFailure) -> [String] {
-        var names: [String] = []
-        do {
-            try await cognito.forEachPage("ListIdentityProviders", ["UserPoolId": .string(poolID), "MaxResults": 60]) { page in
-                names += (page["Providers"]?.array ?? []).compactMap { $0["ProviderName"]?.string }
-            }
-        } catch {
+        do { return try await cognito.listAll("ListIdentityProviders", poolID: poolID).compactMap { $0["ProviderName"]?.string } } catch {
             throw RestoreFailure(step: "list the target pool's identity providers", poolID: poolID, underlying: error)
         }
-        return names
     }
 }

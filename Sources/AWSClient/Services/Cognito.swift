@@ -164,6 +164,15 @@ public enum CognitoPagination {
     static func tokenName(_ operation: String) -> String {
         operation == "ListUsers" ? "PaginationToken" : "NextToken"
     }
+
+    /// A pool's list operations: the member holding the items, and the largest page Cognito gives.
+    static let lists: [String: (items: String, pageSize: (name: String, value: Int))] = [
+        "ListUserPoolClients": ("UserPoolClients", ("MaxResults", 60)),
+        "ListIdentityProviders": ("Providers", ("MaxResults", 60)),
+        "ListResourceServers": ("ResourceServers", ("MaxResults", 50)),
+        "ListGroups": ("Groups", ("Limit", 60)),
+        "ListTerms": ("Terms", ("MaxResults", 60)),
+    ]
 }
 
 extension CognitoAPI {
@@ -171,6 +180,17 @@ extension CognitoAPI {
     public func forEachPage(_ operation: String, _ input: JSON, _ body: (JSON) async throws -> Void) async throws {
         let tokenName = CognitoPagination.tokenName(operation)
         try await paginate(operation, input, fetch: { try await call(operation, $0) }, token: { $0[tokenName]?.string }, body)
+    }
+
+    /// Every item a list operation of one pool has (`ListGroups`, `ListUserPoolClients`…), to its
+    /// last page, in the largest pages Cognito gives.
+    public func listAll(_ operation: String, poolID: String) async throws -> [JSON] {
+        guard let list = CognitoPagination.lists[operation] else { preconditionFailure("\(operation) is not a pool's list operation") }
+        var items: [JSON] = []
+        try await forEachPage(operation, ["UserPoolId": .string(poolID), list.pageSize.name: .number(list.pageSize.value)]) {
+            items += $0[list.items]?.array ?? []
+        }
+        return items
     }
 
     /// The same, each page kept as the bytes that came.
