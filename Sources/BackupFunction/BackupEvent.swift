@@ -1,3 +1,5 @@
+import AWSClient
+import Backup
 import JSON
 import LambdaRuntime
 
@@ -14,7 +16,7 @@ public enum BackupEvent: Equatable, Sendable {
     case drill(poolIDs: [String]?)
 
     public static func parse(_ body: [UInt8]) throws(InvocationError) -> BackupEvent {
-        let text = String(decoding: body, as: UTF8.self).trimmingSpaces
+        let text = String(decoding: body, as: UTF8.self).trimmingCharacters(in: " \t\r\n")
         if text.isEmpty { return .allConfiguredPools(trigger: "manual") }
         let event: JSON
         do { event = try JSON(parsing: text) } catch {

@@ -12,7 +12,7 @@ public enum LambdaFunction {
         do {
             let configuration = try FunctionConfiguration(environment: environment)
             let aws = AWSClient(configuration: try AWSConfiguration(environment: environment))
-            handler = BackupHandler(configuration: configuration, job: BackupJob(configuration: configuration, aws: aws),
+            handler = BackupHandler(configuration: configuration, job: BackupJob(settings: configuration.backup, aws: aws),
                                     leases: PoolLeases(dynamodb: DynamoDB(aws: aws), table: configuration.table), log: log,
                                     drills: DrillHandler(configuration: configuration, aws: aws, log: log))
         } catch {

@@ -18,7 +18,7 @@ public struct ScheduleExpression: Sendable, Equatable {
 
     /// `rate(5 minutes)`, `rate(1 day)` or `cron(0 */6 * * ? *)`, as EventBridge spells them.
     public init(parsing text: String) throws(ConfigurationError) {
-        let trimmed = text.trimmingSpaces
+        let trimmed = text.trimmingCharacters(in: " \t\r\n")
         func refuse(_ why: String) -> ConfigurationError {
             ConfigurationError("BACKUP_SCHEDULE '\(text)' is not an EventBridge schedule: \(why)")
         }

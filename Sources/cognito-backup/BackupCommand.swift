@@ -1,7 +1,6 @@
 import ArgumentParser
 import AWSClient
 import Backup
-import BackupFunction
 import JSON
 
 struct BackupCommand: AsyncParsableCommand {
@@ -53,14 +52,14 @@ struct BackupCommand: AsyncParsableCommand {
             if let kmsKeyID { environment["BACKUP_KMS_KEY_ID"] = kmsKeyID }
             if let compression { environment["BACKUP_COMPRESSION"] = compression }
             if let userMFA { environment["BACKUP_USER_MFA"] = userMFA }
-            let settings: FunctionConfiguration
+            let settings: BackupSettings
             // A person at the command line takes what the quota buckets always took (93 %), not the
             // function's half: BACKUP_USERLIST_SHARE lowers it.
-            do { settings = try FunctionConfiguration(environment: environment, defaultUserListShare: CognitoQuotas.defaultShare) }
+            do { settings = try BackupSettings(environment: environment, defaultUserListShare: CognitoQuotas.defaultShare) }
             catch let error as ConfigurationError {
                 throw CLIError(message: "\(error.message) (pass --pool-id, --bucket and --table, or set the variable)", exitCode: CLIError.configuration)
             }
-            let job = BackupJob(configuration: settings, aws: try aws.client(environment: environment))
+            let job = BackupJob(settings: settings, aws: try aws.client(environment: environment))
             try await Self.checkBucket(settings.bucket, s3: job.destination.s3)
 
             let (outcome, signal) = await TerminationSignals.cancelling { [json] in await Self.backUp(settings.poolIDs, with: job, json: json) }

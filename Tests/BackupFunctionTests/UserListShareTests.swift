@@ -1,17 +1,19 @@
 import AWSClient
+import Backup
 @testable import BackupFunction
 import Testing
 
 struct UserListShareTests {
     static let required = ["USER_POOL_IDS": "us-east-1_AbCdEf123", "BACKUP_BUCKET": "backups", "BACKUP_TABLE": "metadata"]
 
-    static func configuration(_ extra: [String: String], defaultShare: Double? = nil) throws -> FunctionConfiguration {
+    /// The function's settings, or with `defaultShare` the backup settings another caller (the CLI) reads.
+    static func configuration(_ extra: [String: String], defaultShare: Double? = nil) throws -> BackupSettings {
         let environment = required.merging(extra) { $1 }
-        if let defaultShare { return try FunctionConfiguration(environment: environment, defaultUserListShare: defaultShare) }
-        return try FunctionConfiguration(environment: environment)
+        if let defaultShare { return try BackupSettings(environment: environment, defaultUserListShare: defaultShare) }
+        return try FunctionConfiguration(environment: environment).backup
     }
 
-    static func userListRate(_ configuration: FunctionConfiguration) -> Double {
+    static func userListRate(_ configuration: BackupSettings) -> Double {
         configuration.quotas.limiter(for: .userList).configuredRate
     }
 
@@ -50,8 +52,11 @@ struct UserListShareTests {
     }
 
     @Test func theScheduleIsHourlyUnlessSet() throws {
-        #expect(try Self.configuration([:]).schedule.periodSeconds == 3_600)
-        #expect(try Self.configuration(["BACKUP_SCHEDULE": "rate(6 hours)"]).schedule.periodSeconds == 21_600)
-        #expect(throws: ConfigurationError.self) { try Self.configuration(["BACKUP_SCHEDULE": "hourly"]) }
+        func schedule(_ extra: [String: String]) throws -> ScheduleExpression {
+            try FunctionConfiguration(environment: Self.required.merging(extra) { $1 }).schedule
+        }
+        #expect(try schedule([:]).periodSeconds == 3_600)
+        #expect(try schedule(["BACKUP_SCHEDULE": "rate(6 hours)"]).periodSeconds == 21_600)
+        #expect(throws: ConfigurationError.self) { try schedule(["BACKUP_SCHEDULE": "hourly"]) }
     }
 }

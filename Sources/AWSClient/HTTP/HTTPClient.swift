@@ -235,15 +235,6 @@ private final class Transfer: @unchecked Sendable {
     }
 }
 
-extension StringProtocol {
-    func trimmingCharacters(in set: String) -> String {
-        let scalars = Set(set.unicodeScalars)
-        var view = Substring(self).unicodeScalars[...]
-        while let first = view.first, scalars.contains(first) { view = view.dropFirst() }
-        while let last = view.last, scalars.contains(last) { view = view.dropLast() }
-        return String(view)
-    }
-}
 
 /// Where the trusted CA certificates are: the AWS and OpenSSL variables first, then the Debian and
 /// Amazon Linux locations.

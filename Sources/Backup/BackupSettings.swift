@@ -1,0 +1,82 @@
+import AWSClient
+
+/// What a backup needs to know, read from the environment the function and the `backup` command
+/// share (`USER_POOL_IDS`, `BACKUP_BUCKET`, `BACKUP_TABLE`, `BACKUP_KMS_KEY_ID`,
+/// `BACKUP_COMPRESSION`, `BACKUP_USER_MFA`, `BACKUP_USERLIST_SHARE`, `COGNITO_TPS_<CATEGORY>`).
+public struct BackupSettings: Sendable {
+    public let poolIDs: [String]
+    public let bucket: String
+    public let table: String
+    public let encryption: ServerSideEncryption
+    /// BACKUP_COMPRESSION: none (default) or gzip.
+    public let compression: BackupCompression
+    public let quotas: CognitoQuotas
+    /// BACKUP_USER_MFA: whether each user's MFA preferences are read (auto, on, off).
+    public let userMFA: UserMFAReading
+    /// `BACKUP_USERLIST_SHARE`: the share of Cognito's UserList quota the backups may take.
+    public let userListShare: Double
+
+    /// `defaultUserListShare` applies when `BACKUP_USERLIST_SHARE` is not set: unattended runs
+    /// take less than a person at the command line may choose to.
+    public init(environment: [String: String], defaultUserListShare: Double) throws(ConfigurationError) {
+        func value(_ name: String) -> String { environment[name]?.trimmingCharacters(in: " \t\r\n") ?? "" }
+        func required(_ name: String) throws(ConfigurationError) -> String {
+            let text = value(name)
+            guard !text.isEmpty else { throw ConfigurationError("\(name) is not set") }
+            return text
+        }
+        poolIDs = try Self.poolList(required("USER_POOL_IDS"))
+        bucket = try required("BACKUP_BUCKET")
+        table = try required("BACKUP_TABLE")
+        encryption = value("BACKUP_KMS_KEY_ID").isEmpty ? .s3Managed : .kms(keyID: value("BACKUP_KMS_KEY_ID"))
+        compression = try BackupCompression(setting: value("BACKUP_COMPRESSION"))
+        userListShare = try Self.share(value("BACKUP_USERLIST_SHARE"), default: defaultUserListShare)
+        quotas = try CognitoQuotas(environment: environment, userListShare: userListShare)
+        let mfa = value("BACKUP_USER_MFA")
+        guard let reading = mfa.isEmpty ? .auto : UserMFAReading(rawValue: mfa) else {
+            throw ConfigurationError("BACKUP_USER_MFA must be auto, on or off, not '\(mfa)'")
+        }
+        userMFA = reading
+    }
+
+    /// A share of a quota: above 0 (a backup that may make no call never ends) and at most 1.
+    static func share(_ text: String, default defaultShare: Double) throws(ConfigurationError) -> Double {
+        if text.isEmpty { return defaultShare }
+        guard let share = Double(text), share > 0, share <= 1 else {
+            throw ConfigurationError("BACKUP_USERLIST_SHARE must be a number above 0 and at most 1 (a share of Cognito's "
+                + "UserList quota of 30 requests/s), not '\(text)'")
+        }
+        return share
+    }
+
+    /// `us-east-1_abc, us-east-1_def` → two ids; each must look like a pool id.
+    public static func poolList(_ text: String) throws(ConfigurationError) -> [String] {
+        let ids = text.split(separator: ",").map { $0.trimmingCharacters(in: " \t\r\n") }.filter { !$0.isEmpty }
+        guard !ids.isEmpty else { throw ConfigurationError("USER_POOL_IDS names no user pool") }
+        for id in ids where !PoolID.isValid(id) {
+            throw ConfigurationError("'\(id)' is not a user pool id (expected REGION_ID, like us-east-1_AbCdEf123)")
+        }
+        return ids
+    }
+}
+
+public enum PoolID {
+    /// Cognito's pattern: `[\w-]+_[0-9a-zA-Z]+`.
+    public static func isValid(_ id: String) -> Bool {
+        let parts = id.split(separator: "_", maxSplits: 1, omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty, id.utf8.count <= 55 else { return false }
+        return parts[0].allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }
+            && parts[1].allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) }
+    }
+}
+
+extension BackupJob {
+    /// The job these settings describe, on `aws`: what the function and the `backup` command run.
+    public init(settings: BackupSettings, aws: AWSClient) {
+        let destination = BackupDestination(s3: S3(aws: aws), bucket: settings.bucket,
+                                            catalog: BackupCatalog(dynamodb: DynamoDB(aws: aws), table: settings.table),
+                                            encryption: settings.encryption, compression: settings.compression)
+        self.init(cognito: Cognito(aws: aws, quotas: settings.quotas), destination: destination, logos: LogoDownload(),
+                  userMFA: settings.userMFA)
+    }
+}
