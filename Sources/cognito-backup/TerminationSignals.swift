@@ -55,7 +55,7 @@ enum TerminationSignals {
     /// The second signal: the person wants out now, even if that leaves an upload open.
     private static func exitAtOnce(_ number: Int32) -> Never {
         let message = "cognito-backup: second \(name(number)); exiting without cleaning up (an open multipart upload "
-            + "is removed by the bucket's lifecycle rule)\n"
+            + "is removed by the bucket's lifecycle rule; a restore resumes from its journal)\n"
         _ = message.withCString { write(2, $0, strlen($0)) }
         _exit(128 + number)
     }
