@@ -274,3 +274,14 @@ def test_users_deleted_and_groups_created_while_the_pool_is_read_leave_a_consist
     # A group is in the object with its members, or not at all.
     assert set(snapshot["group_memberships"]) == {g["GroupName"] for g in snapshot["groups"]}
     assert_each_row_describes_its_object(aws)
+
+
+def test_a_catalogued_backup_s_manifest_is_not_read_again_by_the_next_backup(aws):
+    pool = rich_pool(aws.client("cognito-idp"), users=12, groups=2, big_group_members=4)
+    aws.make_storage()
+    assert backup(aws, pool).returncode == 0
+    aws.server.faults.clear()
+    time.sleep(1.02 - time.time() % 1)
+    assert backup(aws, pool).returncode == 0
+    assert aws.server.faults.seen["GetObject"] == 0
+    assert len(aws.objects()) == 2 and len(rows(aws)) == 2

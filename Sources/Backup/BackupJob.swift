@@ -153,14 +153,19 @@ public struct BackupJob: Sendable {
     }
 
     /// Catalogues the pool's objects of today and yesterday that have a manifest but no row: a
-    /// process stopped between the two writes left them. Rows are never replaced.
+    /// process stopped between the two writes left them. Rows are never replaced. Only manifests
+    /// of backups started no earlier than the newest row's second, other than that row's own, are
+    /// read: the others are older than a catalogued one, so a normal run reads none.
     func catalogueStrayObjects(poolID: String) async throws {
-        let newest = try await destination.catalog.backups(of: poolID, limit: 1).first?.backupDate ?? ""
+        let newestRow = try await destination.catalog.backups(of: poolID, limit: 1).first
+        let newest = newestRow?.backupDate ?? ""
         let today = UTCTime.now()
         for day in [today.adding(milliseconds: -86_400_000), today] {
             let prefix = BackupFormat.keyPrefix(poolID: poolID, day: day)
             for key in try await destination.s3.allKeys(bucket: destination.bucket, prefix: prefix)
             where key.hasSuffix(BackupFormat.manifestSuffix) {
+                guard let backup = BackupKey(String(key.dropLast(BackupFormat.manifestSuffix.count))),
+                      backup.startedAt.prefix(19) >= newest.prefix(19), backup.key != newestRow?.s3Key else { continue }
                 let record = BackupRecord(plain: try JSON(parsing: try await destination.s3.getObject(bucket: destination.bucket, key: key)))
                 guard record.backupDate > newest, record.userPoolID == poolID else { continue }
                 try await destination.catalog.record(record)
