@@ -155,20 +155,7 @@ struct Parser {
                 position += 1
                 return String(decoding: out, as: UTF8.self)
             case UInt8(ascii: "\\"):
-                position += 1
-                guard position < bytes.count else { throw fail("") }
-                let escape = bytes[position]
-                position += 1
-                switch escape {
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(escape)
-                case UInt8(ascii: "b"): out.append(0x08)
-                case UInt8(ascii: "f"): out.append(0x0C)
-                case UInt8(ascii: "n"): out.append(0x0A)
-                case UInt8(ascii: "r"): out.append(0x0D)
-                case UInt8(ascii: "t"): out.append(0x09)
-                case UInt8(ascii: "u"): appendUTF8(try parseUnicodeEscape(), to: &out)
-                default: throw fail("invalid escape")
-                }
+                appendUTF8(try parseEscape(), to: &out)
             case 0..<0x20:
                 throw fail("control character in string")
             case 0x80...:
@@ -181,6 +168,25 @@ struct Parser {
             }
         }
         throw fail("")
+    }
+
+    /// The character an escape at `position` (its backslash) stands for: the one reading of
+    /// escapes, for the parser and the page checker alike.
+    mutating func parseEscape() throws(JSONParseError) -> Unicode.Scalar {
+        position += 1
+        guard position < bytes.count else { throw fail("") }
+        let escape = bytes[position]
+        position += 1
+        switch escape {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): return Unicode.Scalar(escape)
+        case UInt8(ascii: "b"): return "\u{08}"
+        case UInt8(ascii: "f"): return "\u{0C}"
+        case UInt8(ascii: "n"): return "\n"
+        case UInt8(ascii: "r"): return "\r"
+        case UInt8(ascii: "t"): return "\t"
+        case UInt8(ascii: "u"): return try parseUnicodeEscape()
+        default: throw fail("invalid escape")
+        }
     }
 
     mutating func parseHex4() throws(JSONParseError) -> UInt32 {

@@ -106,18 +106,8 @@ extension Parser {
                 position += 1
                 return
             case UInt8(ascii: "\\"):
-                position += 1
-                guard position < bytes.count else { throw fail("") }
-                let escape = bytes[position]
-                position += 1
-                switch escape {
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
-                     UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
-                    continue
-                // Paired as the parser pairs them: what is stored must read back.
-                case UInt8(ascii: "u"): _ = try parseUnicodeEscape()
-                default: throw fail("invalid escape")
-                }
+                // Read as the parser reads it (surrogates paired): what is stored must read back.
+                _ = try parseEscape()
             case 0..<0x20:
                 throw fail("control character in string")
             case 0x20..<0x80:
