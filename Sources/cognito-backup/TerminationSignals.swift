@@ -1,3 +1,4 @@
+import AWSClient
 import Dispatch
 import Synchronization
 #if canImport(Glibc)
@@ -56,7 +57,7 @@ enum TerminationSignals {
     private static func exitAtOnce(_ number: Int32) -> Never {
         let message = "cognito-backup: second \(name(number)); exiting without cleaning up (an open multipart upload "
             + "is removed by the bucket's lifecycle rule; a restore resumes from its journal)\n"
-        _ = message.withCString { write(2, $0, strlen($0)) }
+        StandardStream.error.write(message)
         _exit(128 + number)
     }
 
