@@ -132,6 +132,14 @@ struct ErrorDecodingTests {
     }
 }
 
+struct S3HeadErrorTests {
+    @Test func aForbiddenHeadWithoutAnErrorDocumentIsAnAccessDenial() {
+        let decoded = S3.decodeError(HTTPResponse(status: 403, headers: [], body: []))
+        #expect(decoded.code == "AccessDenied" && decoded.message.contains("HEAD"))
+        #expect(S3.decodeError(HTTPResponse(status: 404, headers: [], body: [])).code == "NotFound")
+    }
+}
+
 struct XMLTextTests {
     @Test(arguments: [("ab&cd", "ab&cd"), ("a&amp;b", "a&b"), ("&lt;x&gt; &#233;&#x2603;", "<x> é☃"), ("tail &", "tail &"), ("&bogus; ok", "&bogus; ok")])
     func entitiesAreDecodedAndABareAmpersandIsKept(_ text: String, _ expected: String) {

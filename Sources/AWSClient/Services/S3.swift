@@ -242,7 +242,9 @@ public final class S3: Sendable {
         if let code = XMLText.value(of: "Code", in: text) { return (code, XMLText.value(of: "Message", in: text) ?? "") }
         switch response.status {
         case 404: return ("NotFound", "")
-        case 403: return ("Forbidden", "")
+        // A HEAD answer has no error document; S3's 403 to one is its access denial (no
+        // s3:GetObject, or no s3:ListBucket for a missing key), named as the GET would be.
+        case 403: return ("AccessDenied", "S3 answered 403 Forbidden without an error document (a HEAD request)")
         case 301: return ("PermanentRedirect", "the bucket is in another region")
         default: return ("HTTP\(response.status)", "")
         }
