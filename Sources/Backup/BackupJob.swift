@@ -88,7 +88,10 @@ public struct BackupJob: Sendable {
                                                  compression: destination.compression)
                 if try await destination.s3.exists(bucket: destination.bucket, key: key) { continue }
                 do {
-                    return try await backUp(poolID: poolID, key: key, started: started, requestID: requestID, progress: progress)
+                    // The row's date is its key in the table: backups started in the same
+                    // millisecond take different keys, so each key taken moves the date on by one.
+                    return try await backUp(poolID: poolID, key: key, started: started.adding(milliseconds: Int64(attempt - 1)),
+                                            requestID: requestID, progress: progress)
                 } catch is ObjectKeyTaken {
                     continue
                 }
