@@ -80,6 +80,16 @@ public struct BackupJob: Sendable {
     /// `requestID` is the Lambda invocation's, recorded in the row so a redelivered event can find it.
     public func run(poolID: String, requestID: String? = nil,
                     progress: (@Sendable (BackupProgress) -> Void)? = nil) async throws(BackupFailure) -> BackupRecord {
+        switch try await begin(poolID: poolID, requestID: requestID, pausingAt: nil, progress: progress) {
+        case .stored(let record): return record
+        case .paused: preconditionFailure("a backup without a pause time paused")
+        }
+    }
+
+    /// The same, but a backup still reading the pool at `pauseAt` stops at a checkpoint and
+    /// returns how to go on (`resume`): the next invocation takes it from there.
+    public func begin(poolID: String, requestID: String?, pausingAt pauseAt: UTCTime?,
+                      progress: (@Sendable (BackupProgress) -> Void)? = nil) async throws(BackupFailure) -> BackupStep {
         do {
             try await catalogueStrayObjects(poolID: poolID)
             let started = UTCTime.now()
@@ -91,7 +101,7 @@ public struct BackupJob: Sendable {
                     // The row's date is its key in the table: backups started in the same
                     // millisecond take different keys, so each key taken moves the date on by one.
                     return try await backUp(poolID: poolID, key: key, started: started.adding(milliseconds: Int64(attempt - 1)),
-                                            requestID: requestID, progress: progress)
+                                            requestID: requestID, pause: BackupPause(at: pauseAt), progress: progress)
                 } catch is ObjectKeyTaken {
                     continue
                 }
@@ -103,32 +113,111 @@ public struct BackupJob: Sendable {
         }
     }
 
-    private func backUp(poolID: String, key: String, started: UTCTime, requestID: String?,
-                        progress: (@Sendable (BackupProgress) -> Void)?) async throws -> BackupRecord {
+    private func backUp(poolID: String, key: String, started: UTCTime, requestID: String?, pause: BackupPause,
+                        progress: (@Sendable (BackupProgress) -> Void)?) async throws -> BackupStep {
         let identity = UploadIdentity(backupID: Self.newBackupID(), poolID: poolID, started: started.iso8601)
         let upload = S3ObjectUpload(s3: destination.s3, bucket: destination.bucket, key: key, identity: identity,
                                     encryption: destination.encryption, contentType: destination.compression.contentType)
         let writer = SnapshotWriter(sink: upload, compression: destination.compression)
-        let snapshot: Snapshot
-        let stored: SnapshotWriter.Result
+        let session = WriteSession(key: key, identity: identity, requestID: requestID, compression: destination.compression,
+                                   upload: upload, writer: writer)
+        return try await carryOn(session, from: nil, pause: pause, progress: progress)
+    }
+
+    /// What one invocation's share of a backup writes with, and what its checkpoint names.
+    struct WriteSession {
+        let key: String
+        let identity: UploadIdentity
+        let requestID: String?
+        let compression: BackupCompression
+        let upload: S3ObjectUpload
+        let writer: SnapshotWriter
+        var started: UTCTime { UTCTime(iso8601: identity.started) ?? .now() }
+    }
+
+    /// Writes on from `progress` (nil: from the start) until the object is complete, then
+    /// publishes it; or until the pause, then saves the checkpoint. Any failure aborts the upload.
+    func carryOn(_ session: WriteSession, from saved: SnapshotProgress?, pause: BackupPause,
+                 progress: (@Sendable (BackupProgress) -> Void)?) async throws -> BackupStep {
+        let poolID = session.identity.poolID
+        let checkpointKey = BackupCheckpoint.key(objectKey: session.key)
         do {
-            snapshot = try await write(poolID: poolID, startedAt: started, into: writer, progress: progress)
-            stored = try await writer.finish()
+            switch try await write(poolID: poolID, startedAt: session.started, into: session.writer, from: saved,
+                                   pause: pause, progress: progress) {
+            case .paused(let reached):
+                let checkpoint = BackupCheckpoint(poolID: poolID, key: session.key, identity: session.identity,
+                                                  requestID: session.requestID, compression: session.compression,
+                                                  upload: try await session.upload.suspend(), writer: try await session.writer.suspend(),
+                                                  progress: reached)
+                _ = try await destination.s3.putObject(bucket: destination.bucket, key: checkpointKey, body: checkpoint.bytes,
+                                                       headers: destination.encryption.headers)
+                return .paused(BackupContinuation(poolID: poolID, key: session.key, uploadID: checkpoint.upload.uploadID))
+            case .finished(let snapshot):
+                let stored = try await session.writer.finish()
+                let record = BackupRecord(
+                    userPoolID: poolID, backupDate: session.identity.started, bucket: destination.bucket, s3Key: session.key,
+                    userCount: snapshot.users, groupCount: snapshot.groups, membershipCount: snapshot.memberships,
+                    appClientCount: snapshot.counts["app_clients"] ?? 0, identityProviderCount: snapshot.counts["identity_providers"] ?? 0,
+                    resourceServerCount: snapshot.counts["resource_servers"] ?? 0,
+                    sizeBytes: stored.size, sha256: stored.sha256, s3VersionID: stored.versionID,
+                    durationMilliseconds: Int(UTCTime.now().millisecondsSinceEpoch - session.started.millisecondsSinceEpoch),
+                    formatVersion: BackupFormat.version, warningCount: snapshot.warnings, requestID: session.requestID)
+                try await publish(record, identity: session.identity)
+                if saved != nil { await removeCheckpoint(checkpointKey) }
+                return .stored(record)
+            }
         } catch {
-            await writer.abort()
+            await session.writer.abort()
+            if saved != nil { await removeCheckpoint(checkpointKey) }
             throw error
         }
-        let record = BackupRecord(
-            userPoolID: poolID, backupDate: started.iso8601, bucket: destination.bucket, s3Key: key,
-            userCount: snapshot.users, groupCount: snapshot.configuration.groups.count, membershipCount: snapshot.memberships,
-            appClientCount: snapshot.configuration.count("app_clients"),
-            identityProviderCount: snapshot.configuration.count("identity_providers"),
-            resourceServerCount: snapshot.configuration.count("resource_servers"),
-            sizeBytes: stored.size, sha256: stored.sha256, s3VersionID: stored.versionID,
-            durationMilliseconds: Int(UTCTime.now().millisecondsSinceEpoch - started.millisecondsSinceEpoch),
-            formatVersion: BackupFormat.version, warningCount: snapshot.warnings, requestID: requestID)
-        try await publish(record, identity: identity)
-        return record
+    }
+
+    /// Goes on with a backup a `begin` or `resume` paused. A backup that cannot go on (its
+    /// checkpoint or its upload gone) fails, and leaves nothing behind it.
+    public func resume(_ continuation: BackupContinuation, requestID: String?, pausingAt pauseAt: UTCTime?,
+                       progress: (@Sendable (BackupProgress) -> Void)? = nil) async throws(BackupFailure) -> BackupStep {
+        let (s3, bucket) = (destination.s3, destination.bucket)
+        let checkpointKey = BackupCheckpoint.key(objectKey: continuation.key)
+        do {
+            let checkpoint: BackupCheckpoint
+            do {
+                checkpoint = try BackupCheckpoint(bytes: try await s3.getObject(bucket: bucket, key: checkpointKey))
+            } catch let error as AWSError where error.code == "NoSuchKey" {
+                throw CheckpointMissing(key: checkpointKey)
+            }
+            guard checkpoint.poolID == continuation.poolID, checkpoint.key == continuation.key else {
+                throw CheckpointDamaged(reason: "it is of \(checkpoint.poolID)'s backup \(checkpoint.key), not \(continuation.poolID)'s \(continuation.key)")
+            }
+            let upload: S3ObjectUpload
+            let writer: SnapshotWriter
+            do {
+                upload = try await S3ObjectUpload(resuming: checkpoint.upload, s3: s3, bucket: bucket, key: checkpoint.key,
+                                                  identity: checkpoint.identity, encryption: destination.encryption,
+                                                  contentType: checkpoint.compression.contentType)
+                writer = try SnapshotWriter(resuming: checkpoint.writer, sink: upload, compression: checkpoint.compression)
+            } catch {
+                if let uploadID = checkpoint.upload.uploadID {
+                    // Best effort, as in `S3ObjectUpload.abort`: the lifecycle rule is the backstop.
+                    try? await s3.abortMultipartUpload(bucket: bucket, key: checkpoint.key, uploadID: uploadID)
+                }
+                await removeCheckpoint(checkpointKey)
+                throw error
+            }
+            let session = WriteSession(key: checkpoint.key, identity: checkpoint.identity, requestID: requestID ?? checkpoint.requestID,
+                                       compression: checkpoint.compression, upload: upload, writer: writer)
+            return try await carryOn(session, from: checkpoint.progress, pause: BackupPause(at: pauseAt), progress: progress)
+        } catch {
+            throw BackupFailure(poolID: continuation.poolID, underlying: error)
+        }
+    }
+
+    /// Outside the caller's task, as the upload's abort: it matters most when that was cancelled.
+    private func removeCheckpoint(_ key: String) async {
+        let (s3, bucket) = (destination.s3, destination.bucket)
+        // A checkpoint left behind names an upload that no longer exists; nothing reads it but a
+        // continuation, which then fails as this backup already has. The lifecycle rule removes it.
+        await Task { try? await s3.deleteObject(bucket: bucket, key: key) }.value
     }
 
     /// Writes the manifest, then the row; undoes the object if either cannot be written.
@@ -181,81 +270,113 @@ public struct BackupJob: Sendable {
     }
 
     struct Snapshot {
-        let configuration: PoolReader.Configuration
         let users: Int
+        let groups: Int
         let memberships: Int
+        let counts: [String: Int]
         let warnings: Int
+    }
+
+    enum Written {
+        case finished(Snapshot)
+        case paused(SnapshotProgress)
     }
 
     /// The object's members, in order: identity and configuration first, then users and group
     /// memberships (the large parts, streamed), then what changed or was missing while the pool
-    /// was read, and the read's time window.
+    /// was read, and the read's time window. From `saved` on, when a checkpoint left it.
     ///
     /// Users are read before memberships, so a user who joined the pool and a group in between is
     /// met only in the memberships: such users are kept, whole, in `users_found_in_groups`, and
     /// every username in `group_memberships` is then a user of the backup. Only users created
     /// shortly before or during the backup can be such users (`RecentUsers`).
-    func write(poolID: String, startedAt: UTCTime, into writer: SnapshotWriter,
-               progress: (@Sendable (BackupProgress) -> Void)?) async throws -> Snapshot {
+    ///
+    /// At the pause, user streams stop before their next page and groups not begun are left for
+    /// later; what was read is written, and the progress returned says where to go on.
+    func write(poolID: String, startedAt: UTCTime, into writer: SnapshotWriter, from saved: SnapshotProgress? = nil,
+               pause: BackupPause = BackupPause(at: nil), progress: (@Sendable (BackupProgress) -> Void)?) async throws -> Written {
         let reader = PoolReader(cognito: cognito, poolID: poolID, logos: logos)
-        let configuration = try await reader.readConfiguration()
-        try await writer.member("format_version", .number(BackupFormat.version))
-        try await writer.member("timestamp", .string(startedAt.iso8601))
-        try await writer.member("user_pool_id", .string(poolID))
-        for member in configuration.members { try await writer.member(member.key, member.value) }
-        try await writer.member("groups", .array(configuration.groups))
+        var state: SnapshotProgress
+        if let saved {
+            state = saved
+        } else {
+            let configuration = try await reader.readConfiguration()
+            try await writer.member("format_version", .number(BackupFormat.version))
+            try await writer.member("timestamp", .string(startedAt.iso8601))
+            try await writer.member("user_pool_id", .string(poolID))
+            for member in configuration.members { try await writer.member(member.key, member.value) }
+            try await writer.member("groups", .array(configuration.groups))
+            await writer.beginArray("users")
+            state = SnapshotProgress(configuration: configuration,
+                                     readMFA: userMFA.applies(to: configuration.members.first { $0.key == "mfa_config" }?.value ?? .null))
+        }
 
         let users = Counter()
-        let recentUsers = Mutex(RecentUsers(backupStarted: startedAt))
+        _ = users.add(state.userCount)
+        let recentUsers = Mutex(RecentUsers(backupStarted: startedAt, names: state.recentUsers))
         let cutoff = recentUsers.withLock { $0.cutoff }
-        let readMFA = userMFA.applies(to: configuration.members.first { $0.key == "mfa_config" }?.value ?? .null)
-        await writer.beginArray("users")
-        try await reader.forEachUserPage { page in
-            // A cancelled job (deadline, shutdown) stops between pages; `run` then aborts the upload.
-            try Task.checkCancellation()
-            let recent: [String]
-            if readMFA {
-                // Preferences are added to each user, so these users are built and written anew;
-                // the AdminGetUser calls, not this, set the pace.
-                let described = try await reader.withMFAPreferences(page.values)
-                try await writer.elements(described)
-                recent = described.filter { (RecentUsers.seconds($0["UserCreateDate"]) ?? .infinity) >= cutoff }
-                    .map { $0["Username"]?.string ?? "" }
-            } else {
-                try await writer.elements(raw: page.users)
-                recent = page.users.map(page.nameAndCreation).filter { ($0.created ?? .infinity) >= cutoff }.map { $0.username ?? "" }
+        let (readMFA, estimatedUsers) = (state.readMFA, state.estimatedUsers)
+        if !state.users.isComplete {
+            state.users = try await reader.forEachUserPage(from: state.users, while: pause.proceed) { page in
+                // A cancelled job (deadline, shutdown) stops between pages; `run` then aborts the upload.
+                try Task.checkCancellation()
+                let recent: [String]
+                if readMFA {
+                    // Preferences are added to each user, so these users are built and written anew;
+                    // the AdminGetUser calls, not this, set the pace.
+                    let described = try await reader.withMFAPreferences(page.values)
+                    try await writer.elements(described)
+                    recent = described.filter { (RecentUsers.seconds($0["UserCreateDate"]) ?? .infinity) >= cutoff }
+                        .map { $0["Username"]?.string ?? "" }
+                } else {
+                    try await writer.elements(raw: page.users)
+                    recent = page.users.map(page.nameAndCreation).filter { ($0.created ?? .infinity) >= cutoff }.map { $0.username ?? "" }
+                }
+                if !recent.isEmpty { recentUsers.withLock { set in for name in recent { set.insert(name) } } }
+                let total = users.add(page.users.count)
+                progress?(BackupProgress(poolID: poolID, usersRead: total, estimatedUsers: estimatedUsers))
             }
-            if !recent.isEmpty { recentUsers.withLock { set in for name in recent { set.insert(name) } } }
-            let total = users.add(page.users.count)
-            progress?(BackupProgress(poolID: poolID, usersRead: total, estimatedUsers: configuration.estimatedUsers))
+            state.userCount = users.value
+            state.recentUsers = recentUsers.withLock { $0.names }
+            guard state.users.isComplete else { return .paused(state) }
+            await writer.end()
         }
-        await writer.end()
 
-        let lateUsers = Mutex<[String: JSON]>([:])
-        let deletedGroups = Mutex<[String]>([])
-        await writer.beginObject("group_memberships")
-        let section = GroupMembershipSection(writer: writer)
-        try await reader.forEachGroupMembershipPage(configuration.groups.compactMap { $0["GroupName"]?.string }, page: { group, members in
+        if !state.membershipsBegun {
+            await writer.beginObject("group_memberships")
+            state.membershipsBegun = true
+        }
+        let late = Mutex(state.lateUsers)
+        let deletedGroups = Mutex(state.deletedGroups)
+        let groupsDone = Mutex(state.groupsDone)
+        let section = GroupMembershipSection(writer: writer, memberships: state.memberships)
+        try await reader.forEachGroupMembershipPage(state.groupsLeft, while: pause.proceed ?? { true }, page: { group, members in
             try Task.checkCancellation()
             let names = members.compactMap { $0["Username"]?.string }
             let missing = recentUsers.withLock { recent in members.filter(recent.lacks) }
-            if !missing.isEmpty { lateUsers.withLock { for user in missing { $0[user["Username"]?.string ?? ""] = user } } }
+            if !missing.isEmpty { late.withLock { for user in missing { $0[user["Username"]?.string ?? ""] = user } } }
             try await section.page(group, names)
         }, finished: { group, deleted in
             if deleted { deletedGroups.withLock { $0.append(group) } }
             try await section.finish(group)
+            groupsDone.withLock { $0.append(group) }
         })
         try await section.close()
+        state.memberships = await section.memberships
+        state.lateUsers = late.withLock { $0 }
+        state.deletedGroups = deletedGroups.withLock { $0 }
+        state.groupsDone = groupsDone.withLock { $0 }
+        guard state.groupsLeft.isEmpty else { return .paused(state) }
         await writer.end()
 
-        let found = lateUsers.withLock { $0 }.sorted { Array($0.key.utf8).lexicographicallyPrecedes(Array($1.key.utf8)) }.map(\.value)
+        let found = state.lateUsers.sorted { Array($0.key.utf8).lexicographicallyPrecedes(Array($1.key.utf8)) }.map(\.value)
         try await writer.member("users_found_in_groups", .array(found))
-        let warnings = configuration.warnings + deletedGroups.withLock { $0 }.sorted().map {
+        let warnings = state.warnings + state.deletedGroups.sorted().map {
             BackupWarning(component: "group_memberships.\($0)", reason: "the group was deleted while the backup read it")
         }
         try await writer.member("warnings", .array(warnings.map(\.json)))
         try await writer.member("read_window", ["started": .string(startedAt.iso8601), "finished": .string(UTCTime.now().iso8601)])
-        return Snapshot(configuration: configuration, users: users.value + found.count, memberships: await section.memberships,
-                        warnings: warnings.count)
+        return .finished(Snapshot(users: state.userCount + found.count, groups: state.groups.count, memberships: state.memberships,
+                                  counts: state.counts, warnings: warnings.count))
     }
 }

@@ -17,8 +17,10 @@ actor GroupMembershipSection {
     private var waiters: [CheckedContinuation<Void, Never>] = []
     private(set) var memberships = 0
 
-    init(writer: SnapshotWriter, maximumBufferedNames: Int = 6_000) {
+    /// `memberships`: those an earlier invocation of the same backup wrote.
+    init(writer: SnapshotWriter, memberships: Int = 0, maximumBufferedNames: Int = 6_000) {
         self.writer = writer
+        self.memberships = memberships
         self.maximumBufferedNames = maximumBufferedNames
     }
 

@@ -64,9 +64,14 @@ public enum Gzip {
 
         deinit { inflateEnd(&stream) }
 
-        /// The decompressed bytes `input` yields. Throws on a damaged stream or data past its end.
+        /// The decompressed bytes `input` yields. Throws on a damaged stream or data past its end
+        /// that is not another gzip member: a backup longer than one Lambda invocation ends a
+        /// member at each checkpoint, and RFC 1952 reads the members one after the other.
         public func decompress(_ input: [UInt8]) throws(Failure) -> [UInt8] {
-            if finished && !input.isEmpty { throw Failure(reason: "data after the end of the compressed stream") }
+            if finished && !input.isEmpty {
+                inflateReset(&stream)
+                finished = false
+            }
             var output: [UInt8] = []
             var chunk = [UInt8](repeating: 0, count: 256 * 1024)
             var failure: Failure?
@@ -83,8 +88,11 @@ public enum Gzip {
                     }
                     output += chunk[..<produced]
                     if status == Z_STREAM_END {
+                        guard stream.avail_in == 0 else {
+                            inflateReset(&stream)
+                            continue
+                        }
                         finished = true
-                        if stream.avail_in > 0 { failure = Failure(reason: "data after the end of the compressed stream") }
                         break
                     }
                     if status == Z_BUF_ERROR || (status == Z_OK && stream.avail_in == 0 && stream.avail_out > 0) { break }

@@ -108,31 +108,80 @@ public struct PoolReader: Sendable {
     /// Hands every user to `page`, a page at a time, from up to 16 concurrent streams. A pool that
     /// fits in one page is read with one call; a larger one is split by the first hex digit of
     /// `sub`, which every user has and which spreads users evenly.
-    public func forEachUserPage(_ page: @escaping @Sendable (UserPage) async throws -> Void) async throws {
-        let first = try await cognito.callRaw("ListUsers", ["UserPoolId": .string(poolID), "Limit": 60])
-        guard first["PaginationToken"]?.string != nil else {
-            try await page(UserPage(first))
-            return
+    ///
+    /// A read that may stop early (a backup longer than one invocation) passes `proceed`: each
+    /// stream asks it before its next page and stops when it says no; the positions returned say
+    /// where each stream stood, and a later read goes on `from` them.
+    @discardableResult
+    public func forEachUserPage(from start: UserReadPositions = UserReadPositions(), while proceed: (@Sendable () -> Bool)? = nil,
+                                _ page: @escaping @Sendable (UserPage) async throws -> Void) async throws -> UserReadPositions {
+        var positions = start
+        if positions.streams.isEmpty {
+            let first = try await cognito.callRaw("ListUsers", ["UserPoolId": .string(poolID), "Limit": 60])
+            guard first["PaginationToken"]?.string != nil else {
+                try await page(UserPage(first))
+                positions.streams = ["": .done]
+                return positions
+            }
+            positions.streams = Dictionary(uniqueKeysWithValues: Self.subPrefixes.map { ($0, .notStarted) })
         }
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for prefix in Self.subPrefixes {
+        let unfinished = positions.streams.filter { $0.value != .done }
+        let handedOut = positions.handedOut
+        let ended = try await withThrowingTaskGroup(of: (String, UserReadPositions.Position, [UInt64]).self) { group in
+            for (prefix, position) in unfinished {
                 group.addTask {
-                    let input: JSON = ["UserPoolId": .string(poolID), "Limit": 60, "Filter": .string("sub ^= \"\(prefix)\"")]
-                    try await cognito.forEachRawPage("ListUsers", input) { try await page(UserPage($0)) }
+                    try await readStream(prefix, from: position, handedOut: handedOut[prefix] ?? [], while: proceed, page)
                 }
             }
-            try await group.waitForAll()
+            var ended: [(String, UserReadPositions.Position, [UInt64])] = []
+            for try await stream in group { ended.append(stream) }
+            return ended
         }
+        for (prefix, position, hashes) in ended {
+            positions.streams[prefix] = position
+            positions.handedOut[prefix] = position == .done || proceed == nil ? nil : hashes
+        }
+        return positions
+    }
+
+    /// One `sub ^= prefix` stream, from `position` until its end or until `proceed` says no. If
+    /// Cognito refuses the saved token, the stream starts over, skipping the users it handed out.
+    private func readStream(_ prefix: String, from position: UserReadPositions.Position, handedOut: [UInt64],
+                            while proceed: (@Sendable () -> Bool)?,
+                            _ page: @escaping @Sendable (UserPage) async throws -> Void) async throws -> (String, UserReadPositions.Position, [UInt64]) {
+        if position == .notStarted, proceed?() == false { return (prefix, .notStarted, handedOut) }
+        let input: JSON = ["UserPoolId": .string(poolID), "Limit": 60, "Filter": .string("sub ^= \"\(prefix)\"")]
+        var hashes = handedOut
+        var skipped: Set<UInt64> = []
+        var delivered = false
+        let deliver = { (raw: RawJSONObject) async throws in
+            delivered = true
+            var users = UserPage(raw)
+            if !skipped.isEmpty { users = users.keeping { !skipped.contains(UserReadPositions.hash(users.username($0) ?? "")) } }
+            if proceed != nil { hashes += users.users.map { UserReadPositions.hash(users.username($0) ?? "") } }
+            try await page(users)
+        }
+        let next: String?
+        do {
+            next = try await cognito.forEachRawPage("ListUsers", input, from: position.token, while: { proceed?() ?? true }, deliver)
+        } catch let error as AWSError where error.code == "InvalidParameterException" && position.token != nil && !delivered {
+            skipped = Set(handedOut)
+            next = try await cognito.forEachRawPage("ListUsers", input, from: nil, while: { proceed?() ?? true }, deliver)
+        }
+        return (prefix, next.map { .at(token: $0) } ?? .done, hashes)
     }
 
     /// Every group's members, several groups at once, each group a page at a time in order:
     /// `page` gets each page's users (Cognito's UserType, as ListUsers gives them), then `finished`
     /// says the group is done and whether it was deleted while it was read (only the pool's own
     /// disappearance fails the read).
-    public func forEachGroupMembershipPage(_ groupNames: [String], concurrency: Int = 8,
+    /// A read that may stop early passes `proceed`: a group not started when it says no is left
+    /// out (`finished` is never called for it), and the groups under way are read to their end.
+    public func forEachGroupMembershipPage(_ groupNames: [String], concurrency: Int = 8, while proceed: @escaping @Sendable () -> Bool = { true },
                                            page: @escaping @Sendable (_ group: String, _ users: [JSON]) async throws -> Void,
                                            finished: @escaping @Sendable (_ group: String, _ deleted: Bool) async throws -> Void) async throws {
         try await forEachConcurrently(groupNames, limit: concurrency) { name in
+            guard proceed() else { return }
             let input: JSON = ["UserPoolId": .string(poolID), "GroupName": .string(name), "Limit": 60]
             do {
                 try await cognito.forEachPage("ListUsersInGroup", input) { try await page(name, $0["Users"]?.array ?? []) }

@@ -33,6 +33,35 @@ public actor S3ObjectUpload: SnapshotSink {
         headers = [("Content-Type", contentType)] + encryption.headers + identity.metadataHeaders
     }
 
+    /// Goes on with an upload a `suspend()` left, after checking S3 still has it.
+    public init(resuming suspended: Suspended, s3: S3, bucket: String, key: String, identity: UploadIdentity,
+                encryption: ServerSideEncryption, contentType: String = "application/json") async throws {
+        self.init(s3: s3, bucket: bucket, key: key, identity: identity, encryption: encryption, contentType: contentType)
+        // An aborted upload (by hand, by the lifecycle rule) would otherwise surface only at the
+        // next part or the completion, and S3's NoSuchUpload there reads as another's object.
+        if let uploadID = suspended.uploadID, !(try await s3.openUploads(bucket: bucket, key: key)).contains(uploadID) {
+            throw UploadVanished(key: key, uploadID: uploadID)
+        }
+        uploadID = suspended.uploadID
+        parts = suspended.parts
+        pending = suspended.tail
+        mayHaveStrayUploads = suspended.uploadID != nil
+    }
+
+    /// An upload between two processes: its parts in S3, and the tail not yet a part (every part
+    /// but the last must be at least 5 MiB), which the checkpoint keeps.
+    public struct Suspended: Sendable {
+        public let uploadID: String?
+        public let parts: [S3.UploadedPart]
+        public let tail: [UInt8]
+    }
+
+    /// Waits for the part in flight and returns what another process needs to go on.
+    public func suspend() async throws -> Suspended {
+        try await awaitPartInFlight()
+        return Suspended(uploadID: uploadID, parts: parts, tail: pending)
+    }
+
     public func write(_ bytes: [UInt8]) async throws {
         var offset = 0
         while offset < bytes.count {
@@ -143,6 +172,16 @@ public struct UploadIdentity: Sendable {
     }
 
     func matches(_ object: S3.ObjectInfo) -> Bool { object.metadata["backup-id"] == backupID }
+}
+
+/// A backup went on from its checkpoint, but S3 no longer has its multipart upload: someone
+/// aborted it, or the bucket's lifecycle rule did. Its parts are gone; the backup cannot finish.
+public struct UploadVanished: Error, CustomStringConvertible, Sendable {
+    public let key: String
+    public let uploadID: String
+    public var description: String {
+        "the multipart upload \(uploadID) of \(key) no longer exists (aborted while the backup was between invocations); nothing was stored"
+    }
 }
 
 /// The key already holds another backup's object; nothing was overwritten.

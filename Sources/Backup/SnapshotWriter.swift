@@ -20,7 +20,7 @@ public protocol SnapshotSink: Sendable {
 public actor SnapshotWriter {
     private let sink: any SnapshotSink
     private var buffer: [UInt8] = []
-    private let hasher = SHA256Hasher()
+    private let hasher: SHA256Hasher
     private var size = 0
     /// The open containers, innermost last: its closing bracket, and whether it already has an
     /// element (so the next needs a comma).
@@ -44,7 +44,44 @@ public actor SnapshotWriter {
         self.flushSize = flushSize
         self.maximumQueuedBytes = maximumQueuedBytes ?? 2 * flushSize
         compressor = compression == .gzip ? Gzip.Compressor() : nil
+        hasher = SHA256Hasher()
         buffer.append(UInt8(ascii: "{"))
+    }
+
+    /// Goes on writing the object a `suspend()` left, into the same sink's continuation.
+    public init(resuming suspended: Suspended, sink: any SnapshotSink, compression: BackupCompression = .none,
+                flushSize: Int = 256 * 1024) throws(CheckpointDamaged) {
+        guard let hasher = SHA256Hasher(state: suspended.digestState) else {
+            throw CheckpointDamaged(reason: "its SHA-256 state is not one this build can restore")
+        }
+        self.sink = sink
+        self.flushSize = flushSize
+        maximumQueuedBytes = 2 * flushSize
+        // A gzip stream cannot be saved: the suspended one ended its member, and this one starts
+        // the next (RFC 1952 allows any number; `Gzip.Decompressor` reads them all).
+        compressor = compression == .gzip ? Gzip.Compressor() : nil
+        self.hasher = hasher
+        size = suspended.size
+        openContainers = suspended.openContainers
+    }
+
+    /// What a suspended writer hands on: every byte so far is in the sink, and the object's
+    /// running size, digest and open containers are here.
+    public struct Suspended: Sendable {
+        public let size: Int
+        public let digestState: [UInt8]
+        public let openContainers: [(closer: UInt8, hasElement: Bool)]
+    }
+
+    /// Hands every byte written so far to the sink (ending the gzip member) and returns the state
+    /// a writer in another process needs to go on. Call it with no other call in flight.
+    public func suspend() async throws -> Suspended {
+        try await flush()
+        if let compressor { enqueue(compressor.finish()) }
+        try await flush()
+        while draining { await waitForProgress() }
+        if let failure { throw failure }
+        return Suspended(size: size, digestState: hasher.state, openContainers: openContainers)
     }
 
     public struct Result: Sendable {

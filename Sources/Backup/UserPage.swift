@@ -5,11 +5,19 @@ import JSON
 public struct UserPage: Sendable {
     private let page: RawJSONObject
     /// Each user's JSON text, in the page's order.
-    public let users: [ArraySlice<UInt8>]
+    public private(set) var users: [ArraySlice<UInt8>]
 
     init(_ page: RawJSONObject) {
         self.page = page
         users = page.elements(of: "Users")
+    }
+
+    /// The same page with only the users `isKept` keeps: a ListUsers stream read again after
+    /// Cognito refused its saved token leaves out the users it already handed out.
+    func keeping(_ isKept: (ArraySlice<UInt8>) -> Bool) -> UserPage {
+        var kept = self
+        kept.users = users.filter(isKept)
+        return kept
     }
 
     public func username(_ user: ArraySlice<UInt8>) -> String? { page.members(["Username"], of: user)[0]?.string }

@@ -36,13 +36,27 @@ struct GzipTests {
         damaged[damaged.count / 2] ^= 0xFF
         #expect(throws: Gzip.Failure.self) { _ = try Gzip.Decompressor().decompress(damaged) }
 
-        let extended = compressed(text, pieceSize: 4096) + [0x01]
+        let extended = compressed(text, pieceSize: 4096) + [0x01, 0x02, 0x03, 0x04]
         #expect(throws: Gzip.Failure.self) { _ = try Gzip.Decompressor().decompress(extended) }
 
         let truncated = Array(compressed(text, pieceSize: 4096).dropLast(100))
         let decompressor = Gzip.Decompressor()
         _ = try decompressor.decompress(truncated)
         #expect(!decompressor.finished)
+    }
+
+    @Test func membersOneAfterAnotherDecompressToTheirTextsInOrderWhereverThePiecesEnd() throws {
+        let stored = compressed(Array(text[..<30_000]), pieceSize: 4096) + compressed(Array(text[30_000...]), pieceSize: 4096)
+        for pieceSize in [1, 333, stored.count] {
+            let decompressor = Gzip.Decompressor()
+            var restored: [UInt8] = []
+            var offset = 0
+            while offset < stored.count {
+                restored += try decompressor.decompress(Array(stored[offset..<min(offset + pieceSize, stored.count)]))
+                offset += pieceSize
+            }
+            #expect(restored == text && decompressor.finished)
+        }
     }
 
     @Test func aCompressedSnapshotRecordsTheSizeAndDigestOfTheBytesStored() async throws {

@@ -199,17 +199,31 @@ extension CognitoAPI {
         try await paginate(operation, input, fetch: { try await callRaw(operation, $0) }, token: { $0[tokenName]?.string }, body)
     }
 
+    /// Raw pages from `token` (nil: the first page) for as long as `proceed` says yes before each
+    /// page; returns the token to resume at, or nil once the last page was handed to `body`. A
+    /// backup longer than one invocation keeps the token in its checkpoint.
+    public func forEachRawPage(_ operation: String, _ input: JSON, from token: String?, while proceed: () -> Bool,
+                               _ body: (RawJSONObject) async throws -> Void) async throws -> String? {
+        let tokenName = CognitoPagination.tokenName(operation)
+        return try await paginate(operation, input, from: token, while: proceed, fetch: { try await callRaw(operation, $0) },
+                                  token: { $0[tokenName]?.string }, body)
+    }
+
     /// Pagination, written once for every paginated Cognito operation and both page forms.
-    private func paginate<Page>(_ operation: String, _ input: JSON, fetch: (JSON) async throws -> Page,
-                                token: (Page) -> String?, _ body: (Page) async throws -> Void) async throws {
+    @discardableResult
+    private func paginate<Page>(_ operation: String, _ input: JSON, from start: String? = nil, while proceed: () -> Bool = { true },
+                                fetch: (JSON) async throws -> Page, token: (Page) -> String?,
+                                _ body: (Page) async throws -> Void) async throws -> String? {
         let tokenName = CognitoPagination.tokenName(operation)
         var request = input.object ?? JSONObject()
+        if let start { request[tokenName] = .string(start) }
         // Hashes, not tokens: a pool of millions has thousands of pages, each token hundreds of bytes.
         var seen: Set<Int> = []
         while true {
+            if let resumeAt = request[tokenName]?.string, !proceed() { return resumeAt }
             let page = try await fetch(.object(request))
             try await body(page)
-            guard let next = token(page), !next.isEmpty else { return }
+            guard let next = token(page), !next.isEmpty else { return nil }
             // A service that hands back a token it gave before would keep us here forever.
             guard seen.insert(next.hashValue).inserted else {
                 throw AWSError(service: "cognito-idp", operation: operation, httpStatus: nil, code: "PaginationLoop",

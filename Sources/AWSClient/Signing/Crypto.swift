@@ -21,30 +21,35 @@ public enum Crypto {
     }
 }
 
-/// Incremental SHA-256, so an object's digest is known without holding the object.
+/// Incremental SHA-256, so an object's digest is known without holding the object. Its state can
+/// be saved and restored (`state`, `init(state:)`), so a backup that goes on in another process
+/// carries its running digest along.
 public final class SHA256Hasher {
-    private let context: OpaquePointer
+    private var context = SHA256_CTX()
 
-    public init() {
-        context = EVP_MD_CTX_new()
-        EVP_DigestInit_ex(context, EVP_sha256(), nil)
+    public init() { ccrypto_sha256_init(&context) }
+
+    /// The state `state` saved; nil if it is not one (another size: a different OpenSSL layout).
+    public init?(state: [UInt8]) {
+        guard state.count == MemoryLayout<SHA256_CTX>.size else { return nil }
+        withUnsafeMutableBytes(of: &context) { $0.copyBytes(from: state) }
     }
 
-    deinit { EVP_MD_CTX_free(context) }
+    /// The running state, as bytes: the eight words, the length hashed and the unfinished block.
+    public var state: [UInt8] { withUnsafeBytes(of: context) { Array($0) } }
 
     public func update<Bytes: Collection<UInt8>>(_ data: Bytes) {
         let hashedInPlace: Void? = data.withContiguousStorageIfAvailable { buffer in
-            _ = EVP_DigestUpdate(context, buffer.baseAddress, buffer.count)
+            ccrypto_sha256_update(&context, buffer.baseAddress, buffer.count)
         }
-        if hashedInPlace == nil { Array(data).withUnsafeBytes { _ = EVP_DigestUpdate(context, $0.baseAddress, $0.count) } }
+        if hashedInPlace == nil { Array(data).withUnsafeBytes { ccrypto_sha256_update(&context, $0.baseAddress, $0.count) } }
     }
 
     /// The digest of everything given so far; the hasher starts over afterwards.
     public func finalize() -> [UInt8] {
         var digest = [UInt8](repeating: 0, count: 32)
-        var length: UInt32 = 0
-        EVP_DigestFinal_ex(context, &digest, &length)
-        EVP_DigestInit_ex(context, EVP_sha256(), nil)
+        ccrypto_sha256_final(&digest, &context)
+        ccrypto_sha256_init(&context)
         return digest
     }
 }
