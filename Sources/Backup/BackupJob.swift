@@ -212,6 +212,16 @@ public struct BackupJob: Sendable {
         }
     }
 
+    /// Gives up a paused backup without going on: its upload aborted, its checkpoint removed.
+    public func abandon(_ continuation: BackupContinuation) async {
+        let (s3, bucket) = (destination.s3, destination.bucket)
+        if let uploadID = continuation.uploadID {
+            // Best effort, as in `S3ObjectUpload.abort`: the lifecycle rule is the backstop.
+            await Task { try? await s3.abortMultipartUpload(bucket: bucket, key: continuation.key, uploadID: uploadID) }.value
+        }
+        await removeCheckpoint(BackupCheckpoint.key(objectKey: continuation.key))
+    }
+
     /// Outside the caller's task, as the upload's abort: it matters most when that was cancelled.
     private func removeCheckpoint(_ key: String) async {
         let (s3, bucket) = (destination.s3, destination.bucket)

@@ -14,6 +14,12 @@ public enum BackupEvent: Equatable, Sendable {
     /// A restore drill of each pool's newest backup: `{"drill": {"user_pool_ids": [...]}}`, or
     /// `{"drill": {}}` for every configured pool (the drill schedule's event).
     case drill(poolIDs: [String]?)
+    /// The state machine's first invocation: `{"resumable": true}` (every configured pool) or
+    /// `{"resumable": true, "user_pool_ids": [...]}`. A backup that does not finish before the
+    /// deadline stops at a checkpoint, and the answer says how to go on.
+    case resumable(poolIDs: [String]?)
+    /// The state machine's next invocations: `{"continue": {...}}`, as the last answer gave it.
+    case resume(RunContinuation)
 
     public static func parse(_ body: [UInt8]) throws(InvocationError) -> BackupEvent {
         let text = String(decoding: body, as: UTF8.self).trimmingCharacters(in: " \t\r\n")
@@ -26,6 +32,16 @@ public enum BackupEvent: Equatable, Sendable {
         if let drill = event["drill"] {
             guard drill.object != nil else { throw InvocationError(type: "InvalidEvent", message: "drill must be an object") }
             return .drill(poolIDs: try drill["user_pool_ids"].map(poolIDs))
+        }
+        if let run = event["continue"] {
+            guard let continuation = RunContinuation(json: run) else {
+                throw InvocationError(type: "InvalidEvent", message: "continue must be what the last answer's continue was")
+            }
+            return .resume(continuation)
+        }
+        if let resumable = event["resumable"] {
+            guard resumable.bool == true else { throw InvocationError(type: "InvalidEvent", message: "resumable must be true") }
+            return .resumable(poolIDs: try event["user_pool_ids"].map(poolIDs))
         }
         if let ids = event["user_pool_ids"] { return .pools(try poolIDs(ids)) }
         switch (event["source"]?.string, event["detail-type"]?.string) {
@@ -40,7 +56,7 @@ public enum BackupEvent: Equatable, Sendable {
             }
             return .userCreated(poolID: pool)
         default:
-            throw InvocationError(type: "InvalidEvent", message: "unrecognised event: expected a schedule, an AdminCreateUser CloudTrail event, {\"user_pool_ids\": [...]}, {\"drill\": {...}} or an empty payload")
+            throw InvocationError(type: "InvalidEvent", message: "unrecognised event: expected a schedule, an AdminCreateUser CloudTrail event, {\"user_pool_ids\": [...]}, {\"drill\": {...}}, {\"resumable\": true}, {\"continue\": {...}} or an empty payload")
         }
     }
 

@@ -29,13 +29,17 @@ public struct BackupHandler: LambdaHandler {
         let event = try BackupEvent.parse(invocation.body)
         log.info("event received", requestID: invocation.requestID, [("event", .string("\(event)"))])
         let pools: [String]
+        var resumed: RunContinuation?
         switch event {
-        case .allConfiguredPools: pools = configuration.poolIDs
-        case .pools(let ids): pools = ids
+        case .allConfiguredPools, .resumable(poolIDs: nil): pools = configuration.poolIDs
+        case .pools(let ids), .resumable(poolIDs: let ids?): pools = ids
+        case .resume(let run):
+            pools = run.poolsLeft
+            resumed = run
         case .userCreated(let poolID):
             guard configuration.poolIDs.contains(poolID) else {
-                return Self.answer(message: "Ignored AdminCreateUser in \(poolID): not one of the configured pools", backups: [],
-                                   skipped: [(poolID, "not configured")])
+                return Self.answer(message: "Ignored AdminCreateUser in \(poolID): not one of the configured pools",
+                                   RunSoFar(skipped: [RunSoFar.Skipped(poolID: poolID, reason: "not configured")]))
             }
             pools = [poolID]
         case .drill(let poolIDs):
@@ -44,49 +48,79 @@ public struct BackupHandler: LambdaHandler {
         }
 
         var planned: [String: PoolSize] = [:]
-        if case .allConfiguredPools = event {
+        switch event {
+        case .allConfiguredPools, .resumable(poolIDs: nil):
             let plan = await plan(pools, invocation)
             log.quotaPlan(plan, requestID: invocation.requestID)
             for pool in plan.pools { planned[pool.poolID] = pool.size }
+        default: break
         }
 
-        var backups: [BackupRecord] = []
-        var skipped: [(String, String)] = []
-        var failures: [String] = []
-        for poolID in pools {
+        var run = resumed?.soFar ?? RunSoFar()
+        let invocations = (resumed?.invocations ?? 0) + 1
+        if let resumed {
             let started = UTCTime.now()
-            switch await backUp(poolID, for: event, planned: planned[poolID], invocation) {
-            case .stored(let record):
-                backups.append(record)
-                stored(record, invocation)
-            case .storedLeaseKept(let record, let error):
-                backups.append(record)
-                stored(record, invocation)
-                failures.append("\(poolID): backed up to \(record.s3Key), but its lease could not be released (\(error.code)): "
-                    + "runs before \(invocation.deadline.iso8601) skip the pool")
-                log.error("lease not released", requestID: invocation.requestID,
-                          [("user_pool_id", .string(poolID)), ("error", .string("\(error)"))])
-            case .storedEarlier(let record):
-                backups.append(record)
-                log.info("already backed up by this request", requestID: invocation.requestID, [("backup", record.json)])
-            case .skipped(let reason):
-                skipped.append((poolID, reason))
-                log.info("backup skipped", requestID: invocation.requestID, [("user_pool_id", .string(poolID)), ("reason", .string(reason))])
-            case .failed(let reason, let error):
-                failures.append("\(poolID): \(reason)")
-                log.error("backup failed", requestID: invocation.requestID,
-                          [("user_pool_id", .string(poolID)), ("error", .string(error.map { "\($0)" } ?? reason))])
-                log.metrics(poolID: poolID, succeeded: false,
-                            durationMilliseconds: Int(UTCTime.now().millisecondsSinceEpoch - started.millisecondsSinceEpoch), users: 0, bytes: 0)
+            let outcome = await resume(resumed, invocation)
+            if case .paused(let backup, let lease) = outcome {
+                return paused(RunContinuation(backup: backup, lease: lease, poolsLeft: pools, soFar: run, invocations: invocations), invocation)
             }
+            settle(resumed.backup.poolID, outcome, started: started, into: &run, invocation)
         }
-        guard failures.isEmpty else {
-            throw InvocationError(type: "BackupFailed", message: "\(failures.count) of \(pools.count) user pools not backed up; "
-                + "\(backups.count) succeeded. " + failures.joined(separator: "; "))
+        for (index, poolID) in pools.enumerated() {
+            let started = UTCTime.now()
+            let resumable = if case .resumable = event { true } else { resumed != nil }
+            let outcome = await backUp(poolID, for: event, planned: planned[poolID], resumable: resumable, invocation)
+            if case .paused(let backup, let lease) = outcome {
+                return paused(RunContinuation(backup: backup, lease: lease, poolsLeft: Array(pools[(index + 1)...]), soFar: run,
+                                              invocations: invocations), invocation)
+            }
+            settle(poolID, outcome, started: started, into: &run, invocation)
         }
-        let message = backups.isEmpty && !skipped.isEmpty
-            ? "Skipped \(skipped.count) user pools" : "Successfully backed up \(backups.count) user pools"
-        return Self.answer(message: message, backups: backups, skipped: skipped)
+        guard run.failures.isEmpty else {
+            let total = run.backups.count + run.skipped.count + run.failures.count
+            throw InvocationError(type: "BackupFailed", message: "\(run.failures.count) of \(total) user pools not backed up; "
+                + "\(run.backups.count) succeeded. " + run.failures.joined(separator: "; "))
+        }
+        let message = run.backups.isEmpty && !run.skipped.isEmpty
+            ? "Skipped \(run.skipped.count) user pools" : "Successfully backed up \(run.backups.count) user pools"
+        return Self.answer(message: message, run)
+    }
+
+    /// Adds a pool's outcome to the run, with its log lines and metrics.
+    private func settle(_ poolID: String, _ outcome: PoolOutcome, started: UTCTime, into run: inout RunSoFar, _ invocation: Invocation) {
+        switch outcome {
+        case .stored(let record):
+            run.backups.append(RunSoFar.Stored(record))
+            stored(record, invocation)
+        case .storedLeaseKept(let record, let error):
+            run.backups.append(RunSoFar.Stored(record))
+            stored(record, invocation)
+            run.failures.append("\(poolID): backed up to \(record.s3Key), but its lease could not be released (\(error.code)): "
+                + "runs before \(invocation.deadline.iso8601) skip the pool")
+            log.error("lease not released", requestID: invocation.requestID,
+                      [("user_pool_id", .string(poolID)), ("error", .string("\(error)"))])
+        case .storedEarlier(let record):
+            run.backups.append(RunSoFar.Stored(record))
+            log.info("already backed up by this request", requestID: invocation.requestID, [("backup", record.json)])
+        case .skipped(let reason):
+            run.skipped.append(RunSoFar.Skipped(poolID: poolID, reason: reason))
+            log.info("backup skipped", requestID: invocation.requestID, [("user_pool_id", .string(poolID)), ("reason", .string(reason))])
+        case .failed(let reason, let error):
+            run.failures.append("\(poolID): \(reason)")
+            log.error("backup failed", requestID: invocation.requestID,
+                      [("user_pool_id", .string(poolID)), ("error", .string(error.map { "\($0)" } ?? reason))])
+            log.metrics(poolID: poolID, succeeded: false,
+                        durationMilliseconds: Int(UTCTime.now().millisecondsSinceEpoch - started.millisecondsSinceEpoch), users: 0, bytes: 0)
+        case .paused:
+            preconditionFailure("a paused backup is answered with its continuation")
+        }
+    }
+
+    /// `{"continue": {...}}`: the state machine invokes the function again with it.
+    private func paused(_ run: RunContinuation, _ invocation: Invocation) -> [UInt8] {
+        log.info("backup paused at a checkpoint", requestID: invocation.requestID,
+                 [("continuation", run.backup.json), ("invocations", .number(run.invocations))])
+        return (["continue": run.json] as JSON).serializedBytes
     }
 
     private func stored(_ record: BackupRecord, _ invocation: Invocation) {
@@ -96,15 +130,15 @@ public struct BackupHandler: LambdaHandler {
     }
 
     /// `{"statusCode":200,"body":"{\"message\":…,\"backups\":[…]}"}`, the original function's shape.
-    static func answer(message: String, backups: [BackupRecord], skipped: [(String, String)]) -> [UInt8] {
+    static func answer(message: String, _ run: RunSoFar) -> [UInt8] {
         var body: JSONObject = [
             "message": .string(message),
-            "backups": .array(backups.map {
-                ["user_pool_id": .string($0.userPoolID), "s3_key": .string($0.s3Key), "user_count": .number($0.userCount)]
+            "backups": .array(run.backups.map {
+                ["user_pool_id": .string($0.poolID), "s3_key": .string($0.key), "user_count": .number($0.users)]
             }),
         ]
-        if !skipped.isEmpty {
-            body["skipped"] = .array(skipped.map { ["user_pool_id": .string($0.0), "reason": .string($0.1)] })
+        if !run.skipped.isEmpty {
+            body["skipped"] = .array(run.skipped.map { ["user_pool_id": .string($0.poolID), "reason": .string($0.reason)] })
         }
         return (["statusCode": 200, "body": .string(JSON.object(body).serialized)] as JSON).serializedBytes
     }

@@ -9,6 +9,8 @@ enum PoolOutcome {
     case storedLeaseKept(BackupRecord, AWSError)
     /// An earlier delivery of the same event (Lambda retries with the same request id) took it.
     case storedEarlier(BackupRecord)
+    /// Stopped at a checkpoint before the deadline; the lease stays with the run.
+    case paused(BackupContinuation, RunContinuation.HeldLease)
     case skipped(String)
     /// `reason` is what the invocation's error says of the pool; `error` the full detail for the log.
     case failed(String, (any Error)?)
@@ -21,8 +23,9 @@ extension BackupHandler {
 
     /// Backs `poolID` up unless this request already did, the event is coalesced, it cannot
     /// finish before the deadline, or another run holds the pool; stops it at the deadline or on
-    /// shutdown. `planned` is the pool's size if the quota plan read it already.
-    func backUp(_ poolID: String, for event: BackupEvent, planned: PoolSize?, _ invocation: Invocation) async -> PoolOutcome {
+    /// shutdown. `planned` is the pool's size if the quota plan read it already. A `resumable`
+    /// backup (the state machine's) starts whatever its size and pauses before the deadline.
+    func backUp(_ poolID: String, for event: BackupEvent, planned: PoolSize?, resumable: Bool, _ invocation: Invocation) async -> PoolOutcome {
         if Task.isCancelled { return .failed("not started: the runtime is shutting down", nil) }
         let history: [BackupRecord]
         do { history = try await catalog.backups(of: poolID, limit: Self.rowsSearchedForThisRequest) } catch {
@@ -44,33 +47,69 @@ extension BackupHandler {
         let needed = BackupEstimate.milliseconds(lastDurationMilliseconds: history.first?.durationMilliseconds, size: size,
                                                  userListRate: configuration.quotas.limiter(for: .userList).configuredRate)
             + Self.startMarginMilliseconds
-        guard UTCTime.now().adding(milliseconds: needed) <= invocation.deadline else {
+        guard resumable || UTCTime.now().adding(milliseconds: needed) <= invocation.deadline else {
             return .failed("not started, \(needed / 1000)s needed for about \(users) users and the invocation's deadline is nearer", nil)
         }
 
-        return await holdingLease(on: poolID, invocation) { await run(poolID, users: users, invocation) }
+        let (job, requestID) = (job, invocation.requestID)
+        let pauseAt = resumable ? invocation.deadline.adding(milliseconds: -Self.pauseBeforeDeadlineMilliseconds) : nil
+        return await holdingLease(on: poolID, invocation) { lease in
+            await untilDeadline(poolID, about: "about \(users) users", lease: lease, invocation) { () async throws(BackupFailure) -> BackupStep in
+                try await job.begin(poolID: poolID, requestID: requestID, pausingAt: pauseAt)
+            }
+        }
+    }
+
+    /// Goes on with the backup a continuation names, under the lease it kept; a backup whose
+    /// lease another run took in between is abandoned, as one whose upload or checkpoint is gone.
+    func resume(_ run: RunContinuation, _ invocation: Invocation) async -> PoolOutcome {
+        let poolID = run.backup.poolID
+        if Task.isCancelled { return .failed("not resumed: the runtime is shutting down", nil) }
+        do {
+            let history = try await catalog.backups(of: poolID, limit: Self.rowsSearchedForThisRequest)
+            if let earlier = history.first(where: { $0.requestID == invocation.requestID }) { return .storedEarlier(earlier) }
+        } catch {
+            return .failed("\(Self.code(of: error)) reading the metadata table", error)
+        }
+        let held = PoolLeases.Lease(poolID: poolID, holder: PoolLeases.Holder(requestID: run.lease.requestID, since: run.lease.since,
+                                                                              until: invocation.deadline), token: run.lease.token)
+        let lease: PoolLeases.Lease
+        do { lease = try await leases.extend(held, until: invocation.deadline) } catch {
+            await job.abandon(run.backup)
+            return .failed("\(error.code) keeping the pool's lease; the backup at \(run.backup.key) was abandoned and nothing was stored", error)
+        }
+        let (job, requestID) = (job, invocation.requestID)
+        let pauseAt = invocation.deadline.adding(milliseconds: -Self.pauseBeforeDeadlineMilliseconds)
+        return await settling(lease, invocation) {
+            await untilDeadline(poolID, about: "resumed", lease: lease, invocation) { () async throws(BackupFailure) -> BackupStep in
+                try await job.resume(run.backup, requestID: requestID, pausingAt: pauseAt)
+            }
+        }
     }
 
     /// The backup itself, stopped 10 s before the invocation's deadline or at shutdown.
-    private func run(_ poolID: String, users: Int, _ invocation: Invocation) async -> PoolOutcome {
+    private func untilDeadline(_ poolID: String, about size: String, lease: PoolLeases.Lease, _ invocation: Invocation,
+                               _ body: @escaping @Sendable () async throws(BackupFailure) -> BackupStep) async -> PoolOutcome {
         let started = UTCTime.now()
-        let (job, requestID) = (job, invocation.requestID)
-        let (result, cutOff) = await Cutoff.run(until: invocation.deadline.adding(milliseconds: -Self.stopBeforeDeadlineMilliseconds)) {
-            () async throws(BackupFailure) -> BackupRecord in try await job.run(poolID: poolID, requestID: requestID)
-        }
+        let (result, cutOff) = await Cutoff.run(until: invocation.deadline.adding(milliseconds: -Self.stopBeforeDeadlineMilliseconds), body)
         switch result {
-        case .success(let record):
+        case .success(.stored(let record)):
             return .stored(record)
+        case .success(.paused(let continuation)):
+            return .paused(continuation, RunContinuation.HeldLease(token: lease.token, requestID: lease.holder.requestID, since: lease.holder.since))
         case .failure(let failure) where cutOff:
             let seconds = (UTCTime.now().millisecondsSinceEpoch - started.millisecondsSinceEpoch) / 1000
-            return .failed("stopped at the invocation's deadline, unfinished after \(seconds)s (about \(users) users); "
+            return .failed("stopped at the invocation's deadline, unfinished after \(seconds)s (\(size)); "
                 + "its upload was aborted and nothing was stored", failure)
         case .failure(let failure) where Task.isCancelled:
             return .failed("stopped because the runtime is shutting down; its upload was aborted and nothing was stored", failure)
         case .failure(let failure):
-            return .failed("\(failure.awsCode ?? "Error") (\(failure.underlying))", failure)
+            return .failed("\(failure.awsCode ?? Self.name(of: failure.underlying)) (\(failure.underlying))", failure)
         }
     }
 
     static func code(of error: any Error) -> String { (error as? AWSError)?.code ?? "Error" }
+
+    /// A failure's name where AWS gave no code: `UploadVanished`, `CheckpointMissing`…
+    static func name(of error: any Error) -> String { String(describing: type(of: error)) }
 }

@@ -62,6 +62,23 @@ public struct PoolLeases: Sendable {
                        message: "the lease of \(poolID) changed hands \(Self.attempts) times while it was being taken", requestID: nil)
     }
 
+    /// The same lease, live until `expiry`: a backup that goes on in the next invocation keeps
+    /// the pool. Fails with `LeaseLost` if the lease expired and another run took it.
+    public func extend(_ lease: Lease, until expiry: UTCTime) async throws(AWSError) -> Lease {
+        let extended = Lease(poolID: lease.poolID, holder: Holder(requestID: lease.holder.requestID, since: lease.holder.since, until: expiry),
+                             token: lease.token)
+        do {
+            _ = try await dynamodb.call("PutItem", [
+                "TableName": .string(table), "Item": Self.item(extended), "ConditionExpression": "lease_token = :token",
+                "ExpressionAttributeValues": [":token": AttributeValue.string(lease.token)],
+            ])
+        } catch where error.code == "ConditionalCheckFailedException" {
+            throw AWSError(service: "dynamodb", operation: "PutItem", httpStatus: error.httpStatus, code: "LeaseLost",
+                           message: "the lease of \(lease.poolID) expired between invocations and another run took it", requestID: error.requestID)
+        }
+        return extended
+    }
+
     public func release(_ lease: Lease) async throws(AWSError) {
         do {
             _ = try await dynamodb.call("DeleteItem", [

@@ -7,6 +7,14 @@ extension BackupHandler {
     static let startMarginMilliseconds: Int64 = 15_000
     /// A running backup is cancelled this long before the deadline, to abort its upload and answer.
     static let stopBeforeDeadlineMilliseconds: Int64 = 10_000
+    /// A resumable backup stops reading this long before the deadline: the pages under way are
+    /// written, the last full part uploaded and the checkpoint saved in the 10 s left before the
+    /// cancellation above.
+    static let pauseBeforeDeadlineMilliseconds: Int64 = 20_000
+    /// A paused backup's lease outlives its invocation by this much, for the state machine to
+    /// start the next one (its retries of Lambda's own errors included); a run that stopped for
+    /// good frees the pool this long after its last deadline.
+    static let leaseGapMilliseconds: Int64 = 5 * 60_000
 
     /// Sizes every pool of a run and plans it against the schedule and the invocation. A pool
     /// whose size cannot be read is left out of the plan, with why: its backup fails on its own.

@@ -1,3 +1,4 @@
+import Backup
 @testable import BackupFunction
 import JSON
 import LambdaRuntime
@@ -60,9 +61,34 @@ struct FunctionConfigurationTests {
     }
 }
 
+struct ResumableEventTests {
+    @Test func theStateMachinesFirstEventBacksUpTheConfiguredOrNamedPoolsResumably() throws {
+        #expect(try BackupEvent.parse(Array(#"{"resumable": true}"#.utf8)) == .resumable(poolIDs: nil))
+        #expect(try BackupEvent.parse(Array(#"{"resumable": true, "user_pool_ids": ["us-east-1_A1"]}"#.utf8)) == .resumable(poolIDs: ["us-east-1_A1"]))
+        #expect(throws: InvocationError.self) { try BackupEvent.parse(Array(#"{"resumable": "yes"}"#.utf8)) }
+    }
+
+    @Test func aContinuationAnsweredComesBackAsTheSameContinuation() throws {
+        var soFar = RunSoFar()
+        soFar.backups = [RunSoFar.Stored(poolID: "us-east-1_A1", key: "cognito-backup/2026/11/30/us-east-1_A1-010203.json", users: 7)]
+        soFar.skipped = [RunSoFar.Skipped(poolID: "us-east-1_B2", reason: "held")]
+        soFar.failures = ["us-east-1_C3: AccessDenied"]
+        let run = RunContinuation(
+            backup: BackupContinuation(poolID: "us-east-1_D4", key: "cognito-backup/2026/11/30/us-east-1_D4-010203.json", uploadID: "u-1"),
+            lease: RunContinuation.HeldLease(token: "t", requestID: "r", since: "2026-11-30T01:02:03Z"),
+            poolsLeft: ["us-east-1_E5"], soFar: soFar, invocations: 3)
+        #expect(try BackupEvent.parse((["continue": run.json] as JSON).serializedBytes) == .resume(run))
+    }
+
+    @Test(arguments: [#"{"continue": {}}"#, #"{"continue": {"backup": {"user_pool_id": "us-east-1_D4", "s3_key": "elsewhere"}}}"#])
+    func aContinuationThatIsNotOneOfOursIsRefused(_ body: String) {
+        #expect(throws: InvocationError.self) { try BackupEvent.parse(Array(body.utf8)) }
+    }
+}
+
 struct BackupAnswerTests {
     @Test func successKeepsTheOriginalFunctionsShape() throws {
-        let answer = try JSON(parsing: BackupHandler.answer(message: "Successfully backed up 0 user pools", backups: [], skipped: []))
+        let answer = try JSON(parsing: BackupHandler.answer(message: "Successfully backed up 0 user pools", RunSoFar()))
         #expect(answer["statusCode"] == 200)
         let body = try JSON(parsing: answer["body"]!.string!)
         #expect(body["message"] == "Successfully backed up 0 user pools")
