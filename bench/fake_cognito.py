@@ -532,6 +532,9 @@ class Cognito:
 
     def __init__(self, bench_pool: SyntheticPool):
         self.pools: dict[str, Pool] = {bench_pool.id: bench_pool}
+        # ListUsers tokens name the generation that issued them; `expire_user_tokens()` starts
+        # a new one, and Cognito's answer to an expired token is what the older ones then get.
+        self.user_token_generation = 0
         self.domains: dict[str, Pool] = {bench_pool.domain["Domain"]: bench_pool}
         self._lock = threading.Lock()
 
@@ -557,16 +560,21 @@ class Cognito:
 
     # -- reads (backup side)
 
+    def expire_user_tokens(self) -> None:
+        with self._lock:
+            self.user_token_generation += 1
+
     def op_ListUsers(self, body):
         pool, text = self._pool(body), body.get("Filter") or ""
         match = _parse_filter(text) if text else None
-        users, position = pool.list_users(match, _untoken(body.get("PaginationToken"), text),
+        scope = f"{self.user_token_generation}:{text}"
+        users, position = pool.list_users(match, _untoken(body.get("PaginationToken"), scope),
                                           _limit(body.get("Limit"), "limit"))
         wanted = body.get("AttributesToGet")
         if wanted is not None:
             users = [{**u, "Attributes": [a for a in u["Attributes"] if a["Name"] in wanted]}
                      for u in users]
-        return _with_token({"Users": users}, "PaginationToken", text, position)
+        return _with_token({"Users": users}, "PaginationToken", scope, position)
 
     def op_ListUsersInGroup(self, body):
         pool, name = self._group(body)
@@ -794,6 +802,11 @@ _RANGE_CONDITIONS = (
 )
 
 
+# Longest first, so "<=" is not read as "<".
+_COMPARISONS = (("<=", operator.le), (">=", operator.ge), ("<>", operator.ne), ("<", operator.lt),
+                (">", operator.gt), ("=", operator.eq))
+
+
 def _invalid(message: str) -> ApiError:
     return ApiError(_DDB + "ValidationException", message)
 
@@ -827,7 +840,7 @@ class DynamoDB:
 
     def call(self, op: str, body: dict) -> dict:
         handler = {"PutItem": self._put, "GetItem": self._get, "Query": self._query,
-                   "Scan": self._scan}.get(op)
+                   "Scan": self._scan, "DeleteItem": self._delete}.get(op)
         if handler is None:
             raise ApiError("UnknownOperationException", f"Unknown operation {op}")
         with self._lock:
@@ -846,15 +859,37 @@ class DynamoDB:
         item = body.get("Item", {})
         partition, range_key = self._locate(body.get("TableName", ""), item)
         old = partition.get(range_key)
-        condition = body.get("ConditionExpression")
-        if condition:  # only the create-if-absent idiom is supported
-            if not re.fullmatch(r"\s*attribute_not_exists\s*\(\s*#?\w+\s*\)\s*", condition):
-                raise _invalid(f"fake_cognito: unsupported ConditionExpression {condition}")
-            if old is not None:
-                raise ApiError(_DDB + "ConditionalCheckFailedException",
-                               "The conditional request failed")
+        self._check(body, old)
         partition[range_key] = item
         return {"Attributes": old} if old and body.get("ReturnValues") == "ALL_OLD" else {}
+
+    def _delete(self, body):
+        partition, range_key = self._locate(body.get("TableName", ""), body.get("Key", {}))
+        old = partition.get(range_key)
+        self._check(body, old)
+        partition.pop(range_key, None)
+        return {"Attributes": old} if old and body.get("ReturnValues") == "ALL_OLD" else {}
+
+    @staticmethod
+    def _check(body: dict, old: dict | None) -> None:
+        """ConditionExpression as the backup's lease and catalog writes use it: terms joined by
+        OR, each `attribute_not_exists(name)` or `name <op> :value` on a scalar attribute."""
+        condition = body.get("ConditionExpression")
+        if not condition:
+            return
+        names, values = body.get("ExpressionAttributeNames", {}), body.get("ExpressionAttributeValues", {})
+        def holds(term: str) -> bool:
+            if m := re.fullmatch(r"\s*attribute_not_exists\s*\(\s*(#?\w+)\s*\)\s*", term):
+                return old is None or names.get(m[1], m[1]) not in old
+            for symbol, test in _COMPARISONS:
+                if m := re.fullmatch(rf"\s*(#?\w+)\s*{re.escape(symbol)}\s*(:\w+)\s*", term):
+                    have, want = _key_value((old or {}).get(names.get(m[1], m[1]))), _key_value(values.get(m[2]))
+                    if want is None:
+                        raise _invalid(f"fake_cognito: no value for {m[2]}")
+                    return have is not None and have[0] == want[0] and test(have[1], want[1])
+            raise _invalid(f"fake_cognito: unsupported ConditionExpression {condition}")
+        if not any(holds(term) for term in re.split(r"\s+OR\s+", condition)):
+            raise ApiError(_DDB + "ConditionalCheckFailedException", "The conditional request failed")
 
     def _get(self, body):
         partition, range_key = self._locate(body.get("TableName", ""), body.get("Key", {}))

@@ -86,6 +86,17 @@ def test_list_users_by_sub_prefix_returns_every_user_exactly_once(fake):
     assert sorted(seen) == [f"user-{n:06d}" for n in range(1, 701)]
 
 
+def test_expired_list_users_tokens_are_refused_as_cognito_refuses_them(fake):
+    status, page = rpc(fake.url, "ListUsers", UserPoolId=POOL, Filter='sub ^= "a"', Limit=10)
+    assert status == 200 and page["PaginationToken"]
+    fake.cognito.expire_user_tokens()
+    status, error = rpc(fake.url, "ListUsers", UserPoolId=POOL, Filter='sub ^= "a"', Limit=10,
+                        PaginationToken=page["PaginationToken"])
+    assert (status, error["__type"]) == (400, "InvalidParameterException")
+    status, fresh = rpc(fake.url, "ListUsers", UserPoolId=POOL, Filter='sub ^= "a"', Limit=10)
+    assert status == 200 and fresh["Users"] == page["Users"]
+
+
 def test_list_users_filters_and_validation(fake):
     status, page = rpc(fake.url, "ListUsers", UserPoolId=POOL, Filter='username = "user-000042"')
     assert status == 200 and [u["Username"] for u in page["Users"]] == ["user-000042"]

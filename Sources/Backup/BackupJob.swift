@@ -145,10 +145,11 @@ public struct BackupJob: Sendable {
             switch try await write(poolID: poolID, startedAt: session.started, into: session.writer, from: saved,
                                    pause: pause, progress: progress) {
             case .paused(let reached):
+                // The writer first: it hands the upload its last bytes, which end in the tail.
+                let writer = try await session.writer.suspend()
                 let checkpoint = BackupCheckpoint(poolID: poolID, key: session.key, identity: session.identity,
                                                   requestID: session.requestID, compression: session.compression,
-                                                  upload: try await session.upload.suspend(), writer: try await session.writer.suspend(),
-                                                  progress: reached)
+                                                  upload: try await session.upload.suspend(), writer: writer, progress: reached)
                 _ = try await destination.s3.putObject(bucket: destination.bucket, key: checkpointKey, body: checkpoint.bytes,
                                                        headers: destination.encryption.headers)
                 return .paused(BackupContinuation(poolID: poolID, key: session.key, uploadID: checkpoint.upload.uploadID))

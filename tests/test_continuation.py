@@ -1,0 +1,205 @@
+"""Backups longer than one invocation: the function, driven through the Runtime API emulator as
+the state machine drives it ({"resumable": true}, then {"continue": …} until the answer has no
+continue), against the benchmark's fake AWS (Cognito, S3 and DynamoDB on one loopback port)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import boto3
+import pytest
+from botocore.config import Config
+
+from conftest import BINARY
+from support.runtime_api import RuntimeAPI
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+import fake_cognito  # noqa: E402
+
+POOL = fake_cognito.BENCH_POOL_ID
+BUCKET = TABLE = "bench"
+USERS = int(os.environ.get("CONTINUATION_USERS", "200000"))
+# The function stops reading 20 s before its deadline (then writes, uploads and saves its
+# checkpoint): a deadline this far off leaves each invocation a few seconds of reading.
+READING_S = float(os.environ.get("CONTINUATION_READING_S", "3"))
+PAUSE_BEFORE_DEADLINE_S = 20
+
+
+@pytest.fixture
+def fake():
+    # UserList lifted far past Cognito's 30/s, so the test measures invocations, not the quota.
+    server = fake_cognito.start(users=USERS, groups=20, members_per_group=500, latency_ms=0, quotas={"UserList": 100_000})
+    yield server
+    server.stop()
+
+
+def environment(fake, **extra: str) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(AWS_ENDPOINT_URL=fake.url, AWS_REGION="us-east-1", AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench",
+               AWS_EC2_METADATA_DISABLED="true", USER_POOL_IDS=POOL, BACKUP_BUCKET=BUCKET, BACKUP_TABLE=TABLE,
+               COGNITO_TPS_USERLIST="100000", **extra)
+    return env
+
+
+class Function:
+    def __init__(self, fake, tmp_path, **env: str):
+        self.api = RuntimeAPI(timeout_ms=120_000, max_wait_s=600).start()
+        self.log_path = tmp_path / "function.log"
+        with open(self.log_path, "wb") as out:
+            self.process = subprocess.Popen([BINARY], env=environment(fake, AWS_LAMBDA_RUNTIME_API=self.api.address, **env),
+                                            stdout=out, stderr=subprocess.STDOUT)
+
+    def invoke(self, event: dict) -> tuple[str, dict]:
+        deadline_ms = int((time.time() + PAUSE_BEFORE_DEADLINE_S + READING_S) * 1000)
+        result = self.api.wait_result(self.api.invoke(json.dumps(event).encode(), deadline_ms=deadline_ms), 120)
+        return result["kind"], json.loads(result["body"])
+
+    def stop(self) -> None:
+        self.api.stop()
+        if self.process.poll() is None:
+            self.process.terminate()
+        self.process.wait(10)
+
+
+@pytest.fixture
+def function(fake, tmp_path):
+    started: list[Function] = []
+
+    def start(**env: str) -> Function:
+        started.append(Function(fake, tmp_path, **env))
+        return started[-1]
+
+    yield start
+    for f in started:
+        f.stop()
+
+
+def clients(fake):
+    options = dict(endpoint_url=fake.url, region_name="us-east-1", aws_access_key_id="bench", aws_secret_access_key="bench",
+                   config=Config(s3={"addressing_style": "path"}))
+    return boto3.client("s3", **options), boto3.client("dynamodb", **options)
+
+
+def keys(fake) -> list[str]:
+    s3, _ = clients(fake)
+    return sorted(o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET).get("Contents", []))
+
+
+def stored(fake, key: str) -> bytes:
+    with urllib.request.urlopen(f"{fake.url}/{BUCKET}/{key}") as response:
+        return response.read()
+
+
+def rows(fake) -> list[dict]:
+    _, dynamodb = clients(fake)
+    return dynamodb.query(TableName=TABLE, KeyConditionExpression="user_pool_id = :p",
+                          ExpressionAttributeValues={":p": {"S": POOL}})["Items"]
+
+
+def contents(document: dict) -> tuple:
+    """What a backup holds of the pool's people: every user (whole), every group, every membership."""
+    users = sorted(json.dumps(u, sort_keys=True) for u in document["users"] + document["users_found_in_groups"])
+    groups = sorted(json.dumps(g, sort_keys=True) for g in document["groups"])
+    memberships = {group: sorted(names) for group, names in document["group_memberships"].items()}
+    return users, groups, memberships
+
+
+def back_up_across_invocations(runtime: Function, fake, between=lambda answer: None) -> tuple[dict, int]:
+    """Drives the function as the state machine does; returns the last answer and the invocations."""
+    kind, answer = runtime.invoke({"resumable": True})
+    invocations = 1
+    while kind == "response" and "continue" in answer and invocations < 60:  # bounded: 60 × a few seconds
+        between(answer)
+        kind, answer = runtime.invoke({"continue": answer["continue"]})
+        invocations += 1
+    assert kind == "response", answer
+    return answer, invocations
+
+
+def one_shot(fake) -> dict:
+    run = subprocess.run([BINARY, "backup", "--pool-id", POOL, "--bucket", BUCKET, "--table", TABLE, "--json"],
+                         env=environment(fake), capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr
+    [record] = json.loads(run.stdout)["backups"]
+    return json.loads(stored(fake, record["s3_key"]))
+
+
+def assert_whole(fake, answer: dict) -> dict:
+    """The backup the answer names: its object, manifest and row agree, and its checkpoint is gone."""
+    [backup] = json.loads(answer["body"])["backups"]
+    body = stored(fake, backup["s3_key"])
+    manifest = json.loads(stored(fake, backup["s3_key"] + ".manifest.json"))
+    [row] = [r for r in rows(fake) if r["s3_key"]["S"] == backup["s3_key"]]
+    assert manifest["sha256"] == row["sha256"]["S"] == hashlib.sha256(body).hexdigest()
+    assert manifest["size_bytes"] == int(row["size_bytes"]["N"]) == len(body)
+    assert not [k for k in keys(fake) if k.endswith(".checkpoint.json")]
+    assert clients(fake)[0].list_multipart_uploads(Bucket=BUCKET).get("Uploads", []) == []
+    document = json.loads(body)
+    assert backup["user_count"] == int(row["user_count"]["N"]) == len(document["users"]) + len(document["users_found_in_groups"])
+    return document
+
+
+def test_a_backup_longer_than_an_invocation_goes_on_across_invocations_and_holds_what_a_one_shot_backup_holds(fake, function):
+    started = time.monotonic()
+    answer, invocations = back_up_across_invocations(function(), fake)
+    across_s = time.monotonic() - started
+    resumed = assert_whole(fake, answer)
+    assert invocations >= 5, f"{invocations} invocations: the deadline is too far to prove continuation"
+    assert len(resumed["users"]) == USERS
+    assert contents(resumed) == contents(one_shot(fake))
+    print(f"{USERS} users across {invocations} invocations in {across_s:.1f} s")
+
+
+def test_a_refused_pagination_token_restarts_its_stream_without_duplicating_users(fake, function):
+    # Every token the first invocation saved is refused by the next, as Cognito refuses an expired one.
+    expired = []
+
+    def expire_once(answer):
+        if not expired:
+            fake.cognito.expire_user_tokens()
+            expired.append(answer)
+
+    answer, invocations = back_up_across_invocations(function(), fake, between=expire_once)
+    assert expired and invocations >= 2
+    resumed = assert_whole(fake, answer)
+    usernames = [u["Username"] for u in resumed["users"]]
+    assert len(usernames) == len(set(usernames)) == USERS
+    assert contents(resumed) == contents(one_shot(fake))
+
+
+def test_a_compressed_backup_across_invocations_is_one_gzip_member_per_invocation_and_reads_whole(fake, function):
+    answer, invocations = back_up_across_invocations(function(BACKUP_COMPRESSION="gzip"), fake)
+    [backup] = json.loads(answer["body"])["backups"]
+    assert backup["s3_key"].endswith(".json.gz") and invocations >= 2
+    body = stored(fake, backup["s3_key"])
+    [row] = rows(fake)
+    assert row["sha256"]["S"] == hashlib.sha256(body).hexdigest()
+    verify = subprocess.run([BINARY, "verify", "--source", f"s3://{BUCKET}/{backup['s3_key']}", "--pool-id", POOL, "--json"],
+                            env=environment(fake), capture_output=True, text=True, timeout=600)
+    assert verify.returncode == 0, verify.stdout + verify.stderr
+
+
+def test_a_continuation_whose_upload_vanished_fails_by_name_and_leaves_nothing_behind(fake, function):
+    runtime = function()
+    kind, answer = runtime.invoke({"resumable": True})
+    for _ in range(20):  # bounded: until the backup has a part in S3
+        if kind != "response" or "continue" not in answer or answer["continue"]["backup"]["upload_id"]:
+            break
+        kind, answer = runtime.invoke({"continue": answer["continue"]})
+    backup = answer["continue"]["backup"]
+    assert backup["upload_id"], answer
+    s3, dynamodb = clients(fake)
+    s3.abort_multipart_upload(Bucket=BUCKET, Key=backup["s3_key"], UploadId=backup["upload_id"])
+    kind, error = runtime.invoke({"continue": answer["continue"]})
+    assert kind == "error" and error["errorType"] == "BackupFailed", error
+    assert f"{POOL}: UploadVanished" in error["errorMessage"] and backup["upload_id"] in error["errorMessage"]
+    assert keys(fake) == [] and rows(fake) == []
+    leases = dynamodb.scan(TableName=TABLE)["Items"]
+    assert leases == [], "the lease should be released with the failed backup"
