@@ -18,7 +18,9 @@ import pytest
 from botocore.config import Config
 
 from conftest import BINARY
+from support import state_machine
 from support.runtime_api import RuntimeAPI
+from support.template_policy import BACKUP_TEMPLATE, load_template
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 import fake_cognito  # noqa: E402
@@ -26,6 +28,8 @@ import fake_cognito  # noqa: E402
 POOL = fake_cognito.BENCH_POOL_ID
 BUCKET = TABLE = "bench"
 USERS = int(os.environ.get("CONTINUATION_USERS", "200000"))
+# The refinements' tests need several invocations, not the required test's size.
+SMALL = min(USERS, 20_000)
 # The function stops reading 20 s before its deadline (then writes, uploads and saves its
 # checkpoint): a deadline this far off leaves each invocation a few seconds of reading.
 READING_S = float(os.environ.get("CONTINUATION_READING_S", "3"))
@@ -33,9 +37,9 @@ PAUSE_BEFORE_DEADLINE_S = 20
 
 
 @pytest.fixture
-def fake():
+def fake(request):
     # UserList lifted far past Cognito's 30/s, so the test measures invocations, not the quota.
-    server = fake_cognito.start(users=USERS, groups=20, members_per_group=500, latency_ms=0, quotas={"UserList": 100_000})
+    server = fake_cognito.start(users=getattr(request, "param", USERS), groups=20, members_per_group=500, latency_ms=0, quotas={"UserList": 100_000})
     yield server
     server.stop()
 
@@ -111,16 +115,24 @@ def contents(document: dict) -> tuple:
     return users, groups, memberships
 
 
-def back_up_across_invocations(runtime: Function, fake, between=lambda answer: None) -> tuple[dict, int]:
-    """Drives the function as the state machine does; returns the last answer and the invocations."""
-    kind, answer = runtime.invoke({"resumable": True})
-    invocations = 1
-    while kind == "response" and "continue" in answer and invocations < 60:  # bounded: 60 × a few seconds
-        between(answer)
-        kind, answer = runtime.invoke({"continue": answer["continue"]})
-        invocations += 1
-    assert kind == "response", answer
+def back_up_across_invocations(runtime: Function, fake, between=lambda payload: None) -> tuple[dict, int]:
+    """Runs the template's state machine as the schedule starts it, against the function;
+    `between` sees each continuation before it is sent. Returns the final answer and the
+    invocations it took."""
+    def invoke(payload):
+        if "continue" in payload:
+            between(payload)
+        return runtime.invoke(payload)
+
+    status, answer, invocations = state_machine.run(schedule_input(), invoke)
+    assert status == "succeeded", answer
     return answer, invocations
+
+
+def schedule_input() -> dict:
+    """What the template's schedule rule starts each execution with."""
+    [target] = load_template(BACKUP_TEMPLATE)["Resources"]["ScheduleRule"]["Properties"]["Targets"]
+    return json.loads(target["Input"])
 
 
 def one_shot(fake) -> dict:
@@ -157,23 +169,25 @@ def test_a_backup_longer_than_an_invocation_goes_on_across_invocations_and_holds
     print(f"{USERS} users across {invocations} invocations in {across_s:.1f} s")
 
 
+@pytest.mark.parametrize("fake", [SMALL], indirect=True)
 def test_a_refused_pagination_token_restarts_its_stream_without_duplicating_users(fake, function):
     # Every token the first invocation saved is refused by the next, as Cognito refuses an expired one.
     expired = []
 
-    def expire_once(answer):
+    def expire_once(payload):
         if not expired:
             fake.cognito.expire_user_tokens()
-            expired.append(answer)
+            expired.append(payload)
 
     answer, invocations = back_up_across_invocations(function(), fake, between=expire_once)
     assert expired and invocations >= 2
     resumed = assert_whole(fake, answer)
     usernames = [u["Username"] for u in resumed["users"]]
-    assert len(usernames) == len(set(usernames)) == USERS
+    assert len(usernames) == len(set(usernames)) == SMALL
     assert contents(resumed) == contents(one_shot(fake))
 
 
+@pytest.mark.parametrize("fake", [SMALL], indirect=True)
 def test_a_compressed_backup_across_invocations_is_one_gzip_member_per_invocation_and_reads_whole(fake, function):
     answer, invocations = back_up_across_invocations(function(BACKUP_COMPRESSION="gzip"), fake)
     [backup] = json.loads(answer["body"])["backups"]
@@ -186,9 +200,10 @@ def test_a_compressed_backup_across_invocations_is_one_gzip_member_per_invocatio
     assert verify.returncode == 0, verify.stdout + verify.stderr
 
 
+@pytest.mark.parametrize("fake", [SMALL], indirect=True)
 def test_a_continuation_whose_upload_vanished_fails_by_name_and_leaves_nothing_behind(fake, function):
     runtime = function()
-    kind, answer = runtime.invoke({"resumable": True})
+    kind, answer = runtime.invoke(schedule_input())
     for _ in range(20):  # bounded: until the backup has a part in S3
         if kind != "response" or "continue" not in answer or answer["continue"]["backup"]["upload_id"]:
             break

@@ -397,7 +397,31 @@ def test_admin_create_user_rule(backup):
     }
     permissions = _resources(backup, "AWS::Lambda::Permission")
     sources = {p["Properties"]["SourceArn"]["Fn::GetAtt"][0] for p in permissions.values()}
-    assert sources == {"AdminCreateUserRule", "ScheduleRule", "DrillScheduleRule"}
+    assert sources == {"AdminCreateUserRule", "DrillScheduleRule"}
+
+
+def test_the_schedule_starts_the_state_machine_which_alone_may_invoke_the_function(backup):
+    [target] = backup["Resources"]["ScheduleRule"]["Properties"]["Targets"]
+    assert target["Arn"] == {"Ref": "BackupStateMachine"} and json.loads(target["Input"]) == {"resumable": True}
+    [start] = backup["Resources"]["ScheduleRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+    assert (start["Action"], start["Resource"]) == ("states:StartExecution", {"Ref": "BackupStateMachine"})
+    statements = backup["Resources"]["StateMachineRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+    on_resources = [s for s in statements if s["Resource"] != "*"]
+    assert [(s["Action"], s["Resource"]) for s in on_resources] == [("lambda:InvokeFunction", {"Fn::GetAtt": ["BackupFunction", "Arn"]})]
+    # Only log delivery and tracing, which take no resource-level permissions, are on "*".
+    assert all(a.split(":")[0] in ("logs", "xray") for s in statements if s["Resource"] == "*" for a in s["Action"])
+
+
+def test_the_state_machine_loops_while_the_function_answers_continue_and_bounds_the_loop(backup):
+    machine = backup["Resources"]["BackupStateMachine"]["Properties"]
+    states = machine["Definition"]["States"]
+    assert machine["StateMachineType"] == "STANDARD" and machine["Definition"]["TimeoutSeconds"] <= 86400
+    assert states["GoOn"]["Parameters"]["Payload"] == {"continue.$": "$.continue"} and states["GoOn"]["Next"] == "Unfinished"
+    for task in (states["BackUp"], states["GoOn"]):
+        [retry] = task["Retry"]
+        assert "Lambda.TooManyRequestsException" in retry["ErrorEquals"] and "States.ALL" not in retry["ErrorEquals"]
+    bound = states["Unfinished"]["Choices"][0]
+    assert bound["Next"] == "TooManyInvocations" and states["TooManyInvocations"]["Type"] == "Fail"
 
 
 def test_alarms(backup):

@@ -12,9 +12,10 @@ extension BackupHandler {
     /// cancellation above.
     static let pauseBeforeDeadlineMilliseconds: Int64 = 20_000
     /// A paused backup's lease outlives its invocation by this much, for the state machine to
-    /// start the next one (its retries of Lambda's own errors included); a run that stopped for
-    /// good frees the pool this long after its last deadline.
-    static let leaseGapMilliseconds: Int64 = 5 * 60_000
+    /// start the next one: what can delay it longest is another invocation holding the
+    /// function's one concurrency slot, for 15 minutes at most. A run that stopped for good
+    /// frees the pool this long after its last deadline.
+    static let leaseGapMilliseconds: Int64 = 15 * 60_000
 
     /// Sizes every pool of a run and plans it against the schedule and the invocation. A pool
     /// whose size cannot be read is left out of the plan, with why: its backup fails on its own.
