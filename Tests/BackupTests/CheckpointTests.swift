@@ -1,0 +1,66 @@
+import AWSClient
+@testable import Backup
+import JSON
+import Testing
+
+struct CheckpointTests {
+    func write(_ pages: Range<Int>, to writer: SnapshotWriter) async throws {
+        for page in pages { try await writer.elements((0..<20).map { ["Username": .string("u\(page)-\($0)"), "x": "ü\n"] }) }
+    }
+
+    /// The object written in two processes, the second from what the first suspended, is the one
+    /// written in one; compressed, it is two gzip members that read back as that one text.
+    @Test(arguments: BackupCompression.allCases)
+    func aWriterResumedFromItsSuspensionWritesTheSameDocumentWithTheDigestOfItsBytes(compression: BackupCompression) async throws {
+        let whole = MemorySink()
+        let once = SnapshotWriter(sink: whole, flushSize: 512)
+        try await once.member("format_version", 2)
+        await once.beginArray("users")
+        try await write(0..<40, to: once)
+        await once.end()
+        _ = try await once.finish()
+
+        let sink = MemorySink()
+        let first = SnapshotWriter(sink: sink, compression: compression, flushSize: 512)
+        try await first.member("format_version", 2)
+        await first.beginArray("users")
+        try await write(0..<17, to: first)
+        let suspended = try await first.suspend()
+        let second = try SnapshotWriter(resuming: suspended, sink: sink, compression: compression, flushSize: 512)
+        try await write(17..<40, to: second)
+        await second.end()
+        let result = try await second.finish()
+
+        let stored = await sink.bytes
+        #expect(result.size == stored.count && result.sha256 == Crypto.sha256(stored).hexString)
+        let text = compression == .gzip ? try Gzip.Decompressor().decompress(stored) : stored
+        #expect(text == (await whole.bytes))
+    }
+
+    @Test func aCheckpointReadsBackAsWrittenWithItsTailAndTheStreamsHashes() throws {
+        var progress = SnapshotProgress(configuration: PoolReader.Configuration(
+            members: [("app_clients", [["ClientId": "c"]])], groups: [["GroupName": "g1"], ["GroupName": "g2"]],
+            warnings: [BackupWarning(component: "terms", reason: "absent")], estimatedUsers: 9), readMFA: false)
+        progress.users.streams = ["0": .done, "1": .at(token: "t1"), "2": .notStarted, "3": .at(token: "t3")]
+        progress.users.handedOut = ["1": [1, .max], "3": [UserReadPositions.hash("José")]]
+        progress.groupsDone = ["g1"]
+        progress.lateUsers = ["late": ["Username": "late"]]
+        let checkpoint = BackupCheckpoint(
+            poolID: "us-east-1_A1", key: "cognito-backup/2026/11/30/us-east-1_A1-010203.json",
+            identity: UploadIdentity(backupID: "b", poolID: "us-east-1_A1", started: "2026-11-30T01:02:03.000Z"), requestID: "r",
+            compression: .gzip,
+            upload: S3ObjectUpload.Suspended(uploadID: "u", parts: [S3.UploadedPart(eTag: "\"e\"", sha256: "s")], tail: [0, 10, 255, 10]),
+            writer: SnapshotWriter.Suspended(size: 42, digestState: SHA256Hasher().state, openContainers: [(125, true), (93, false)]),
+            progress: progress)
+
+        let read = try BackupCheckpoint(bytes: checkpoint.bytes)
+        #expect(read.upload.tail == [0, 10, 255, 10] && read.upload.uploadID == "u" && read.upload.parts.map(\.eTag) == ["\"e\""])
+        #expect(read.progress.users == progress.users && read.progress.groupsLeft == ["g2"] && read.progress.counts["app_clients"] == 1)
+        #expect(read.progress.lateUsers == progress.lateUsers && read.progress.warnings == progress.warnings)
+        #expect(read.writer.size == 42 && read.writer.openContainers.map(\.closer) == [125, 93] && read.compression == .gzip)
+    }
+
+    @Test func aCheckpointOfAnotherFormatIsRefused() {
+        #expect(throws: CheckpointDamaged.self) { try BackupCheckpoint(bytes: Array("{\"format\":0}\n".utf8)) }
+    }
+}
