@@ -314,6 +314,31 @@ def test_the_template_policy_is_enough_and_every_action_in_it_is_needed(aws, fun
     assert kind == "response"
 
 
+def test_the_template_policy_is_enough_for_a_backup_that_goes_on_in_the_next_invocation(aws, function):
+    pool = least_privilege_pool(aws)
+    aws.make_storage()
+    policy = backup_policy("backups", table_name=TABLE)
+    admin, restricted = admin_and_restricted_users(aws.url, policy)
+    aws.server.enforce_auth()
+    runtime = function([pool], restricted)
+
+    def keys() -> list[str]:
+        return sorted(o["Key"] for o in aws.client("s3", admin).list_objects_v2(Bucket="backups").get("Contents", []))
+
+    # 20 s before the deadline a resumable backup stops reading: at once, here, so it pauses with
+    # its configuration written and resumes with a deadline that leaves it time.
+    kind, paused = runtime.invoke(json.dumps({"resumable": True}).encode(), deadline_ms=int(time.time() * 1000) + 20_000)
+    assert kind == "response" and "continue" in paused, paused
+    key = paused["continue"]["backup"]["s3_key"]
+    assert keys() == [key + ".checkpoint.json"]
+    kind, response = runtime.invoke(json.dumps({"continue": paused["continue"]}).encode(), deadline_ms=int(time.time() * 1000) + 90_000)
+    assert kind == "response", response
+    [backup] = body_of(response)["backups"]
+    assert backup["s3_key"] == key and backup["user_count"] == 3
+    assert keys() == [key, key + ".manifest.json"]
+    assert len(aws.client("dynamodb", admin).scan(TableName=TABLE)["Items"]) == 1, "the row, and no lease"
+
+
 @pytest.mark.parametrize("with_abort", [True, False])
 def test_abort_multipart_upload_is_what_keeps_a_failed_backup_from_lingering(aws, function, with_abort):
     pool = big_pool(aws.client("cognito-idp"))

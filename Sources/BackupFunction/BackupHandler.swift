@@ -47,10 +47,14 @@ public struct BackupHandler: LambdaHandler {
             return try await drills.handle(poolIDs, invocation)
         }
 
+        let resumable = switch event {
+        case .resumable, .resume: true
+        default: false
+        }
         var planned: [String: PoolSize] = [:]
         switch event {
         case .allConfiguredPools, .resumable(poolIDs: nil):
-            let plan = await plan(pools, invocation)
+            let plan = await plan(pools, resumable: resumable, invocation)
             log.quotaPlan(plan, requestID: invocation.requestID)
             for pool in plan.pools { planned[pool.poolID] = pool.size }
         default: break
@@ -68,7 +72,6 @@ public struct BackupHandler: LambdaHandler {
         }
         for (index, poolID) in pools.enumerated() {
             let started = UTCTime.now()
-            let resumable = if case .resumable = event { true } else { resumed != nil }
             let outcome = await backUp(poolID, for: event, planned: planned[poolID], resumable: resumable, invocation)
             if case .paused(let backup, let lease) = outcome {
                 return paused(RunContinuation(backup: backup, lease: lease, poolsLeft: Array(pools[(index + 1)...]), soFar: run,

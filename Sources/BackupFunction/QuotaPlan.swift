@@ -19,14 +19,17 @@ public struct QuotaPlan: Sendable {
     public let schedule: ScheduleExpression
     /// What one invocation has for backups: its time less the margins kept to start and to answer.
     public let invocationMilliseconds: Int64
+    /// The run goes on across invocations (the state machine's): an invocation's time bounds nothing.
+    public let resumable: Bool
 
     public init(pools: [Pool], unknown: [String: String] = [:], userListRate: Double, schedule: ScheduleExpression,
-                invocationMilliseconds: Int64) {
+                invocationMilliseconds: Int64, resumable: Bool = false) {
         self.pools = pools
         self.unknown = unknown
         self.userListRate = userListRate
         self.schedule = schedule
         self.invocationMilliseconds = invocationMilliseconds
+        self.resumable = resumable
     }
 
     public var userListCalls: Int { pools.reduce(0) { $0 + $1.size.userListCalls } }
@@ -43,11 +46,11 @@ public struct QuotaPlan: Sendable {
     public var problems: [String] {
         var problems: [String] = []
         let budget = Self.seconds(invocationMilliseconds)
-        for pool in pools where pool.estimatedMilliseconds > invocationMilliseconds {
+        for pool in pools where !resumable && pool.estimatedMilliseconds > invocationMilliseconds {
             problems.append("\(pool.poolID) needs about \(Self.seconds(pool.estimatedMilliseconds))s, more than the \(budget)s "
                 + "an invocation has for backups: it is never started")
         }
-        if pools.count > 1, estimatedMilliseconds > invocationMilliseconds {
+        if !resumable, pools.count > 1, estimatedMilliseconds > invocationMilliseconds {
             problems.append("the \(pools.count) pools need about \(Self.seconds(estimatedMilliseconds))s one after another, "
                 + "more than the \(budget)s an invocation has for backups: the last ones are not started")
         }

@@ -17,9 +17,10 @@ extension BackupHandler {
     /// frees the pool this long after its last deadline.
     static let leaseGapMilliseconds: Int64 = 15 * 60_000
 
-    /// Sizes every pool of a run and plans it against the schedule and the invocation. A pool
-    /// whose size cannot be read is left out of the plan, with why: its backup fails on its own.
-    func plan(_ poolIDs: [String], _ invocation: Invocation) async -> QuotaPlan {
+    /// Sizes every pool of a run and plans it against the schedule and, unless the run goes on
+    /// across invocations, the invocation. A pool whose size cannot be read is left out of the
+    /// plan, with why: its backup fails on its own.
+    func plan(_ poolIDs: [String], resumable: Bool, _ invocation: Invocation) async -> QuotaPlan {
         let rate = configuration.quotas.limiter(for: .userList).configuredRate
         var pools: [QuotaPlan.Pool] = []
         var unknown: [String: String] = [:]
@@ -36,7 +37,7 @@ extension BackupHandler {
         let budget = invocation.deadline.millisecondsSinceEpoch - UTCTime.now().millisecondsSinceEpoch
             - Self.startMarginMilliseconds - Self.stopBeforeDeadlineMilliseconds
         return QuotaPlan(pools: pools, unknown: unknown, userListRate: rate, schedule: configuration.schedule,
-                         invocationMilliseconds: budget)
+                         invocationMilliseconds: budget, resumable: resumable)
     }
 
     /// The pool's users (DescribeUserPool's estimate), groups (counted with ListGroups, outside the

@@ -49,6 +49,14 @@ struct QuotaPlanTests {
         #expect(plan.problems.first?.hasPrefix("the 2 pools need about 1000s one after another") == true)
     }
 
+    @Test func aRunThatGoesOnAcrossInvocationsIsBoundOnlyByTheSchedule() throws {
+        let pools = [Self.pool("eu-west-1_big", seconds: 1200), Self.pool("eu-west-1_b", seconds: 500)]
+        #expect(QuotaPlan(pools: pools, userListRate: 15, schedule: .hourly, invocationMilliseconds: 875_000, resumable: true).problems == [])
+        let tooSlow = QuotaPlan(pools: pools, userListRate: 15, schedule: try ScheduleExpression(parsing: "rate(20 minutes)"),
+                                invocationMilliseconds: 875_000, resumable: true)
+        #expect(tooSlow.problems.count == 1 && tooSlow.problems[0].hasPrefix("a run needs about 1700s"))
+    }
+
     @Test func aRunLongerThanTheScheduleDoesNotFit() throws {
         let plan = QuotaPlan(pools: [Self.pool("eu-west-1_a", seconds: 400)], userListRate: 15,
                              schedule: try ScheduleExpression(parsing: "rate(5 minutes)"), invocationMilliseconds: 875_000)

@@ -17,10 +17,8 @@ struct GzipTests {
         return output + compressor.finish()
     }
 
-    @Test(arguments: [1, 7, 4096, 1 << 20])
-    func textCompressedAndDecompressedInPiecesOfAnySizeComesBackTheSame(pieceSize: Int) throws {
-        let stored = compressed(text, pieceSize: pieceSize)
-        #expect(stored.starts(with: Gzip.magic) && stored.count < text.count / 5)
+    /// `stored` decompressed in pieces of `pieceSize`, and whether its stream ended.
+    func decompressed(_ stored: [UInt8], pieceSize: Int) throws -> (text: [UInt8], finished: Bool) {
         let decompressor = Gzip.Decompressor()
         var restored: [UInt8] = []
         var offset = 0
@@ -28,7 +26,15 @@ struct GzipTests {
             restored += try decompressor.decompress(Array(stored[offset..<min(offset + pieceSize, stored.count)]))
             offset += pieceSize
         }
-        #expect(restored == text && decompressor.finished)
+        return (restored, decompressor.finished)
+    }
+
+    @Test(arguments: [1, 7, 4096, 1 << 20])
+    func textCompressedAndDecompressedInPiecesOfAnySizeComesBackTheSame(pieceSize: Int) throws {
+        let stored = compressed(text, pieceSize: pieceSize)
+        #expect(stored.starts(with: Gzip.magic) && stored.count < text.count / 5)
+        let restored = try decompressed(stored, pieceSize: pieceSize)
+        #expect(restored.text == text && restored.finished)
     }
 
     @Test func damagedOrExtendedStreamsAreRefusedAndATruncatedOneIsNotFinished() throws {
@@ -48,14 +54,8 @@ struct GzipTests {
     @Test func membersOneAfterAnotherDecompressToTheirTextsInOrderWhereverThePiecesEnd() throws {
         let stored = compressed(Array(text[..<30_000]), pieceSize: 4096) + compressed(Array(text[30_000...]), pieceSize: 4096)
         for pieceSize in [1, 333, stored.count] {
-            let decompressor = Gzip.Decompressor()
-            var restored: [UInt8] = []
-            var offset = 0
-            while offset < stored.count {
-                restored += try decompressor.decompress(Array(stored[offset..<min(offset + pieceSize, stored.count)]))
-                offset += pieceSize
-            }
-            #expect(restored == text && decompressor.finished)
+            let restored = try decompressed(stored, pieceSize: pieceSize)
+            #expect(restored.text == text && restored.finished)
         }
     }
 
