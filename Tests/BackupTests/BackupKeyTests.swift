@@ -22,6 +22,8 @@ struct BackupKeyTests {
 
     @Test(arguments: [
         "cognito-backup/2025/06/02/us-east-1_AbCdEf123-101530.json.manifest.json",
+        "cognito-backup/2025/06/02/us-east-1_AbCdEf123-101530.json.checkpoint.json",
+        "cognito-backup/2025/06/02/us-east-1_AbCdEf123-101530.json.gz.checkpoint.json",
         "cognito-backup/2025/06/02/us-east-1_AbCdEf123-101530.restore-us-west-2_XyZ987654.json",
         "cognito-backup/2025/06/02/notes.txt",
         "cognito-backup/2025/06/02/us-east-1_AbCdEf123.json",
