@@ -532,9 +532,10 @@ class Cognito:
 
     def __init__(self, bench_pool: SyntheticPool):
         self.pools: dict[str, Pool] = {bench_pool.id: bench_pool}
-        # ListUsers tokens name the generation that issued them; `expire_user_tokens()` starts
-        # a new one, and Cognito's answer to an expired token is what the older ones then get.
-        self.user_token_generation = 0
+        # ListUsers and ListUsersInGroup tokens name the generation that issued them;
+        # `expire_tokens()` starts a new one, and Cognito's answer to an expired token is what
+        # the older ones then get.
+        self.token_generation = 0
         self.domains: dict[str, Pool] = {bench_pool.domain["Domain"]: bench_pool}
         self._lock = threading.Lock()
 
@@ -560,14 +561,14 @@ class Cognito:
 
     # -- reads (backup side)
 
-    def expire_user_tokens(self) -> None:
+    def expire_tokens(self) -> None:
         with self._lock:
-            self.user_token_generation += 1
+            self.token_generation += 1
 
     def op_ListUsers(self, body):
         pool, text = self._pool(body), body.get("Filter") or ""
         match = _parse_filter(text) if text else None
-        scope = f"{self.user_token_generation}:{text}"
+        scope = f"{self.token_generation}:{text}"
         users, position = pool.list_users(match, _untoken(body.get("PaginationToken"), scope),
                                           _limit(body.get("Limit"), "limit"))
         wanted = body.get("AttributesToGet")
@@ -578,9 +579,10 @@ class Cognito:
 
     def op_ListUsersInGroup(self, body):
         pool, name = self._group(body)
-        users, position = pool.group_members(name, _untoken(body.get("NextToken"), name),
+        scope = f"{self.token_generation}:{name}"
+        users, position = pool.group_members(name, _untoken(body.get("NextToken"), scope),
                                              _limit(body.get("Limit"), "limit"))
-        return _with_token({"Users": users}, "NextToken", name, position)
+        return _with_token({"Users": users}, "NextToken", scope, position)
 
     def op_ListGroups(self, body):
         pool = self._pool(body)

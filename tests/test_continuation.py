@@ -41,7 +41,9 @@ PAUSE_BEFORE_DEADLINE_S = 20
 @pytest.fixture
 def fake(request):
     # UserList lifted far past Cognito's 30/s, so the test measures invocations, not the quota.
-    server = fake_cognito.start(users=getattr(request, "param", USERS), groups=20, members_per_group=500, latency_ms=0, quotas={"UserList": 100_000})
+    # The parameter: users, or (users, groups, members per group).
+    users, groups, members = (param if isinstance(param := getattr(request, "param", USERS), tuple) else (param, 20, 500))
+    server = fake_cognito.start(users=users, groups=groups, members_per_group=members, latency_ms=0, quotas={"UserList": 100_000})
     yield server
     server.stop()
 
@@ -179,17 +181,39 @@ def test_a_refused_pagination_token_restarts_its_stream_without_duplicating_user
     def expire_once(payload):
         """At the first checkpoint with streams part-way, whose saved tokens must then be refused."""
         if not expired:
-            checkpoint = stored(fake, payload["continue"]["backup"]["s3_key"] + ".checkpoint.json")
-            streams = json.loads(checkpoint.split(b"\n", 1)[0])["progress"]["users"]
+            streams = checkpoint_header(fake, payload)["progress"]["users"]
             expired.extend(s for s in streams.values() if isinstance(s, dict) and s["handed_out"] > 0)
             if expired:
-                fake.cognito.expire_user_tokens()
+                fake.cognito.expire_tokens()
 
     answer, invocations = back_up_across_invocations(function(), fake, between=expire_once)
     assert expired and invocations >= 2, "no stream was paused part-way: nothing had to start over"
     resumed = assert_whole(fake, answer)
     usernames = [u["Username"] for u in resumed["users"]]
     assert len(usernames) == len(set(usernames)) == MEDIUM
+    assert contents(resumed) == contents(one_shot(fake))
+
+
+def checkpoint_header(fake, payload: dict) -> dict:
+    checkpoint = stored(fake, payload["continue"]["backup"]["s3_key"] + ".checkpoint.json")
+    return json.loads(checkpoint.split(b"\n", 1)[0])
+
+
+# A group of 12,000 members, 200 pages: its read spans invocations.
+@pytest.mark.parametrize("fake", [(SMALL, 1, 12_000)], indirect=True)
+def test_a_group_too_big_for_one_invocation_goes_on_from_its_page_and_a_refused_token_restarts_it_without_duplicates(fake, function):
+    open_groups = []
+
+    def expire_at_the_first_open_group(payload):
+        if not open_groups and (open_group := checkpoint_header(fake, payload)["progress"]["open_group"]):
+            open_groups.append(open_group)
+            fake.cognito.expire_tokens()
+
+    answer, invocations = back_up_across_invocations(function(), fake, between=expire_at_the_first_open_group)
+    assert open_groups and open_groups[0]["written"] > 0, "no group was paused part-way"
+    resumed = assert_whole(fake, answer)
+    for group, names in resumed["group_memberships"].items():
+        assert len(names) == len(set(names)) == 12_000, group
     assert contents(resumed) == contents(one_shot(fake))
 
 

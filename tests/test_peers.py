@@ -86,15 +86,20 @@ def test_list_users_by_sub_prefix_returns_every_user_exactly_once(fake):
     assert sorted(seen) == [f"user-{n:06d}" for n in range(1, 701)]
 
 
-def test_expired_list_users_tokens_are_refused_as_cognito_refuses_them(fake):
+def test_expired_tokens_are_refused_as_cognito_refuses_them(fake):
     status, page = rpc(fake.url, "ListUsers", UserPoolId=POOL, Filter='sub ^= "a"', Limit=10)
     assert status == 200 and page["PaginationToken"]
-    fake.cognito.expire_user_tokens()
+    fake.cognito.expire_tokens()
     status, error = rpc(fake.url, "ListUsers", UserPoolId=POOL, Filter='sub ^= "a"', Limit=10,
                         PaginationToken=page["PaginationToken"])
     assert (status, error["__type"]) == (400, "InvalidParameterException")
     status, fresh = rpc(fake.url, "ListUsers", UserPoolId=POOL, Filter='sub ^= "a"', Limit=10)
     assert status == 200 and fresh["Users"] == page["Users"]
+    status, members = rpc(fake.url, "ListUsersInGroup", UserPoolId=POOL, GroupName="group-01", Limit=10)
+    assert status == 200 and members["NextToken"]
+    fake.cognito.expire_tokens()
+    status, error = rpc(fake.url, "ListUsersInGroup", UserPoolId=POOL, GroupName="group-01", Limit=10, NextToken=members["NextToken"])
+    assert (status, error["__type"]) == (400, "InvalidParameterException")
 
 
 def test_list_users_filters_and_validation(fake):

@@ -7,7 +7,7 @@ import JSON
 /// invocation reads it, goes on, and deletes it once the object is complete or abandoned.
 ///
 /// The object is one JSON line, then the raw bytes it counts: the upload's tail (up to a part,
-/// 5 MiB, which would cost a third more as base64), then the user streams' packed hashes.
+/// 5 MiB, which would cost a third more as base64), then the packed username hashes.
 struct BackupCheckpoint: Sendable {
     let poolID: String
     let key: String
@@ -38,7 +38,7 @@ struct BackupCheckpoint: Sendable {
             ],
             "progress": progress.json,
         ]
-        return header.serializedBytes + [UInt8(ascii: "\n")] + upload.tail + progress.users.hashBytes
+        return header.serializedBytes + [UInt8(ascii: "\n")] + upload.tail + progress.hashBytes
     }
 
     init(poolID: String, key: String, identity: UploadIdentity, requestID: String?, compression: BackupCompression,

@@ -10,6 +10,28 @@ struct BackupPause: Sendable {
         guard let at else { return nil }
         return { UTCTime.now() < at }
     }
+
+    /// Runs `body`, and `atPause` when the pause comes first: work that waits on something the
+    /// pause stops (a group waiting for room behind one that stopped reading) is told to give up.
+    func stopping(_ atPause: @escaping @Sendable () async -> Void, _ body: @escaping @Sendable () async throws -> Void) async throws {
+        guard let at else { return try await body() }
+        try await withThrowingTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                try await body()
+                return true
+            }
+            group.addTask {
+                let wait = max(0, at.millisecondsSinceEpoch - UTCTime.now().millisecondsSinceEpoch)
+                // Cancelled: the body ended first, and there is nothing to stop.
+                do { try await Task.sleep(nanoseconds: UInt64(wait) * 1_000_000) } catch { return false }
+                await atPause()
+                return false
+            }
+            while let bodyEnded = try await group.next() {
+                if bodyEnded { group.cancelAll() }
+            }
+        }
+    }
 }
 
 /// Where one invocation's share of a backup ended.

@@ -359,24 +359,30 @@ public struct BackupJob: Sendable {
         }
         let late = Mutex(state.lateUsers)
         let deletedGroups = Mutex(state.deletedGroups)
-        let groupsDone = Mutex(state.groupsDone)
-        let section = GroupMembershipSection(writer: writer, memberships: state.memberships)
-        try await reader.forEachGroupMembershipPage(state.groupsLeft, while: pause.proceed ?? { true }, page: { group, members in
-            try Task.checkCancellation()
-            let names = members.compactMap { $0["Username"]?.string }
-            let missing = recentUsers.withLock { recent in members.filter(recent.lacks) }
-            if !missing.isEmpty { late.withLock { for user in missing { $0[user["Username"]?.string ?? ""] = user } } }
-            try await section.page(group, names)
-        }, finished: { group, deleted in
-            if deleted { deletedGroups.withLock { $0.append(group) } }
-            try await section.finish(group)
-            groupsDone.withLock { $0.append(group) }
-        })
-        try await section.close()
+        let section = GroupMembershipSection(writer: writer, memberships: state.memberships, resuming: state.openGroup,
+                                             keepsWrittenNames: pause.at != nil)
+        let (open, groupsLeft) = (state.openGroup, state.groupsLeft)
+        try await pause.stopping({ await section.pause() }) {
+            try await reader.forEachGroupMembershipPage(
+                groupsLeft, from: open.map { [$0.name: $0.next] } ?? [:], skipping: open.map { [$0.name: Set($0.written)] } ?? [:],
+                while: pause.proceed,
+                page: { group, members, next in
+                    try Task.checkCancellation()
+                    let names = members.compactMap { $0["Username"]?.string }
+                    let missing = recentUsers.withLock { recent in members.filter(recent.lacks) }
+                    if !missing.isEmpty { late.withLock { for user in missing { $0[user["Username"]?.string ?? ""] = user } } }
+                    try await section.page(group, names, next: next)
+                }, finished: { group, deleted in
+                    if deleted { deletedGroups.withLock { $0.append(group) } }
+                    try await section.finish(group)
+                })
+        }
+        state.openGroup = try await section.close()
         state.memberships = await section.memberships
+        state.groupsDone += await section.written
         state.lateUsers = late.withLock { $0 }
-        state.deletedGroups = deletedGroups.withLock { $0 }
-        state.groupsDone = groupsDone.withLock { $0 }
+        // A deleted group whose pages a pause dropped is read, and found deleted, again.
+        state.deletedGroups = Array(Set(deletedGroups.withLock { $0 }))
         guard state.groupsLeft.isEmpty else { return .paused(state) }
         await writer.end()
 

@@ -4,33 +4,52 @@ import JSON
 /// page by page. One group at a time owns the open section and writes its pages as they come;
 /// the others keep theirs until their turn, up to `maximumBufferedNames` in all, and then wait.
 /// So memory is bounded however large a group is, and small groups still read in parallel.
+///
+/// A backup that pauses (`pause()`, then `close()`) leaves the owner's array open in the object
+/// and says where it stands (`OpenMembershipGroup`); the pages other groups had read are dropped,
+/// and those groups are read again by the next invocation.
 actor GroupMembershipSection {
     private let writer: SnapshotWriter
     private let maximumBufferedNames: Int
     /// The group whose array is open in the object.
     private var owner: String?
-    /// Pages read but not written, by group, in the order groups started.
-    private var waiting: [(group: String, pages: [[String]], finished: Bool)] = []
+    /// The token of the page after the owner's last written page, and its written names' hashes
+    /// (kept only by a backup that may pause: `UserReadPositions.hash`).
+    private var ownerNext: String?
+    private var ownerWritten: [UInt64] = []
+    private let keepsWrittenNames: Bool
+    /// Pages read but not written, by group, in the order groups started; each page with the
+    /// token of the page after it.
+    private var waiting: [(group: String, pages: [(names: [String], next: String?)], finished: Bool)] = []
     private var bufferedNames = 0
     private var writing = false
+    private var pausing = false
     private var failure: Error?
     private var waiters: [CheckedContinuation<Void, Never>] = []
     private(set) var memberships = 0
+    /// Groups whose arrays are written and closed, in the object's order.
+    private(set) var written: [String] = []
 
-    /// `memberships`: those an earlier invocation of the same backup wrote.
-    init(writer: SnapshotWriter, memberships: Int = 0, maximumBufferedNames: Int = 6_000) {
+    /// `memberships`: those an earlier invocation of the same backup wrote; `open`: the group
+    /// whose array it left open, which owns the section from the start.
+    init(writer: SnapshotWriter, memberships: Int = 0, resuming open: OpenMembershipGroup? = nil, keepsWrittenNames: Bool = false,
+         maximumBufferedNames: Int = 6_000) {
         self.writer = writer
         self.memberships = memberships
+        self.keepsWrittenNames = keepsWrittenNames
         self.maximumBufferedNames = maximumBufferedNames
+        owner = open?.name
+        ownerNext = open?.next
+        ownerWritten = open?.written ?? []
     }
 
-    /// The next page of `group`'s members. Returns once the page is written, or buffered within
-    /// the bound.
-    func page(_ group: String, _ usernames: [String]) async throws {
-        enqueue(group) { $0.pages.append(usernames) }
+    /// The next page of `group`'s members, and the token of the page after it. Returns once the
+    /// page is written, or buffered within the bound, or the section is pausing.
+    func page(_ group: String, _ usernames: [String], next: String? = nil) async throws {
+        enqueue(group) { $0.pages.append((usernames, next)) }
         bufferedNames += usernames.count
         try await writeWhatIsReady()
-        while failure == nil, isWaiting(group), owner == group || bufferedNames > maximumBufferedNames {
+        while failure == nil, !pausing, isWaiting(group), owner == group || bufferedNames > maximumBufferedNames {
             await withCheckedContinuation { waiters.append($0) }
         }
         if let failure { throw failure }
@@ -43,20 +62,29 @@ actor GroupMembershipSection {
         if let failure { throw failure }
     }
 
-    /// Waits until every group's array is written.
-    func close() async throws {
+    /// The backup is pausing: groups stop before their next page, so none waits for room.
+    func pause() {
+        pausing = true
+        resumeWaiters()
+    }
+
+    /// Waits until every group's array is written; once pausing, until what was read is, and
+    /// returns the group left open, if one is.
+    func close() async throws -> OpenMembershipGroup? {
         try await writeWhatIsReady()
-        while failure == nil, writing || !waiting.isEmpty || owner != nil {
+        while failure == nil, writing || (!pausing && (!waiting.isEmpty || owner != nil)) {
             await withCheckedContinuation { waiters.append($0) }
         }
         if let failure { throw failure }
+        guard let owner, let ownerNext else { return nil }
+        return OpenMembershipGroup(name: owner, next: ownerNext, written: ownerWritten)
     }
 
-    private func enqueue(_ group: String, _ change: (inout (group: String, pages: [[String]], finished: Bool)) -> Void) {
+    private func enqueue(_ group: String, _ change: (inout (group: String, pages: [(names: [String], next: String?)], finished: Bool)) -> Void) {
         if let index = waiting.firstIndex(where: { $0.group == group }) {
             change(&waiting[index])
         } else {
-            var entry = (group: group, pages: [[String]](), finished: false)
+            var entry = (group: group, pages: [(names: [String], next: String?)](), finished: false)
             change(&entry)
             waiting.append(entry)
         }
@@ -84,16 +112,21 @@ actor GroupMembershipSection {
                 guard let index = waiting.firstIndex(where: { $0.group == owner }) else { return }
                 if !waiting[index].pages.isEmpty {
                     let page = waiting[index].pages.removeFirst()
-                    try await writer.elements(page.map(JSON.string))
-                    bufferedNames -= page.count
-                    memberships += page.count
+                    try await writer.elements(page.names.map(JSON.string))
+                    bufferedNames -= page.names.count
+                    memberships += page.names.count
+                    ownerNext = page.next
+                    if keepsWrittenNames { ownerWritten += page.names.map(UserReadPositions.hash) }
                     resumeWaiters()
                     continue
                 }
                 guard waiting[index].finished else { return }
                 waiting.remove(at: index)
                 await writer.end()
+                written.append(owner!)
                 owner = nil
+                ownerNext = nil
+                ownerWritten = []
             }
         } catch {
             failure = error
@@ -106,4 +139,12 @@ actor GroupMembershipSection {
         waiters = []
         for waiter in waiting { waiter.resume() }
     }
+}
+
+/// A group whose membership array a paused backup left open: the token of its next page, and
+/// the hashes of the names written, skipped if Cognito refuses the token and the group starts over.
+struct OpenMembershipGroup: Sendable, Equatable {
+    let name: String
+    let next: String
+    let written: [UInt64]
 }

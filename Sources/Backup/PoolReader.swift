@@ -172,26 +172,44 @@ public struct PoolReader: Sendable {
     }
 
     /// Every group's members, several groups at once, each group a page at a time in order:
-    /// `page` gets each page's users (Cognito's UserType, as ListUsers gives them), then `finished`
-    /// says the group is done and whether it was deleted while it was read (only the pool's own
-    /// disappearance fails the read).
+    /// `page` gets each page's users (Cognito's UserType, as ListUsers gives them) and the token
+    /// of the page after it, then `finished` says the group is done and whether it was deleted
+    /// while it was read (only the pool's own disappearance fails the read).
+    ///
     /// A read that may stop early passes `proceed`: a group not started when it says no is left
-    /// out (`finished` is never called for it), and the groups under way are read to their end.
-    public func forEachGroupMembershipPage(_ groupNames: [String], concurrency: Int = 8, while proceed: @escaping @Sendable () -> Bool = { true },
-                                           page: @escaping @Sendable (_ group: String, _ users: [JSON]) async throws -> Void,
+    /// out, and a group under way stops before its next page, without `finished`. A later read
+    /// goes on with a group `from` the token its last page gave; if Cognito refuses that token,
+    /// the group starts over and the members whose username hashes are in `skipping` are left out.
+    public func forEachGroupMembershipPage(_ groupNames: [String], concurrency: Int = 8, from tokens: [String: String] = [:],
+                                           skipping written: [String: Set<UInt64>] = [:], while proceed: (@Sendable () -> Bool)? = nil,
+                                           page: @escaping @Sendable (_ group: String, _ users: [JSON], _ next: String?) async throws -> Void,
                                            finished: @escaping @Sendable (_ group: String, _ deleted: Bool) async throws -> Void) async throws {
         try await forEachConcurrently(groupNames, limit: concurrency) { name in
-            guard proceed() else { return }
+            guard proceed?() ?? true else { return }
             let input: JSON = ["UserPoolId": .string(poolID), "GroupName": .string(name), "Limit": 60]
+            var skipped: Set<UInt64> = []
+            var delivered = false
+            let deliver = { (answer: JSON) async throws in
+                delivered = true
+                var users = answer["Users"]?.array ?? []
+                if !skipped.isEmpty { users.removeAll { skipped.contains(UserReadPositions.hash($0["Username"]?.string ?? "")) } }
+                try await page(name, users, answer["NextToken"]?.string)
+            }
+            let unfinished: String?
             do {
-                try await cognito.forEachPage("ListUsersInGroup", input) { try await page(name, $0["Users"]?.array ?? []) }
+                do {
+                    unfinished = try await cognito.forEachPage("ListUsersInGroup", input, from: tokens[name], while: { proceed?() ?? true }, deliver)
+                } catch let error as AWSError where error.code == "InvalidParameterException" && tokens[name] != nil && !delivered {
+                    skipped = written[name] ?? []
+                    unfinished = try await cognito.forEachPage("ListUsersInGroup", input, from: nil, while: { proceed?() ?? true }, deliver)
+                }
             } catch let error as AWSError where error.code == "ResourceNotFoundException" {
                 // The group or the whole pool is gone; DescribeUserPool fails too if it is the pool.
                 _ = try await cognito.call("DescribeUserPool", ["UserPoolId": .string(poolID)])
                 try await finished(name, true)
                 return
             }
-            try await finished(name, false)
+            if unfinished == nil { try await finished(name, false) }
         }
     }
 
@@ -200,7 +218,7 @@ public struct PoolReader: Sendable {
     public func forEachGroupMembership(_ groupNames: [String], concurrency: Int = 8,
                                        _ members: @escaping @Sendable (String, [String]) async throws -> Void) async throws {
         let gathered = Mutex<[String: [String]]>([:])
-        try await forEachGroupMembershipPage(groupNames, concurrency: concurrency, page: { group, users in
+        try await forEachGroupMembershipPage(groupNames, concurrency: concurrency, page: { group, users, _ in
             gathered.withLock { $0[group, default: []] += users.compactMap { $0["Username"]?.string } }
         }, finished: { group, _ in
             try await members(group, gathered.withLock { $0.removeValue(forKey: group) ?? [] })

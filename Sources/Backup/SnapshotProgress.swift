@@ -18,6 +18,8 @@ struct SnapshotProgress: Sendable {
     var groups: [String]
     var groupsDone: [String] = []
     var membershipsBegun = false
+    /// The group whose array the last invocation left open, read first by the next.
+    var openGroup: OpenMembershipGroup?
     var memberships = 0
     /// `users_found_in_groups` so far, by username.
     var lateUsers: [String: JSON] = [:]
@@ -31,12 +33,17 @@ struct SnapshotProgress: Sendable {
         groups = configuration.groups.compactMap { $0["GroupName"]?.string }
     }
 
+    /// The groups whose arrays are still to write, the open one first.
     var groupsLeft: [String] {
         let done = Set(groupsDone)
-        return groups.filter { !done.contains($0) }
+        let left = groups.filter { !done.contains($0) && $0 != openGroup?.name }
+        return (openGroup.map { [$0.name] } ?? []) + left
     }
 
-    /// Everything but the user streams' hashes, which `BackupCheckpoint` packs apart.
+    /// The hashes `BackupCheckpoint` packs apart: the user streams', then the open group's.
+    var hashBytes: [UInt8] { users.hashBytes + UserReadPositions.packed(openGroup?.written ?? []) }
+
+    /// Everything but the hashes.
     var json: JSON {
         [
             "users": users.json, "user_count": .number(userCount), "recent_users": .array(recentUsers.map(JSON.string)),
@@ -44,6 +51,7 @@ struct SnapshotProgress: Sendable {
             "counts": .object(counts.sorted { $0.key < $1.key }.map { ($0.key, .number($0.value)) }),
             "warnings": .array(warnings.map(\.json)), "groups": .array(groups.map(JSON.string)),
             "groups_done": .array(groupsDone.map(JSON.string)), "memberships_begun": .bool(membershipsBegun),
+            "open_group": openGroup.map { ["name": .string($0.name), "next": .string($0.next), "written": .number($0.written.count)] } ?? .null,
             "memberships": .number(memberships), "late_users": .object(lateUsers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }),
             "deleted_groups": .array(deletedGroups.map(JSON.string)),
         ]
@@ -62,6 +70,14 @@ struct SnapshotProgress: Sendable {
             throw CheckpointDamaged(reason: "its progress lacks a member")
         }
         self.users = try UserReadPositions(json: users, hashBytes: hashBytes)
+        if let open = json["open_group"], !open.isNull {
+            let start = hashBytes.startIndex + self.users.hashByteCount
+            guard let name = open["name"]?.string, let next = open["next"]?.string, let count = open["written"]?.int, count >= 0,
+                  hashBytes.endIndex - start >= count * 8 else {
+                throw CheckpointDamaged(reason: "its open group is unreadable")
+            }
+            openGroup = OpenMembershipGroup(name: name, next: next, written: UserReadPositions.unpacked(hashBytes[start..<start + count * 8]))
+        }
         self.userCount = userCount
         recentUsers = try strings("recent_users")
         self.readMFA = readMFA

@@ -47,12 +47,23 @@ public struct UserReadPositions: Sendable, Equatable {
         })
     }
 
-    var hashBytes: [UInt8] {
+    var hashBytes: [UInt8] { streams.keys.sorted().flatMap { Self.packed(handedOut[$0] ?? []) } }
+
+    /// How many of `hashBytes` these positions take.
+    var hashByteCount: Int { handedOut.values.reduce(0) { $0 + $1.count } * 8 }
+
+    /// Hashes as little-endian bytes, 8 each, and back.
+    static func packed(_ hashes: [UInt64]) -> [UInt8] {
         var bytes: [UInt8] = []
-        for prefix in streams.keys.sorted() {
-            for hash in handedOut[prefix] ?? [] { withUnsafeBytes(of: hash.littleEndian) { bytes += $0 } }
-        }
+        bytes.reserveCapacity(hashes.count * 8)
+        for hash in hashes { withUnsafeBytes(of: hash.littleEndian) { bytes += $0 } }
         return bytes
+    }
+
+    static func unpacked(_ bytes: ArraySlice<UInt8>) -> [UInt64] {
+        stride(from: bytes.startIndex, to: bytes.endIndex - 7, by: 8).map { offset in
+            bytes[offset..<offset + 8].reversed().reduce(0) { $0 << 8 | UInt64($1) }
+        }
     }
 
     init(json: JSON, hashBytes: ArraySlice<UInt8>) throws(CheckpointDamaged) {
@@ -68,9 +79,7 @@ public struct UserReadPositions: Sendable, Equatable {
                     throw CheckpointDamaged(reason: "the position of the user stream '\(prefix)' is unreadable")
                 }
                 streams[prefix] = .at(token: token)
-                handedOut[prefix] = (0..<count).map { index in
-                    hashBytes[(offset + index * 8)..<(offset + index * 8 + 8)].reversed().reduce(0) { $0 << 8 | UInt64($1) }
-                }
+                handedOut[prefix] = Self.unpacked(hashBytes[offset..<offset + count * 8])
                 offset += count * 8
             }
         }

@@ -37,6 +37,39 @@ struct CheckpointTests {
         #expect(text == (await whole.bytes))
     }
 
+    /// A group paused part-way stays open in the object, and the next invocation goes on from
+    /// the token of its last written page; a group read behind it is dropped and read again.
+    @Test func aGroupLeftOpenAtAPauseGoesOnFromItsLastWrittenPage() async throws {
+        func names(_ page: Int) -> [String] { (0..<20).map { "big-\(page)-\($0)" } }
+        let sink = MemorySink()
+        let first = SnapshotWriter(sink: sink, flushSize: 256)
+        await first.beginObject("group_memberships")
+        let section = GroupMembershipSection(writer: first, keepsWrittenNames: true, maximumBufferedNames: 50)
+        for page in 0..<10 { try await section.page("big", names(page), next: "t\(page + 1)") }
+        try await section.page("small", ["s-1"], next: nil)
+        try await section.finish("small")
+        await section.pause()
+        let open = try #require(try await section.close())
+        #expect(open == OpenMembershipGroup(name: "big", next: "t10", written: (0..<10).flatMap(names).map(UserReadPositions.hash)))
+        #expect(await section.written.isEmpty)
+
+        let second = try SnapshotWriter(resuming: try await first.suspend(), sink: sink, flushSize: 256)
+        let resumed = GroupMembershipSection(writer: second, memberships: await section.memberships, resuming: open)
+        for page in 10..<15 { try await resumed.page("big", names(page), next: page < 14 ? "t\(page + 1)" : nil) }
+        try await resumed.finish("big")
+        try await resumed.page("small", ["s-1"], next: nil)
+        try await resumed.finish("small")
+        #expect(try await resumed.close() == nil)
+        await second.end()
+        _ = try await second.finish()
+
+        let document = try JSON(parsing: await sink.bytes)
+        #expect(document["group_memberships"]?["big"]?.array == (0..<15).flatMap(names).map(JSON.string))
+        #expect(document["group_memberships"]?["small"]?.array == ["s-1"])
+        let (memberships, written) = (await resumed.memberships, await resumed.written)
+        #expect(memberships == 15 * 20 + 1 && written == ["big", "small"])
+    }
+
     @Test func aCheckpointReadsBackAsWrittenWithItsTailAndTheStreamsHashes() throws {
         var progress = SnapshotProgress(configuration: PoolReader.Configuration(
             members: [("app_clients", [["ClientId": "c"]])], groups: [["GroupName": "g1"], ["GroupName": "g2"]],
@@ -44,6 +77,7 @@ struct CheckpointTests {
         progress.users.streams = ["0": .done, "1": .at(token: "t1"), "2": .notStarted, "3": .at(token: "t3")]
         progress.users.handedOut = ["1": [1, .max], "3": [UserReadPositions.hash("José")]]
         progress.groupsDone = ["g1"]
+        progress.openGroup = OpenMembershipGroup(name: "g2", next: "n", written: [7, 8])
         progress.lateUsers = ["late": ["Username": "late"]]
         let checkpoint = BackupCheckpoint(
             poolID: "us-east-1_A1", key: "cognito-backup/2026/11/30/us-east-1_A1-010203.json",
@@ -56,6 +90,7 @@ struct CheckpointTests {
         let read = try BackupCheckpoint(bytes: checkpoint.bytes)
         #expect(read.upload.tail == [0, 10, 255, 10] && read.upload.uploadID == "u" && read.upload.parts.map(\.eTag) == ["\"e\""])
         #expect(read.progress.users == progress.users && read.progress.groupsLeft == ["g2"] && read.progress.counts["app_clients"] == 1)
+        #expect(read.progress.openGroup == progress.openGroup)
         #expect(read.progress.lateUsers == progress.lateUsers && read.progress.warnings == progress.warnings)
         #expect(read.writer.size == 42 && read.writer.openContainers.map(\.closer) == [125, 93] && read.compression == .gzip)
     }

@@ -199,9 +199,17 @@ extension CognitoAPI {
         try await paginate(operation, input, fetch: { try await callRaw(operation, $0) }, token: { $0[tokenName]?.string }, body)
     }
 
-    /// Raw pages from `token` (nil: the first page) for as long as `proceed` says yes before each
+    /// Pages from `token` (nil: the first page) for as long as `proceed` says yes before each
     /// page; returns the token to resume at, or nil once the last page was handed to `body`. A
     /// backup longer than one invocation keeps the token in its checkpoint.
+    public func forEachPage(_ operation: String, _ input: JSON, from token: String?, while proceed: () -> Bool,
+                            _ body: (JSON) async throws -> Void) async throws -> String? {
+        let tokenName = CognitoPagination.tokenName(operation)
+        return try await paginate(operation, input, from: token, while: proceed, fetch: { try await call(operation, $0) },
+                                  token: { $0[tokenName]?.string }, body)
+    }
+
+    /// The same, each page kept as the bytes that came.
     public func forEachRawPage(_ operation: String, _ input: JSON, from token: String?, while proceed: () -> Bool,
                                _ body: (RawJSONObject) async throws -> Void) async throws -> String? {
         let tokenName = CognitoPagination.tokenName(operation)
