@@ -118,8 +118,8 @@ public struct BackupJob: Sendable {
         let upload = S3ObjectUpload(s3: destination.s3, bucket: destination.bucket, key: key, identity: identity,
                                     encryption: destination.encryption, contentType: destination.compression.contentType)
         let writer = SnapshotWriter(sink: upload, compression: destination.compression)
-        let session = WriteSession(key: key, identity: identity, requestID: requestID, compression: destination.compression,
-                                   upload: upload, writer: writer)
+        let session = WriteSession(key: key, identity: identity, started: started, requestID: requestID,
+                                   compression: destination.compression, upload: upload, writer: writer)
         return try await carryOn(session, from: nil, pause: pause, progress: progress)
     }
 
@@ -127,11 +127,12 @@ public struct BackupJob: Sendable {
     struct WriteSession {
         let key: String
         let identity: UploadIdentity
+        /// The backup's start, `identity.started`'s time.
+        let started: UTCTime
         let requestID: String?
         let compression: BackupCompression
         let upload: S3ObjectUpload
         let writer: SnapshotWriter
-        var started: UTCTime { UTCTime(iso8601: identity.started) ?? .now() }
     }
 
     /// Writes on from `progress` (nil: from the start) until the object is complete, then

@@ -69,8 +69,10 @@ actor GroupMembershipSection {
     }
 
     /// Waits until every group's array is written; once pausing, until what was read is, and
-    /// returns the group left open, if one is.
-    func close() async throws -> OpenMembershipGroup? {
+    /// returns the group left open, if one is. Call it once every read has ended: `paused` says
+    /// whether the pause came, which the reads may have seen before `pause()` was called.
+    func close(paused: Bool = false) async throws -> OpenMembershipGroup? {
+        if paused { pausing = true }
         try await writeWhatIsReady()
         while failure == nil, writing || (!pausing && (!waiting.isEmpty || owner != nil)) {
             await withCheckedContinuation { waiters.append($0) }

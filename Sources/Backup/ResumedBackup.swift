@@ -8,33 +8,36 @@ extension BackupJob {
                        progress: (@Sendable (BackupProgress) -> Void)? = nil) async throws(BackupFailure) -> BackupStep {
         let (s3, bucket) = (destination.s3, destination.bucket)
         let checkpointKey = BackupCheckpoint.key(objectKey: continuation.key)
+        var uploadID = continuation.uploadID
         do {
+            let session: WriteSession
             let checkpoint: BackupCheckpoint
             do {
-                checkpoint = try BackupCheckpoint(bytes: try await s3.getObject(bucket: bucket, key: checkpointKey))
-            } catch let error as AWSError where error.code == "NoSuchKey" {
-                throw CheckpointMissing(key: checkpointKey)
-            }
-            guard checkpoint.poolID == continuation.poolID, checkpoint.key == continuation.key else {
-                throw CheckpointDamaged(reason: "it is of \(checkpoint.poolID)'s backup \(checkpoint.key), not \(continuation.poolID)'s \(continuation.key)")
-            }
-            let upload: S3ObjectUpload
-            let writer: SnapshotWriter
-            do {
-                upload = try await S3ObjectUpload(resuming: checkpoint.upload, s3: s3, bucket: bucket, key: checkpoint.key,
-                                                  identity: checkpoint.identity, encryption: destination.encryption,
-                                                  contentType: checkpoint.compression.contentType)
-                writer = try SnapshotWriter(resuming: checkpoint.writer, sink: upload, compression: checkpoint.compression)
-            } catch {
-                if let uploadID = checkpoint.upload.uploadID {
-                    // Best effort, as in `S3ObjectUpload.abort`: the lifecycle rule is the backstop.
-                    try? await s3.abortMultipartUpload(bucket: bucket, key: checkpoint.key, uploadID: uploadID)
+                do {
+                    checkpoint = try BackupCheckpoint(bytes: try await s3.getObject(bucket: bucket, key: checkpointKey))
+                } catch let error as AWSError where error.code == "NoSuchKey" {
+                    throw CheckpointMissing(key: checkpointKey)
                 }
-                await removeCheckpoint(checkpointKey)
+                guard let started = UTCTime(iso8601: checkpoint.identity.started) else {
+                    throw CheckpointDamaged(reason: "its start '\(checkpoint.identity.started)' is not a time")
+                }
+                // The checkpoint, not the continuation, says which upload: a continuation sent
+                // again after its invocation's answer was lost finds the newer checkpoint.
+                uploadID = checkpoint.upload.uploadID ?? uploadID
+                guard checkpoint.poolID == continuation.poolID, checkpoint.key == continuation.key else {
+                    throw CheckpointDamaged(reason: "it is of \(checkpoint.poolID)'s backup \(checkpoint.key), not \(continuation.poolID)'s \(continuation.key)")
+                }
+                let upload = try await S3ObjectUpload(resuming: checkpoint.upload, s3: s3, bucket: bucket, key: checkpoint.key,
+                                                      identity: checkpoint.identity, encryption: destination.encryption,
+                                                      contentType: checkpoint.compression.contentType)
+                let writer = try SnapshotWriter(resuming: checkpoint.writer, sink: upload, compression: checkpoint.compression)
+                session = WriteSession(key: checkpoint.key, identity: checkpoint.identity, started: started,
+                                       requestID: requestID ?? checkpoint.requestID, compression: checkpoint.compression,
+                                       upload: upload, writer: writer)
+            } catch {
+                await abandon(BackupContinuation(poolID: continuation.poolID, key: continuation.key, uploadID: uploadID))
                 throw error
             }
-            let session = WriteSession(key: checkpoint.key, identity: checkpoint.identity, requestID: requestID ?? checkpoint.requestID,
-                                       compression: checkpoint.compression, upload: upload, writer: writer)
             return try await carryOn(session, from: checkpoint.progress, pause: BackupPause(at: pauseAt), progress: progress)
         } catch {
             throw BackupFailure(poolID: continuation.poolID, underlying: error)

@@ -101,7 +101,7 @@ extension BackupJob {
                     try await section.finish(group)
                 })
         }
-        state.openGroup = try await section.close()
+        state.openGroup = try await section.close(paused: pause.proceed?() == false)
         state.memberships = await section.memberships
         state.groupsDone += await section.written
         state.lateUsers = late.withLock { $0 }
