@@ -50,7 +50,7 @@ actor GroupMembershipSection {
         bufferedNames += usernames.count
         try await writeWhatIsReady()
         while failure == nil, !pausing, isWaiting(group), owner == group || bufferedNames > maximumBufferedNames {
-            await withCheckedContinuation { waiters.append($0) }
+            await waitForProgress()
         }
         if let failure { throw failure }
     }
@@ -75,7 +75,7 @@ actor GroupMembershipSection {
         if paused { pausing = true }
         try await writeWhatIsReady()
         while failure == nil, writing || (!pausing && (!waiting.isEmpty || owner != nil)) {
-            await withCheckedContinuation { waiters.append($0) }
+            await waitForProgress()
         }
         if let failure { throw failure }
         guard let owner, let ownerNext else { return nil }
@@ -134,6 +134,22 @@ actor GroupMembershipSection {
             failure = error
             throw error
         }
+    }
+
+    /// Waits for another caller's progress. A cancelled caller fails the section: the group it
+    /// waits behind may be a reader the same cancellation stopped, which would never write again.
+    private func waitForProgress() async {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { waiters.append($0) }
+        } onCancel: {
+            // Runs at once if the caller was cancelled already; the actor hop is the only way in.
+            Task { await self.fail(CancellationError()) }
+        }
+    }
+
+    private func fail(_ error: Error) {
+        if failure == nil { failure = error }
+        resumeWaiters()
     }
 
     private func resumeWaiters() {

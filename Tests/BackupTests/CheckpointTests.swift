@@ -78,6 +78,18 @@ struct CheckpointTests {
         #expect(try await section.close(paused: true) == open)
     }
 
+    /// A reader waiting for room behind a group whose reader was stopped (the deadline's
+    /// cancellation) ends with the cancellation instead of waiting for ever.
+    @Test func aReaderWaitingBehindAStoppedGroupEndsWhenCancelled() async throws {
+        let section = GroupMembershipSection(writer: SnapshotWriter(sink: MemorySink()), maximumBufferedNames: 5)
+        try await section.page("stopped", ["a"], next: "t1")
+        let waiting = Task { try await section.page("behind", (0..<10).map { "b\($0)" }) }
+        try await Task.sleep(nanoseconds: 50_000_000)
+        waiting.cancel()
+        await #expect(throws: CancellationError.self) { try await waiting.value }
+        await #expect(throws: CancellationError.self) { _ = try await section.close() }
+    }
+
     @Test func aCheckpointReadsBackAsWrittenWithItsTailAndTheStreamsHashes() throws {
         var progress = SnapshotProgress(configuration: PoolReader.Configuration(
             members: [("app_clients", [["ClientId": "c"]])], groups: [["GroupName": "g1"], ["GroupName": "g2"]],
