@@ -1,5 +1,5 @@
-import AWSClient
 import JSON
+import Support
 
 /// The backup object's layout. Values are Cognito's JSON as the API returned it; the keys are
 /// those of the original Python function, plus what it did not keep.

@@ -1,5 +1,7 @@
-import AWSClient
+import AWSCore
+import AWSServices
 import JSON
+import Support
 import Synchronization
 
 /// Where backups go: the bucket for objects and the table that catalogues them.

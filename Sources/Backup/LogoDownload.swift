@@ -1,5 +1,6 @@
-import AWSClient
+import HTTP
 import JSON
+import Support
 
 /// Fetches the classic hosted UI's logo from its URL. GetUICustomization gives the logo only as
 /// `ImageUrl`, a file in the pool's CloudFront distribution that goes when the pool goes, while

@@ -1,5 +1,7 @@
-import AWSClient
+import AWSCore
+import AWSServices
 import JSON
+import Support
 import Synchronization
 
 /// Whether a backup asks Cognito for each user's MFA preferences, which ListUsers leaves out.

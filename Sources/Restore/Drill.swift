@@ -1,6 +1,9 @@
-import AWSClient
+import AWSCore
+import AWSServices
 import Backup
 import JSON
+import Signing
+import Support
 
 /// A restore drill: proves that a pool's newest backup restores, by doing it. The backup is
 /// checked against its catalog row and its manifest, restored into a scratch pool, compared

@@ -1,5 +1,5 @@
-import AWSClient
 import JSON
+import Support
 
 /// The pool a drill restores into, and the backup as that pool should hold it: the backup less
 /// what a scratch pool must not take from production (a global domain, triggers that would run

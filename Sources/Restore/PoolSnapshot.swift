@@ -1,4 +1,4 @@
-import AWSClient
+import AWSServices
 import Backup
 import JSON
 import Synchronization

@@ -1,6 +1,8 @@
-import AWSClient
+import AWSCore
+import AWSServices
 import Backup
 import JSON
+import Support
 
 /// Everything of a pool but its users, created where the target lacks it. Resource servers and
 /// identity providers come first because app clients name their scopes and providers; the UI

@@ -1,5 +1,5 @@
-import AWSClient
 import JSON
+import Support
 
 /// What changed identity in a restore, for applications to re-key their data: Cognito gives every
 /// user a new `sub` and every app client a new id. Written as soon as the target pool is known,

@@ -1,6 +1,8 @@
-import AWSClient
+import AWSCore
+import AWSServices
 import Backup
 import JSON
+import Support
 import Synchronization
 
 extension PoolUser {

@@ -1,5 +1,6 @@
+import AWSCore
+import AWSServices
 import ArgumentParser
-import AWSClient
 import JSON
 import Restore
 

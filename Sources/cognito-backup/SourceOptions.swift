@@ -1,5 +1,5 @@
+import AWSServices
 import ArgumentParser
-import AWSClient
 import Restore
 
 /// Where restore and verify read the backup, and as whom: in a DR region the replica bucket may

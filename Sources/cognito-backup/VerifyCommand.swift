@@ -1,5 +1,5 @@
+import AWSServices
 import ArgumentParser
-import AWSClient
 import JSON
 import Restore
 

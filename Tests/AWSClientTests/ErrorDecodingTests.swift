@@ -1,7 +1,9 @@
+@testable import AWSCore
+@testable import AWSServices
+@testable import HTTP
 import JSON
-import Testing
 import TestSupport
-@testable import AWSClient
+import Testing
 
 /// How a refused call becomes an `AWSError`: the code and message from each way AWS (and the
 /// emulators in front of it) write them, and the request id a person needs to ask AWS about it.

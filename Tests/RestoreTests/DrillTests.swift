@@ -1,6 +1,6 @@
-import AWSClient
-import JSON
 @testable import Restore
+import JSON
+import Support
 import Testing
 
 struct DrillScratchPoolTests {

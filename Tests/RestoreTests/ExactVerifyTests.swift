@@ -1,5 +1,5 @@
-import JSON
 @testable import Restore
+import JSON
 import Testing
 
 /// Verify compares what a restore could merge or round: usernames, memberships and settings by

@@ -1,9 +1,9 @@
-import AWSClient
+@testable import Restore
 import Backup
 import JSON
-@testable import Restore
-import Testing
+import Support
 import TestSupport
+import Testing
 
 struct RestoreJobTests {
     func restore(_ cognito: ScriptedCognito, backup bytes: [UInt8] = Recorded.backup(), target: RestoreOptions.Target = .newPool(name: nil),

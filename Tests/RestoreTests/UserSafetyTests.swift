@@ -1,6 +1,5 @@
-import AWSClient
-import JSON
 @testable import Restore
+import JSON
 import Testing
 
 /// Users are never merged, adopted when they are someone else's, or usable before they are

@@ -1,0 +1,72 @@
+import CCrypto
+
+/// SHA-256, HMAC-SHA256 and SHA-1 from OpenSSL's libcrypto.
+public enum Crypto {
+    public static func sha256<Bytes: Collection<UInt8>>(_ data: Bytes) -> [UInt8] {
+        let hasher = SHA256Hasher()
+        hasher.update(data)
+        return hasher.finalize()
+    }
+
+    public static func hmacSHA256<Key: Collection<UInt8>, Message: Collection<UInt8>>(key: Key, _ message: Message) -> [UInt8] {
+        var digest = [UInt8](repeating: 0, count: 32)
+        var length: UInt32 = 0
+        let key = Array(key), message = Array(message)
+        _ = key.withUnsafeBytes { k in
+            message.withUnsafeBytes { m in
+                HMAC(EVP_sha256(), k.baseAddress, Int32(k.count), m.bindMemory(to: UInt8.self).baseAddress, m.count, &digest, &length)
+            }
+        }
+        return digest
+    }
+
+    /// Only for names others chose it for (the SSO token cache's file names), never for integrity.
+    public static func sha1<Bytes: Collection<UInt8>>(_ data: Bytes) -> [UInt8] {
+        var digest = [UInt8](repeating: 0, count: 20)
+        var length: UInt32 = 0
+        let input = Array(data)
+        EVP_Digest(input, input.count, &digest, &length, EVP_sha1(), nil)
+        return digest
+    }
+}
+
+/// Incremental SHA-256, so an object's digest is known without holding the object.
+public final class SHA256Hasher {
+    private let context: OpaquePointer
+
+    public init() {
+        context = EVP_MD_CTX_new()
+        EVP_DigestInit_ex(context, EVP_sha256(), nil)
+    }
+
+    deinit { EVP_MD_CTX_free(context) }
+
+    public func update<Bytes: Collection<UInt8>>(_ data: Bytes) {
+        let hashedInPlace: Void? = data.withContiguousStorageIfAvailable { buffer in
+            _ = EVP_DigestUpdate(context, buffer.baseAddress, buffer.count)
+        }
+        if hashedInPlace == nil { Array(data).withUnsafeBytes { _ = EVP_DigestUpdate(context, $0.baseAddress, $0.count) } }
+    }
+
+    /// The digest of everything given so far; the hasher starts over afterwards.
+    public func finalize() -> [UInt8] {
+        var digest = [UInt8](repeating: 0, count: 32)
+        var length: UInt32 = 0
+        EVP_DigestFinal_ex(context, &digest, &length)
+        EVP_DigestInit_ex(context, EVP_sha256(), nil)
+        return digest
+    }
+}
+
+extension Collection<UInt8> {
+    public var hexString: String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out = [UInt8]()
+        out.reserveCapacity(count * 2)
+        for byte in self {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0xF)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
