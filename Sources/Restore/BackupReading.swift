@@ -1,7 +1,7 @@
 import Backup
 import JSON
 
-extension Backup {
+extension BackupContents {
     /// Reads and checks a whole backup in memory (see `init(chunks:)`).
     public init(reading bytes: [UInt8]) throws(BackupReadError) {
         var done = false

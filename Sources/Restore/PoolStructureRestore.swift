@@ -12,7 +12,7 @@ import Support
 struct PoolStructureRestore {
     let cognito: any CognitoAPI
     let creates: CreateOnce
-    let backup: Backup
+    let backup: BackupContents
     let poolID: String
     /// DescribeUserPool's `UserPool` for the target, before the restore wrote anything.
     let target: JSON

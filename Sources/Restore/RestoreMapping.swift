@@ -90,7 +90,7 @@ public struct RestoreMapping: Sendable, Equatable {
     }
 
     /// Whether this mapping records a restore of `backup` (and so may be resumed).
-    public func records(_ backup: Backup) -> Bool {
+    public func records(_ backup: BackupContents) -> Bool {
         sourcePoolID == backup.sourcePoolID && backupTimestamp == backup.timestamp
     }
 

@@ -122,7 +122,7 @@ struct RestoreCommand: AsyncParsableCommand {
         }
     }
 
-    static func summary(_ result: RestoreJob.Result, backup: Backup, mappingFile: String) -> String {
+    static func summary(_ result: RestoreJob.Result, backup: BackupContents, mappingFile: String) -> String {
         let mapping = result.mapping
         var lines = ["Restored \(mapping.sourcePoolID) (backup of \(mapping.backupTimestamp)) into \(mapping.targetPoolID ?? "?")"
             + (result.resumed ? ", resuming an earlier run" : mapping.createdPool ? ", a new pool" : "")]

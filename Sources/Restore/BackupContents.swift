@@ -3,7 +3,7 @@ import JSON
 /// A backup as restore and verify read it: the members of the current format, whichever format
 /// the file was written in. Configuration stays Cognito's JSON; users become small values, since
 /// a pool may hold a hundred thousand of them.
-public struct Backup: Sendable {
+public struct BackupContents: Sendable {
     public var formatVersion: Int
     public var timestamp: String
     public var sourcePoolID: String
