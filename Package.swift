@@ -35,7 +35,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "AWSClientTests", dependencies: ["AWSServices", "AWSCore", "HTTP", "Signing", "Support", "JSON", "TestSupport"],
                     resources: [.copy("Resources")]),
-        .testTarget(name: "BackupTests", dependencies: ["Backup", "AWSServices", "AWSCore", "Signing", "Support", "JSON"], resources: [.copy("Resources")]),
+        .testTarget(name: "BackupTests", dependencies: ["Backup", "Restore", "AWSServices", "AWSCore", "Signing", "Support", "JSON"], resources: [.copy("Resources")]),
         .testTarget(name: "LambdaRuntimeTests", dependencies: ["LambdaRuntime", "JSON", "TestSupport"]),
         .testTarget(name: "BackupFunctionTests", dependencies: ["BackupFunction", "Backup", "LambdaRuntime", "AWSServices", "Support", "JSON"]),
         .testTarget(name: "RestoreTests", dependencies: ["Restore", "Backup", "AWSServices", "AWSCore", "HTTP", "Support", "JSON", "TestSupport"]),

@@ -123,9 +123,9 @@ public struct BackupJob: Sendable {
         let record = BackupRecord(
             userPoolID: poolID, backupDate: started.iso8601, bucket: destination.bucket, s3Key: key,
             userCount: snapshot.users, groupCount: snapshot.configuration.groups.count, membershipCount: snapshot.memberships,
-            appClientCount: snapshot.configuration.count("app_clients"),
-            identityProviderCount: snapshot.configuration.count("identity_providers"),
-            resourceServerCount: snapshot.configuration.count("resource_servers"),
+            appClientCount: snapshot.configuration.count(BackupFormat.Member.appClients),
+            identityProviderCount: snapshot.configuration.count(BackupFormat.Member.identityProviders),
+            resourceServerCount: snapshot.configuration.count(BackupFormat.Member.resourceServers),
             sizeBytes: stored.size, sha256: stored.sha256, s3VersionID: stored.versionID,
             durationMilliseconds: Int(UTCTime.now().millisecondsSinceEpoch - started.millisecondsSinceEpoch),
             formatVersion: BackupFormat.version, warningCount: snapshot.warnings, requestID: requestID)
@@ -201,17 +201,17 @@ public struct BackupJob: Sendable {
                progress: (@Sendable (BackupProgress) -> Void)?) async throws -> Snapshot {
         let reader = PoolReader(cognito: cognito, poolID: poolID, logos: logos)
         let configuration = try await reader.readConfiguration()
-        try await writer.member("format_version", .number(BackupFormat.version))
-        try await writer.member("timestamp", .string(startedAt.iso8601))
-        try await writer.member("user_pool_id", .string(poolID))
+        try await writer.member(BackupFormat.Member.formatVersion, .number(BackupFormat.version))
+        try await writer.member(BackupFormat.Member.timestamp, .string(startedAt.iso8601))
+        try await writer.member(BackupFormat.Member.userPoolID, .string(poolID))
         for member in configuration.members { try await writer.member(member.key, member.value) }
-        try await writer.member("groups", .array(configuration.groups))
+        try await writer.member(BackupFormat.Member.groups, .array(configuration.groups))
 
         let users = Counter()
         let recentUsers = Mutex(RecentUsers(backupStarted: startedAt))
         let cutoff = recentUsers.withLock { $0.cutoff }
-        let readMFA = userMFA.applies(to: configuration.members.first { $0.key == "mfa_config" }?.value ?? .null)
-        await writer.beginArray("users")
+        let readMFA = userMFA.applies(to: configuration.members.first { $0.key == BackupFormat.Member.mfaConfig }?.value ?? .null)
+        await writer.beginArray(BackupFormat.Member.users)
         try await reader.forEachUserPage { page in
             // A cancelled job (deadline, shutdown) stops between pages; `run` then aborts the upload.
             try Task.checkCancellation()
@@ -235,7 +235,7 @@ public struct BackupJob: Sendable {
 
         let lateUsers = Mutex<[String: JSON]>([:])
         let deletedGroups = Mutex<[String]>([])
-        await writer.beginObject("group_memberships")
+        await writer.beginObject(BackupFormat.Member.groupMemberships)
         let section = GroupMembershipSection(writer: writer)
         try await reader.forEachGroupMembershipPage(configuration.groups.compactMap { $0["GroupName"]?.string }, page: { group, members in
             try Task.checkCancellation()
@@ -251,12 +251,13 @@ public struct BackupJob: Sendable {
         await writer.end()
 
         let found = lateUsers.withLock { $0 }.sorted { Array($0.key.utf8).lexicographicallyPrecedes(Array($1.key.utf8)) }.map(\.value)
-        try await writer.member("users_found_in_groups", .array(found))
+        try await writer.member(BackupFormat.Member.usersFoundInGroups, .array(found))
         let warnings = configuration.warnings + deletedGroups.withLock { $0 }.sorted().map {
-            BackupWarning(component: "group_memberships.\($0)", reason: "the group was deleted while the backup read it")
+            BackupWarning(component: "\(BackupFormat.Member.groupMemberships).\($0)", reason: "the group was deleted while the backup read it")
         }
-        try await writer.member("warnings", .array(warnings.map(\.json)))
-        try await writer.member("read_window", ["started": .string(startedAt.iso8601), "finished": .string(UTCTime.now().iso8601)])
+        try await writer.member(BackupFormat.Member.warnings, .array(warnings.map(\.json)))
+        try await writer.member(BackupFormat.Member.readWindow, [BackupFormat.Member.ReadWindow.started: .string(startedAt.iso8601),
+                                                                 BackupFormat.Member.ReadWindow.finished: .string(UTCTime.now().iso8601)])
         return Snapshot(configuration: configuration, users: users.value + found.count, memberships: await section.memberships,
                         warnings: warnings.count)
     }

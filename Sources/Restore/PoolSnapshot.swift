@@ -19,8 +19,8 @@ extension BackupContents {
             memberships.withLock { $0.append((group, usernames)) }
         }
         var members = Dictionary(configuration.members.map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first })
-        members["user_pool_id"] = .string(poolID)
-        members["groups"] = .array(configuration.groups)
+        members[BackupFormat.Member.userPoolID] = .string(poolID)
+        members[BackupFormat.Member.groups] = .array(configuration.groups)
         return BackupContents(formatVersion: BackupFormat.version, members: members, users: users.withLock { $0 },
                       memberships: memberships.withLock { $0 })
     }
