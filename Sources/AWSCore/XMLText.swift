@@ -13,17 +13,15 @@ public enum XMLText {
 
     public static func value(of element: String, in xml: String) -> String? { values(of: element, in: xml).first }
 
+    /// XML's five predefined entities: one table for both directions.
+    static let entities: [(character: Character, name: Substring)] = [
+        ("&", "amp"), ("<", "lt"), (">", "gt"), ("\"", "quot"), ("'", "apos"),
+    ]
+
     public static func escape(_ text: String) -> String {
         var out = ""
         for c in text {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
-            default: out.append(c)
-            }
+            if let entity = entities.first(where: { $0.character == c }) { out += "&\(entity.name);" } else { out.append(c) }
         }
         return out
     }
@@ -40,13 +38,9 @@ public enum XMLText {
                 break
             }
             let entity = rest[rest.index(after: amp)..<semi]
-            switch entity {
-            case "amp": out += "&"
-            case "lt": out += "<"
-            case "gt": out += ">"
-            case "quot": out += "\""
-            case "apos": out += "'"
-            default:
+            if let known = entities.first(where: { $0.name == entity }) {
+                out.append(known.character)
+            } else {
                 let number = entity.hasPrefix("#x") ? UInt32(entity.dropFirst(2), radix: 16)
                     : entity.hasPrefix("#") ? UInt32(entity.dropFirst()) : nil
                 if let number, let scalar = Unicode.Scalar(number) { out.unicodeScalars.append(scalar) } else { out += "&\(entity);" }

@@ -147,4 +147,10 @@ struct XMLTextTests {
     func entitiesAreDecodedAndABareAmpersandIsKept(_ text: String, _ expected: String) {
         #expect(XMLText.unescape(Substring(text)) == expected)
     }
+
+    @Test func escapingEveryPredefinedEntityIsUndoneByUnescaping() {
+        let text = "a<b> & \"c\" 'd' é"
+        #expect(XMLText.escape(text) == "a&lt;b&gt; &amp; &quot;c&quot; &apos;d&apos; é")
+        #expect(XMLText.unescape(Substring(XMLText.escape(text))) == text)
+    }
 }
