@@ -1,4 +1,4 @@
-import AWSClient
+import AWSServices
 import JSON
 
 /// One backup as the metadata table records it.

@@ -1,4 +1,5 @@
-import AWSClient
+import AWSServices
+import Signing
 import JSON
 
 /// A backup between two invocations, saved beside the object it is writing, at

@@ -1,4 +1,4 @@
-import AWSClient
+import Support
 import JSON
 
 /// When a backup that may go on in another invocation stops reading and saves its checkpoint.

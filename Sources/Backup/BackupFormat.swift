@@ -1,5 +1,5 @@
-import AWSClient
 import JSON
+import Support
 
 /// The backup object's layout. Values are Cognito's JSON as the API returned it; the keys are
 /// those of the original Python function, plus what it did not keep.
@@ -24,6 +24,64 @@ public enum BackupFormat {
     /// object describes itself wherever it is copied, without the metadata table.
     public static func manifestKey(objectKey: String) -> String { objectKey + manifestSuffix }
     public static let manifestSuffix = ".manifest.json"
+}
+
+extension BackupFormat {
+    /// The backup object's member names, top-level in the order a backup writes them. Every
+    /// writer (`PoolReader`, `BackupJob`) and reader (`BackupContents(reading:)`) names them from
+    /// here, so a new member or version 3 changes one place.
+    public enum Member {
+        public static let formatVersion = "format_version"
+        public static let timestamp = "timestamp"
+        public static let userPoolID = "user_pool_id"
+        public static let userPoolConfig = "user_pool_config"
+        public static let mfaConfig = "mfa_config"
+        public static let appClients = "app_clients"
+        public static let identityProviders = "identity_providers"
+        public static let resourceServers = "resource_servers"
+        public static let userPoolDomain = "user_pool_domain"
+        public static let uiCustomization = "ui_customization"
+        public static let uiLogos = "ui_logos"
+        public static let riskConfiguration = "risk_configuration"
+        public static let logDeliveryConfiguration = "log_delivery_configuration"
+        public static let managedLoginBranding = "managed_login_branding"
+        public static let terms = "terms"
+        public static let groups = "groups"
+        public static let users = "users"
+        public static let groupMemberships = "group_memberships"
+        public static let usersFoundInGroups = "users_found_in_groups"
+        public static let warnings = "warnings"
+        public static let readWindow = "read_window"
+
+        /// The top-level members that hold a list (the reader refuses anything else).
+        public static let lists = [appClients, identityProviders, resourceServers, groups, terms]
+
+        /// Inside `user_pool_domain`: the prefix domain's and the custom domain's DomainDescription.
+        public enum Domain {
+            public static let prefix = "domain"
+            public static let custom = "custom_domain"
+        }
+
+        /// Inside `ui_customization` and `risk_configuration`: the pool's own setting, and each
+        /// app client's by client id.
+        public enum PerClient {
+            public static let pool = "pool"
+            public static let clients = "clients"
+        }
+
+        /// One entry of `ui_logos`, by `PerClient.pool` or a client id.
+        public enum Logo {
+            public static let url = "url"
+            public static let contentType = "content_type"
+            public static let base64 = "base64"
+        }
+
+        /// Inside `read_window`.
+        public enum ReadWindow {
+            public static let started = "started"
+            public static let finished = "finished"
+        }
+    }
 }
 
 /// One thing the backup could not read because the pool does not have it: recorded in the object

@@ -1,5 +1,7 @@
-import AWSClient
+import AWSCore
+import AWSServices
 import JSON
+import Support
 
 /// Where backups go: the bucket for objects and the table that catalogues them.
 public struct BackupDestination: Sendable {
@@ -158,8 +160,8 @@ public struct BackupJob: Sendable {
                 let record = BackupRecord(
                     userPoolID: poolID, backupDate: session.identity.started, bucket: destination.bucket, s3Key: session.key,
                     userCount: snapshot.users, groupCount: snapshot.groups, membershipCount: snapshot.memberships,
-                    appClientCount: snapshot.counts["app_clients"] ?? 0, identityProviderCount: snapshot.counts["identity_providers"] ?? 0,
-                    resourceServerCount: snapshot.counts["resource_servers"] ?? 0,
+                    appClientCount: snapshot.counts[BackupFormat.Member.appClients] ?? 0, identityProviderCount: snapshot.counts[BackupFormat.Member.identityProviders] ?? 0,
+                    resourceServerCount: snapshot.counts[BackupFormat.Member.resourceServers] ?? 0,
                     sizeBytes: stored.size, sha256: stored.sha256, s3VersionID: stored.versionID,
                     durationMilliseconds: Int(UTCTime.now().millisecondsSinceEpoch - session.started.millisecondsSinceEpoch),
                     formatVersion: BackupFormat.version, warningCount: snapshot.warnings, requestID: session.requestID)

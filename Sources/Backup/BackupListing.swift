@@ -1,5 +1,6 @@
-import AWSClient
+import AWSServices
 import JSON
+import Support
 
 /// The backups in a bucket, found from S3 alone: in a DR region the bucket is a replica and the
 /// metadata table is in the region that is down, or was never there.

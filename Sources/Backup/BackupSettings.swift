@@ -1,4 +1,6 @@
-import AWSClient
+import AWSCore
+import AWSServices
+import Support
 
 /// What a backup needs to know, read from the environment the function and the `backup` command
 /// share (`USER_POOL_IDS`, `BACKUP_BUCKET`, `BACKUP_TABLE`, `BACKUP_KMS_KEY_ID`,

@@ -1,5 +1,6 @@
-import AWSClient
+import HTTP
 import JSON
+import Support
 
 /// Fetches the classic hosted UI's logo from its URL. GetUICustomization gives the logo only as
 /// `ImageUrl`, a file in the pool's CloudFront distribution that goes when the pool goes, while
@@ -34,7 +35,8 @@ public struct LogoDownload: Sendable {
 
         /// `{"url", "content_type", "base64"}`: the form of each entry of the backup's `ui_logos`.
         public var json: JSON {
-            ["url": .string(url), "content_type": contentType.map(JSON.string) ?? .null, "base64": .string(Base64.encode(bytes))]
+            [BackupFormat.Member.Logo.url: .string(url), BackupFormat.Member.Logo.contentType: contentType.map(JSON.string) ?? .null,
+             BackupFormat.Member.Logo.base64: .string(Base64.encode(bytes))]
         }
     }
 

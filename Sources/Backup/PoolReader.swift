@@ -1,5 +1,7 @@
-import AWSClient
+import AWSCore
+import AWSServices
 import JSON
+import Support
 import Synchronization
 
 /// Whether a backup asks Cognito for each user's MFA preferences, which ListUsers leaves out.
@@ -62,19 +64,19 @@ public struct PoolReader: Sendable {
         async let servers = cognito.listAll("ListResourceServers", poolID: poolID)
         async let groups = cognito.listAll("ListGroups", poolID: poolID)
         async let domains = domains(of: pool)
-        async let logDelivery = optional("log_delivery_configuration") {
+        async let logDelivery = optional(BackupFormat.Member.logDeliveryConfiguration) {
             try await cognito.call("GetLogDeliveryConfiguration", ["UserPoolId": .string(poolID)])["LogDeliveryConfiguration"] ?? .null
         }
         async let terms = self.terms()
 
         let clientList = try await clients
         let clientIDs = clientList.compactMap { $0["ClientId"]?.string }
-        async let ui = perClient(clientIDs, component: "ui_customization") { clientID in
+        async let ui = perClient(clientIDs, component: BackupFormat.Member.uiCustomization) { clientID in
             var input: JSONObject = ["UserPoolId": .string(poolID)]
             input["ClientId"] = clientID.map(JSON.string)
             return try await cognito.call("GetUICustomization", .object(input))["UICustomization"] ?? .null
         }
-        async let risk = perClient(clientIDs, component: "risk_configuration") { clientID in
+        async let risk = perClient(clientIDs, component: BackupFormat.Member.riskConfiguration) { clientID in
             var input: JSONObject = ["UserPoolId": .string(poolID)]
             input["ClientId"] = clientID.map(JSON.string)
             return try await cognito.call("DescribeRiskConfiguration", .object(input))["RiskConfiguration"] ?? .null
@@ -88,18 +90,18 @@ public struct PoolReader: Sendable {
         }
         let uiCustomization = collect(try await ui)
         let members: [(key: String, value: JSON)] = [
-            ("user_pool_config", pool),
-            ("mfa_config", try await mfa),
-            ("app_clients", .array(clientList)),
-            ("identity_providers", .array(try await providers)),
-            ("resource_servers", .array(try await servers)),
-            ("user_pool_domain", collect(try await domains)),
-            ("ui_customization", uiCustomization),
-            ("ui_logos", collect(try await logos(of: uiCustomization))),
-            ("risk_configuration", collect(try await risk)),
-            ("log_delivery_configuration", collect(try await logDelivery)),
-            ("managed_login_branding", collect(try await branding)),
-            ("terms", collect(try await terms)),
+            (BackupFormat.Member.userPoolConfig, pool),
+            (BackupFormat.Member.mfaConfig, try await mfa),
+            (BackupFormat.Member.appClients, .array(clientList)),
+            (BackupFormat.Member.identityProviders, .array(try await providers)),
+            (BackupFormat.Member.resourceServers, .array(try await servers)),
+            (BackupFormat.Member.userPoolDomain, collect(try await domains)),
+            (BackupFormat.Member.uiCustomization, uiCustomization),
+            (BackupFormat.Member.uiLogos, collect(try await logos(of: uiCustomization))),
+            (BackupFormat.Member.riskConfiguration, collect(try await risk)),
+            (BackupFormat.Member.logDeliveryConfiguration, collect(try await logDelivery)),
+            (BackupFormat.Member.managedLoginBranding, collect(try await branding)),
+            (BackupFormat.Member.terms, collect(try await terms)),
         ]
         return Configuration(members: members, groups: try await groups, warnings: warnings,
                              estimatedUsers: pool["EstimatedNumberOfUsers"]?.int)
@@ -266,13 +268,13 @@ public struct PoolReader: Sendable {
     func domains(of pool: JSON) async throws -> (JSON, [BackupWarning]) {
         var result = JSONObject()
         var warnings: [BackupWarning] = []
-        for (key, field) in [("domain", "Domain"), ("custom_domain", "CustomDomain")] {
+        for (key, field) in [(BackupFormat.Member.Domain.prefix, "Domain"), (BackupFormat.Member.Domain.custom, "CustomDomain")] {
             guard let domain = pool[field]?.string, !domain.isEmpty else {
                 result[key] = .null
-                warnings.append(BackupWarning(component: "user_pool_domain.\(key)", reason: "not configured"))
+                warnings.append(BackupWarning(component: "\(BackupFormat.Member.userPoolDomain).\(key)", reason: "not configured"))
                 continue
             }
-            let (description, warning) = try await optional("user_pool_domain.\(key)") {
+            let (description, warning) = try await optional("\(BackupFormat.Member.userPoolDomain).\(key)") {
                 try await cognito.call("DescribeUserPoolDomain", ["Domain": .string(domain)])["DomainDescription"] ?? .null
             }
             result[key] = description
@@ -286,8 +288,8 @@ public struct PoolReader: Sendable {
     /// A logo that cannot be fetched is a warning; the restore then tries its URL.
     func logos(of customization: JSON) async throws -> (JSON, [BackupWarning]) {
         guard let logos else { return ([:], []) }
-        var wanted: [(key: String, url: String)] = customization["pool"]?["ImageUrl"]?.string.map { [("pool", $0)] } ?? []
-        for member in customization["clients"]?.object?.members ?? [] where member.value["ClientId"]?.string == member.key {
+        var wanted: [(key: String, url: String)] = customization[BackupFormat.Member.PerClient.pool]?["ImageUrl"]?.string.map { [(BackupFormat.Member.PerClient.pool, $0)] } ?? []
+        for member in customization[BackupFormat.Member.PerClient.clients]?.object?.members ?? [] where member.value["ClientId"]?.string == member.key {
             if let url = member.value["ImageUrl"]?.string { wanted.append((member.key, url)) }
         }
         let fetched = try await concurrentMap(wanted, limit: 4) { entry -> Result<LogoDownload.Logo, LogoDownloadError> in
@@ -298,14 +300,14 @@ public struct PoolReader: Sendable {
         for (entry, result) in zip(wanted, fetched) {
             switch result {
             case .success(let logo): kept[entry.key] = logo.json
-            case .failure(let error): warnings.append(BackupWarning(component: "ui_logos.\(entry.key)", reason: error.description))
+            case .failure(let error): warnings.append(BackupWarning(component: "\(BackupFormat.Member.uiLogos).\(entry.key)", reason: error.description))
             }
         }
         return (.object(kept), warnings)
     }
 
     func terms() async throws -> (JSON, [BackupWarning]) {
-        try await optional("terms") {
+        try await optional(BackupFormat.Member.terms) {
             let summaries = try await cognito.listAll("ListTerms", poolID: poolID)
             return .array(try await concurrentMap(summaries.compactMap { $0["TermsId"]?.string }, limit: 8) { id in
                 try await cognito.call("DescribeTerms", ["UserPoolId": .string(poolID), "TermsId": .string(id)])["Terms"] ?? .null
@@ -315,7 +317,7 @@ public struct PoolReader: Sendable {
 
     func brandingByClient(_ clientIDs: [String]) async throws -> (JSON, [BackupWarning]) {
         let results = try await concurrentMap(clientIDs, limit: 8) { id in
-            try await optional("managed_login_branding.\(id)") {
+            try await optional("\(BackupFormat.Member.managedLoginBranding).\(id)") {
                 try await cognito.call("DescribeManagedLoginBrandingByClient",
                                        ["UserPoolId": .string(poolID), "ClientId": .string(id)])["ManagedLoginBranding"] ?? .null
             }
@@ -326,11 +328,11 @@ public struct PoolReader: Sendable {
     /// A pool-level read and the same read for every app client: `{"pool": …, "clients": {id: …}}`.
     func perClient(_ clientIDs: [String], component: String,
                    _ read: @escaping @Sendable (String?) async throws -> JSON) async throws -> (JSON, [BackupWarning]) {
-        let (pool, poolWarnings) = try await optional("\(component).pool") { try await read(nil) }
+        let (pool, poolWarnings) = try await optional("\(component).\(BackupFormat.Member.PerClient.pool)") { try await read(nil) }
         let clients = try await concurrentMap(clientIDs, limit: 8) { id in
             try await optional("\(component).\(id)") { try await read(id) }
         }
-        return (["pool": pool, "clients": .object(zip(clientIDs, clients.map(\.0)).map { ($0, $1) })],
+        return ([BackupFormat.Member.PerClient.pool: pool, BackupFormat.Member.PerClient.clients: .object(zip(clientIDs, clients.map(\.0)).map { ($0, $1) })],
                 poolWarnings + clients.flatMap(\.1))
     }
 

@@ -1,5 +1,5 @@
-import AWSClient
 import JSON
+import Support
 
 /// The users of the users section who were created shortly before the backup began, or during it:
 /// the only ones a group membership read afterwards can name without the users section holding

@@ -1,4 +1,5 @@
-import AWSClient
+import AWSCore
+import Support
 
 /// A backup an earlier invocation paused at a checkpoint: going on with it, or giving it up.
 extension BackupJob {

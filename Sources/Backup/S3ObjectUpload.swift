@@ -1,4 +1,5 @@
-import AWSClient
+import AWSCore
+import AWSServices
 
 /// A backup object on its way into S3: one PutObject if it turns out small, a multipart upload
 /// as soon as it outgrows one part. Either way S3 shows the object only when it is complete, never

@@ -1,4 +1,4 @@
-import AWSClient
+import Support
 import JSON
 import Synchronization
 
@@ -36,14 +36,14 @@ extension BackupJob {
             state = saved
         } else {
             let configuration = try await reader.readConfiguration()
-            try await writer.member("format_version", .number(BackupFormat.version))
-            try await writer.member("timestamp", .string(startedAt.iso8601))
-            try await writer.member("user_pool_id", .string(poolID))
+            try await writer.member(BackupFormat.Member.formatVersion, .number(BackupFormat.version))
+            try await writer.member(BackupFormat.Member.timestamp, .string(startedAt.iso8601))
+            try await writer.member(BackupFormat.Member.userPoolID, .string(poolID))
             for member in configuration.members { try await writer.member(member.key, member.value) }
-            try await writer.member("groups", .array(configuration.groups))
-            await writer.beginArray("users")
+            try await writer.member(BackupFormat.Member.groups, .array(configuration.groups))
+            await writer.beginArray(BackupFormat.Member.users)
             state = SnapshotProgress(configuration: configuration,
-                                     readMFA: userMFA.applies(to: configuration.members.first { $0.key == "mfa_config" }?.value ?? .null))
+                                     readMFA: userMFA.applies(to: configuration.members.first { $0.key == BackupFormat.Member.mfaConfig }?.value ?? .null))
         }
 
         let users = Counter()
@@ -78,7 +78,7 @@ extension BackupJob {
         }
 
         if !state.membershipsBegun {
-            await writer.beginObject("group_memberships")
+            await writer.beginObject(BackupFormat.Member.groupMemberships)
             state.membershipsBegun = true
         }
         let late = Mutex(state.lateUsers)
@@ -111,12 +111,13 @@ extension BackupJob {
         await writer.end()
 
         let found = state.lateUsers.sorted { Array($0.key.utf8).lexicographicallyPrecedes(Array($1.key.utf8)) }.map(\.value)
-        try await writer.member("users_found_in_groups", .array(found))
+        try await writer.member(BackupFormat.Member.usersFoundInGroups, .array(found))
         let warnings = state.warnings + state.deletedGroups.sorted().map {
             BackupWarning(component: "group_memberships.\($0)", reason: "the group was deleted while the backup read it")
         }
-        try await writer.member("warnings", .array(warnings.map(\.json)))
-        try await writer.member("read_window", ["started": .string(startedAt.iso8601), "finished": .string(UTCTime.now().iso8601)])
+        try await writer.member(BackupFormat.Member.warnings, .array(warnings.map(\.json)))
+        try await writer.member(BackupFormat.Member.readWindow, [BackupFormat.Member.ReadWindow.started: .string(startedAt.iso8601),
+                                                                BackupFormat.Member.ReadWindow.finished: .string(UTCTime.now().iso8601)])
         return .finished(Snapshot(users: state.userCount + found.count, groups: state.groups.count, memberships: state.memberships,
                                   counts: state.counts, warnings: warnings.count))
     }

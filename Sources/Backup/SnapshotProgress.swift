@@ -28,7 +28,7 @@ struct SnapshotProgress: Sendable {
     init(configuration: PoolReader.Configuration, readMFA: Bool) {
         self.readMFA = readMFA
         estimatedUsers = configuration.estimatedUsers
-        counts = Dictionary(uniqueKeysWithValues: ["app_clients", "identity_providers", "resource_servers"].map { ($0, configuration.count($0)) })
+        counts = Dictionary(uniqueKeysWithValues: [BackupFormat.Member.appClients, BackupFormat.Member.identityProviders, BackupFormat.Member.resourceServers].map { ($0, configuration.count($0)) })
         warnings = configuration.warnings
         groups = configuration.groups.compactMap { $0["GroupName"]?.string }
     }

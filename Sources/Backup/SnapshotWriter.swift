@@ -1,5 +1,5 @@
-import AWSClient
 import JSON
+import Signing
 
 /// Where a backup object's bytes go as they are produced.
 public protocol SnapshotSink: Sendable {

@@ -1,7 +1,7 @@
-import AWSClient
 import Backup
 import JSON
 import LambdaRuntime
+import Support
 
 /// What an event asks the function to back up.
 public enum BackupEvent: Equatable, Sendable {

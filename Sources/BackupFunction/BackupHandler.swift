@@ -1,7 +1,7 @@
-import AWSClient
 import Backup
 import JSON
 import LambdaRuntime
+import Support
 
 /// The function: turns an event into the pools to back up, backs each one up, and answers as
 /// the original Python function did — but reports any failed pool as an invocation error, so

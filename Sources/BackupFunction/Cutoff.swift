@@ -1,4 +1,5 @@
-import AWSClient
+import AWSCore
+import Support
 
 /// Work that must stop at a point in time: the body runs in a child task that is cancelled at
 /// the cutoff, so it can abort what it started and still be reported on before Lambda's deadline.

@@ -1,5 +1,6 @@
-import AWSClient
+import AWSServices
 import Backup
+import Support
 
 /// The function's settings: the backup's own (`BackupSettings`), from the same environment
 /// variables as the original Python function, and what only a scheduled function needs.

@@ -1,6 +1,6 @@
-import AWSClient
 import Backup
 import JSON
+import Support
 #if canImport(Glibc)
 import Glibc
 #endif

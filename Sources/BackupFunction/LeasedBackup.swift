@@ -1,4 +1,4 @@
-import AWSClient
+import AWSCore
 import LambdaRuntime
 
 extension BackupHandler {

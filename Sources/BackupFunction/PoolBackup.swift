@@ -1,6 +1,7 @@
-import AWSClient
+import AWSCore
 import Backup
 import LambdaRuntime
+import Support
 
 /// What became of one pool in an invocation.
 enum PoolOutcome {

@@ -1,5 +1,7 @@
-import AWSClient
+import AWSCore
+import AWSServices
 import JSON
+import Support
 
 /// Which run holds a pool's share of the UserList quota now. One item per pool in the metadata
 /// table, under a partition key no pool id can have (`lease#<pool id>`, so the pool's backups'

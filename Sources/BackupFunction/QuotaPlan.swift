@@ -1,4 +1,4 @@
-import AWSClient
+import AWSServices
 import JSON
 
 /// What one run of the schedule asks of the account's UserList quota (ListUsers and

@@ -1,6 +1,7 @@
-import AWSClient
+import AWSServices
 import Backup
 import LambdaRuntime
+import Support
 
 extension BackupHandler {
     /// Time kept after a pool's estimate, for reading the configuration and answering.

@@ -1,4 +1,4 @@
-import AWSClient
+import Support
 
 /// The EventBridge schedule that starts the function (`BACKUP_SCHEDULE`, the template's
 /// `BackupSchedule`), reduced to what the quota plan needs: how long one run has before the next.

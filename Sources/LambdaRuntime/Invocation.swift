@@ -1,4 +1,4 @@
-import AWSClient
+import Support
 
 /// One event handed to the function by the Lambda Runtime API.
 public struct Invocation: Sendable {

@@ -1,5 +1,6 @@
-import AWSClient
+import HTTP
 import JSON
+import Support
 
 /// The Lambda Runtime API (2018-06-01) on the address Lambda gives in `AWS_LAMBDA_RUNTIME_API`.
 public struct RuntimeAPIClient: Sendable {

@@ -1,4 +1,4 @@
-import AWSClient
+import Support
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,6 +1,8 @@
-import AWSClient
+import AWSServices
 import Backup
 import JSON
+import Signing
+import Support
 
 /// Where a backup is read from: `s3://bucket/key`, or a path on disk.
 public enum BackupSource: Sendable, Equatable, CustomStringConvertible {

@@ -1,4 +1,5 @@
-import AWSClient
+import AWSCore
+import AWSServices
 import JSON
 
 /// Creates that must not happen twice. Cognito takes no idempotency token, so a create whose

@@ -1,6 +1,9 @@
-import AWSClient
+import AWSCore
+import AWSServices
 import Backup
 import JSON
+import Signing
+import Support
 
 /// A restore drill: proves that a pool's newest backup restores, by doing it. The backup is
 /// checked against its catalog row and its manifest, restored into a scratch pool, compared
@@ -34,7 +37,7 @@ public struct Drill: Sendable {
     public func run(poolID: String) async -> DrillReport {
         var report = DrillReport(poolID: poolID)
         var start = ContinuousClock.now
-        let backup: Backup
+        let backup: BackupContents
         do {
             let (record, source, read) = try await newestIntactBackup(of: poolID)
             report.record = record
@@ -65,7 +68,7 @@ public struct Drill: Sendable {
                 ? "into \(scratch.name) (\(result.mapping.targetPoolID ?? "?")): \(created)"
                 : "\(result.report.failures.count) items not restored into \(scratch.name)")
             start = ContinuousClock.now
-            let pool = try await Backup.snapshot(of: result.mapping.targetPoolID ?? "", cognito: cognito)
+            let pool = try await BackupContents.snapshot(of: result.mapping.targetPoolID ?? "", cognito: cognito)
             report.checks = PoolVerifier(backup: scratch.backup, pool: pool, expectTriggers: false).checks()
             let failed = report.checks.filter { !$0.passed }
             report.finish(.verify, passed: failed.isEmpty, since: start, failed.isEmpty
@@ -105,7 +108,7 @@ public struct Drill: Sendable {
 
     /// The pool's newest catalogued backup, read whole and checked against its row and its
     /// manifest: a restore from it would read exactly these bytes.
-    private func newestIntactBackup(of poolID: String) async throws -> (BackupRecord, BackupSource, Backup) {
+    private func newestIntactBackup(of poolID: String) async throws -> (BackupRecord, BackupSource, BackupContents) {
         guard let record = try await catalog.backups(of: poolID, limit: 1).first else {
             throw DrillError(reason: "no backup of \(poolID) in table \(catalog.table)")
         }
@@ -117,7 +120,7 @@ public struct Drill: Sendable {
                 + "the row says \(record.sizeBytes) bytes with SHA-256 \(record.sha256)")
         }
         if let unchecked = try await source.checkIntegrity(of: bytes, s3: s3) { throw DrillError(reason: unchecked) }
-        return (record, source, try Backup(reading: bytes))
+        return (record, source, try BackupContents(reading: bytes))
     }
 }
 

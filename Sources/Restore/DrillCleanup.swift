@@ -1,4 +1,5 @@
-import AWSClient
+import AWSCore
+import AWSServices
 import JSON
 
 /// Deletes a drill's scratch pool: its domain first (Cognito refuses to delete a pool that has

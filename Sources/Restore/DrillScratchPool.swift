@@ -1,5 +1,5 @@
-import AWSClient
 import JSON
+import Support
 
 /// The pool a drill restores into, and the backup as that pool should hold it: the backup less
 /// what a scratch pool must not take from production (a global domain, triggers that would run
@@ -13,11 +13,11 @@ public struct DrillScratchPool: Sendable {
     /// `drill-<pool>-<yyyymmdd>T<hhmmss>Z`: unique per pool and second, and recognisable in the
     /// console as something to delete should a drill ever leave one.
     public let name: String
-    public let backup: Backup
+    public let backup: BackupContents
     /// What of the backup the drill does not restore or compare, with the reason.
     public let notDrilled: [String]
 
-    public init(of original: Backup, at time: UTCTime) {
+    public init(of original: BackupContents, at time: UTCTime) {
         name = "drill-\(original.sourcePoolID)-\(time.amzDate)"
         var backup = original
         var notDrilled: [String] = []

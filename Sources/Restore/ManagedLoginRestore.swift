@@ -1,4 +1,3 @@
-import AWSClient
 import JSON
 
 /// Managed login's per-client parts, put on the client that took the old one's place: each

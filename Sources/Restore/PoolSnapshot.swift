@@ -1,12 +1,12 @@
-import AWSClient
+import AWSServices
 import Backup
 import JSON
 import Synchronization
 
-extension Backup {
+extension BackupContents {
     /// A live pool read the way the backup engine reads one, so that verify compares two values
     /// of the same shape.
-    public static func snapshot(of poolID: String, cognito: any CognitoAPI) async throws -> Backup {
+    public static func snapshot(of poolID: String, cognito: any CognitoAPI) async throws -> BackupContents {
         let reader = PoolReader(cognito: cognito, poolID: poolID)
         let configuration = try await reader.readConfiguration()
         let users = Mutex([PoolUser]())
@@ -19,9 +19,9 @@ extension Backup {
             memberships.withLock { $0.append((group, usernames)) }
         }
         var members = Dictionary(configuration.members.map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first })
-        members["user_pool_id"] = .string(poolID)
-        members["groups"] = .array(configuration.groups)
-        return Backup(formatVersion: BackupFormat.version, members: members, users: users.withLock { $0 },
+        members[BackupFormat.Member.userPoolID] = .string(poolID)
+        members[BackupFormat.Member.groups] = .array(configuration.groups)
+        return BackupContents(formatVersion: BackupFormat.version, members: members, users: users.withLock { $0 },
                       memberships: memberships.withLock { $0 })
     }
 }

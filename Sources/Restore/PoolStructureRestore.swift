@@ -1,6 +1,8 @@
-import AWSClient
+import AWSCore
+import AWSServices
 import Backup
 import JSON
+import Support
 
 /// Everything of a pool but its users, created where the target lacks it. Resource servers and
 /// identity providers come first because app clients name their scopes and providers; the UI
@@ -10,7 +12,7 @@ import JSON
 struct PoolStructureRestore {
     let cognito: any CognitoAPI
     let creates: CreateOnce
-    let backup: Backup
+    let backup: BackupContents
     let poolID: String
     /// DescribeUserPool's `UserPool` for the target, before the restore wrote anything.
     let target: JSON

@@ -4,15 +4,15 @@ import JSON
 /// pool it was restored into. Ids, dates and `sub`s legitimately differ, so users are matched by
 /// `UserMatching` and app clients by name, as the restore matched them.
 public struct PoolVerifier: Sendable {
-    public let backup: Backup
-    public let pool: Backup
+    public let backup: BackupContents
+    public let pool: BackupContents
     /// False after a restore with `--skip-triggers`.
     public let expectTriggers: Bool
 
     /// How many differences each check lists before summing up the rest.
     static let shown = 5
 
-    public init(backup: Backup, pool: Backup, expectTriggers: Bool = true) {
+    public init(backup: BackupContents, pool: BackupContents, expectTriggers: Bool = true) {
         self.backup = backup
         self.pool = pool
         self.expectTriggers = expectTriggers
@@ -97,7 +97,7 @@ public struct PoolVerifier: Sendable {
 
     /// Custom attributes and the standard ones a pool can change (required, immutable).
     private func schema() -> VerifyCheck {
-        func declared(_ pool: Backup) -> [String: JSON] {
+        func declared(_ pool: BackupContents) -> [String: JSON] {
             Dictionary((pool.poolConfig["SchemaAttributes"]?.array ?? []).compactMap { attribute -> (String, JSON)? in
                 guard let name = attribute["Name"]?.string, CreateRequest.schemaEntry(attribute) != nil else { return nil }
                 return (name, .object(CreateRequest.pick(["AttributeDataType", "Mutable", "Required", "DeveloperOnlyAttribute",
@@ -158,7 +158,7 @@ public struct PoolVerifier: Sendable {
 
     /// The pool-wide value and each client's own (a client showing the pool's, `ClientId`
     /// "ALL", has none of its own), clients paired by name.
-    private func perClient(_ name: String, _ expected: Backup.PerClient, _ actual: Backup.PerClient,
+    private func perClient(_ name: String, _ expected: BackupContents.PerClient, _ actual: BackupContents.PerClient,
                            comparable: (JSON) -> JSON) -> VerifyCheck {
         var differences = JSONDifference.between(expected.pool.map(comparable), actual.pool.map(comparable), at: "pool")
         let newIDs = clientPairs()
@@ -197,7 +197,7 @@ public struct PoolVerifier: Sendable {
     /// Terms documents by client name and `TermsName`: each side's `ClientId` is one of its own
     /// pool's clients.
     private func terms() -> VerifyCheck {
-        func keyed(_ terms: [JSON], in pool: Backup) -> [(key: String, item: JSON)] {
+        func keyed(_ terms: [JSON], in pool: BackupContents) -> [(key: String, item: JSON)] {
             terms.map { terms in
                 let clientID = terms["ClientId"]?.string ?? ""
                 let client = pool.appClients.first { $0["ClientId"]?.string == clientID }?["ClientName"]?.string ?? clientID

@@ -1,4 +1,5 @@
-import AWSClient
+import AWSCore
+import AWSServices
 import Backup
 import JSON
 

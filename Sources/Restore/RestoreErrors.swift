@@ -1,4 +1,5 @@
-import AWSClient
+import AWSCore
+import AWSServices
 import JSON
 
 /// A backup that cannot be restored from: unreadable, truncated, or of a format this build does

@@ -1,4 +1,5 @@
-import AWSClient
+import AWSCore
+import AWSServices
 import Backup
 import JSON
 
@@ -34,7 +35,7 @@ public struct RestoreJob: Sendable {
     public let cognito: any CognitoAPI
     /// Creates go through a client that never retries by itself (see `CreateOnce`).
     let creates: CreateOnce
-    public let backup: Backup
+    public let backup: BackupContents
     public let options: RestoreOptions
     public let mappings: any MappingStore
     /// Fetches the UI customization's logo from the old pool's CloudFront URL.
@@ -42,7 +43,7 @@ public struct RestoreJob: Sendable {
 
     /// `creating` answers each create once, retrying nothing (`Cognito` with
     /// `RetryPolicy(maxAttempts: 1)`); by default `cognito` itself.
-    public init(cognito: any CognitoAPI, creating: (any CognitoAPI)? = nil, backup: Backup, options: RestoreOptions,
+    public init(cognito: any CognitoAPI, creating: (any CognitoAPI)? = nil, backup: BackupContents, options: RestoreOptions,
                 mappings: any MappingStore, logo: LogoDownload = LogoDownload()) {
         self.cognito = cognito
         creates = CreateOnce(cognito: creating ?? cognito)

@@ -1,5 +1,5 @@
-import AWSClient
 import JSON
+import Support
 
 /// What changed identity in a restore, for applications to re-key their data: Cognito gives every
 /// user a new `sub` and every app client a new id. Written as soon as the target pool is known,
@@ -90,7 +90,7 @@ public struct RestoreMapping: Sendable, Equatable {
     }
 
     /// Whether this mapping records a restore of `backup` (and so may be resumed).
-    public func records(_ backup: Backup) -> Bool {
+    public func records(_ backup: BackupContents) -> Bool {
         sourcePoolID == backup.sourcePoolID && backupTimestamp == backup.timestamp
     }
 

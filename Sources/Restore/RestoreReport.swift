@@ -1,4 +1,3 @@
-import AWSClient
 import JSON
 import Synchronization
 

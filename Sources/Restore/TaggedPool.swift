@@ -1,4 +1,4 @@
-import AWSClient
+import AWSServices
 
 extension CognitoAPI {
     /// The pool named `name` that carries `restoreID` in its restore tag: the pool a restore (or a

@@ -5,7 +5,7 @@ import JSON
 /// could only be fixed by starting again in another pool.
 enum TargetCompatibility {
     /// What stands in the way, in words; empty when nothing does.
-    static func problems(backup: Backup, target: JSON) -> [String] {
+    static func problems(backup: BackupContents, target: JSON) -> [String] {
         var problems: [String] = []
         let schema = Dictionary((target["SchemaAttributes"]?.array ?? []).compactMap { entry in
             entry["Name"]?.string.map { ($0, entry) }
@@ -34,7 +34,7 @@ enum TargetCompatibility {
     /// Usernames that differ only in case, which a case-insensitive target would take for one
     /// user (the second create fails, or worse, its memberships land on the first). Pools made
     /// before `UsernameConfiguration` existed are case-sensitive.
-    static func mergedUsernames(backup: Backup, target: JSON) -> [String] {
+    static func mergedUsernames(backup: BackupContents, target: JSON) -> [String] {
         guard target["UsernameConfiguration"]?["CaseSensitive"]?.bool == false else { return [] }
         var byFolded: [UserKey: [String]] = [:]
         for user in backup.users { byFolded[UserKey(user.username).folded, default: []].append(user.username) }

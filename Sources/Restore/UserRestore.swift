@@ -1,6 +1,8 @@
-import AWSClient
+import AWSCore
+import AWSServices
 import Backup
 import JSON
+import Support
 import Synchronization
 
 extension PoolUser {
@@ -29,7 +31,7 @@ public enum PasswordHandling: String, Sendable, CaseIterable {
 struct UserRestore {
     let cognito: any CognitoAPI
     let creates: CreateOnce
-    let backup: Backup
+    let backup: BackupContents
     let poolID: String
     let passwords: PasswordHandling
     /// The target's `Policies.PasswordPolicy`, which placeholder passwords must satisfy.

@@ -1,5 +1,6 @@
+import AWSCore
 import ArgumentParser
-import AWSClient
+import Support
 
 /// The options every AWS CLI user already knows, resolved the same way the CLI resolves them.
 struct AWSOptions: ParsableArguments {

@@ -1,7 +1,9 @@
+import AWSCore
+import AWSServices
 import ArgumentParser
-import AWSClient
 import Backup
 import JSON
+import Support
 
 struct BackupCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,7 +1,8 @@
+import AWSCore
 import ArgumentParser
-import AWSClient
 import Backup
 import Restore
+import Support
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,6 +1,6 @@
 import ArgumentParser
-import AWSClient
 import BackupFunction
+import Support
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,8 +1,10 @@
+import AWSCore
+import AWSServices
 import ArgumentParser
-import AWSClient
 import Backup
 import JSON
 import Restore
+import Support
 
 struct DrillCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,7 +1,8 @@
+import AWSServices
 import ArgumentParser
-import AWSClient
 import Backup
 import JSON
+import Support
 
 struct ListCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

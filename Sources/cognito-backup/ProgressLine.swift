@@ -1,4 +1,4 @@
-import AWSClient
+import Support
 import Synchronization
 #if canImport(Glibc)
 import Glibc

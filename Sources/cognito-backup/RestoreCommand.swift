@@ -1,5 +1,6 @@
+import AWSCore
+import AWSServices
 import ArgumentParser
-import AWSClient
 import JSON
 import Restore
 
@@ -121,7 +122,7 @@ struct RestoreCommand: AsyncParsableCommand {
         }
     }
 
-    static func summary(_ result: RestoreJob.Result, backup: Backup, mappingFile: String) -> String {
+    static func summary(_ result: RestoreJob.Result, backup: BackupContents, mappingFile: String) -> String {
         let mapping = result.mapping
         var lines = ["Restored \(mapping.sourcePoolID) (backup of \(mapping.backupTimestamp)) into \(mapping.targetPoolID ?? "?")"
             + (result.resumed ? ", resuming an earlier run" : mapping.createdPool ? ", a new pool" : "")]

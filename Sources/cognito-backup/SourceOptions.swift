@@ -1,5 +1,5 @@
+import AWSServices
 import ArgumentParser
-import AWSClient
 import Restore
 
 /// Where restore and verify read the backup, and as whom: in a DR region the replica bucket may
@@ -20,7 +20,7 @@ struct SourceOptions: ParsableArguments {
     var sourceRegion: String?
 
     /// The backup, checked against the manifest beside it, with the S3 client that read it.
-    func read(aws: AWSOptions) async throws -> (backup: Backup, location: BackupSource, s3: S3) {
+    func read(aws: AWSOptions) async throws -> (backup: BackupContents, location: BackupSource, s3: S3) {
         let location = try BackupSource(source)
         let s3 = S3(aws: try aws.client(profile: sourceProfile))
         if let sourceRegion, case let .s3(bucket, _) = location { s3.useRegion(sourceRegion, forBucket: bucket) }

@@ -1,5 +1,5 @@
-import AWSClient
 import Dispatch
+import Support
 import Synchronization
 #if canImport(Glibc)
 import Glibc

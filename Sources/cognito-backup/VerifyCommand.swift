@@ -1,5 +1,5 @@
+import AWSServices
 import ArgumentParser
-import AWSClient
 import JSON
 import Restore
 
@@ -40,7 +40,7 @@ struct VerifyCommand: AsyncParsableCommand {
             let (backup, location, s3) = try await source.read(aws: aws)
             let client = try aws.client()
             let cognito = Cognito(aws: client, quotas: try CognitoQuotas(environment: client.configuration.environment))
-            let pool = try await Backup.snapshot(of: poolID, cognito: cognito)
+            let pool = try await BackupContents.snapshot(of: poolID, cognito: cognito)
             var checks = PoolVerifier(backup: backup, pool: pool, expectTriggers: !skipTriggers).checks()
             if case let .s3(bucket, key) = location {
                 do {

@@ -1,4 +1,4 @@
-import AWSClient
+import Support
 import Testing
 
 struct Base64Tests {

@@ -1,6 +1,7 @@
-import Testing
+@testable import AWSCore
+@testable import AWSServices
 import TestSupport
-@testable import AWSClient
+import Testing
 
 /// Each S3 call is signed for its bucket's region, learnt from S3's refusals the way the SDKs
 /// learn it, against a server that, like S3, accepts only signatures for the bucket's region.

@@ -1,7 +1,9 @@
+@testable import AWSCore
+@testable import AWSServices
+@testable import Support
 import Synchronization
-import Testing
 import TestSupport
-@testable import AWSClient
+import Testing
 
 /// A cancelled task stops: it starts no more work, sends no more requests, and says it was
 /// cancelled rather than failing some other way.

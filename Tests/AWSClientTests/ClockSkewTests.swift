@@ -1,7 +1,9 @@
+@testable import AWSCore
+@testable import AWSServices
+@testable import Support
 import Foundation
-import Testing
 import TestSupport
-@testable import AWSClient
+import Testing
 
 /// A machine whose clock is off still gets its calls accepted: the client learns AWS's time from
 /// the rejection, signs again with it, and keeps using it.

@@ -1,5 +1,6 @@
+@testable import AWSServices
+@testable import Support
 import Testing
-@testable import AWSClient
 
 /// Which token bucket each Cognito operation draws on, and how its rate is configured.
 struct CognitoQuotaTests {

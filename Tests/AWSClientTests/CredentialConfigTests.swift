@@ -1,5 +1,6 @@
+@testable import AWSCore
+@testable import Support
 import Testing
-@testable import AWSClient
 
 /// How the shared config files, a role profile's settings, an SSO profile and the container
 /// endpoint's URI are read, without a network.

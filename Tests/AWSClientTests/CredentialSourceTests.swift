@@ -1,7 +1,10 @@
+@testable import AWSCore
+@testable import AWSServices
+@testable import Signing
+@testable import Support
 import Foundation
-import Testing
 import TestSupport
-@testable import AWSClient
+import Testing
 
 /// Role profiles, web identity, SSO and credential_process against scripted STS and portal
 /// answers: what each sends, what it signs with, and how it fails.

@@ -1,7 +1,10 @@
+@testable import AWSCore
+@testable import AWSServices
+@testable import Signing
+@testable import Support
 import Foundation
-import Testing
 import TestSupport
-@testable import AWSClient
+import Testing
 
 /// Where credentials come from, in the SDKs' order, and that they never show in text.
 struct CredentialTests {

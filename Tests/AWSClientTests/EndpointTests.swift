@@ -1,5 +1,6 @@
+@testable import AWSCore
+@testable import AWSServices
 import Testing
-@testable import AWSClient
 
 /// Where each service's requests go, resolved the way the SDKs resolve `AWS_ENDPOINT_URL*`.
 struct EndpointTests {

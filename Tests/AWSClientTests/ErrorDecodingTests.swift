@@ -1,7 +1,9 @@
+@testable import AWSCore
+@testable import AWSServices
+@testable import HTTP
 import JSON
-import Testing
 import TestSupport
-@testable import AWSClient
+import Testing
 
 /// How a refused call becomes an `AWSError`: the code and message from each way AWS (and the
 /// emulators in front of it) write them, and the request id a person needs to ask AWS about it.
@@ -144,5 +146,11 @@ struct XMLTextTests {
     @Test(arguments: [("ab&cd", "ab&cd"), ("a&amp;b", "a&b"), ("&lt;x&gt; &#233;&#x2603;", "<x> é☃"), ("tail &", "tail &"), ("&bogus; ok", "&bogus; ok")])
     func entitiesAreDecodedAndABareAmpersandIsKept(_ text: String, _ expected: String) {
         #expect(XMLText.unescape(Substring(text)) == expected)
+    }
+
+    @Test func escapingEveryPredefinedEntityIsUndoneByUnescaping() {
+        let text = "a<b> & \"c\" 'd' é"
+        #expect(XMLText.escape(text) == "a&lt;b&gt; &amp; &quot;c&quot; &apos;d&apos; é")
+        #expect(XMLText.unescape(Substring(XMLText.escape(text))) == text)
     }
 }

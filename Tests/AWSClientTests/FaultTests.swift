@@ -1,7 +1,11 @@
+@testable import AWSCore
+@testable import AWSServices
+@testable import HTTP
+@testable import Signing
+@testable import Support
 import JSON
-import Testing
 import TestSupport
-@testable import AWSClient
+import Testing
 
 /// The real client (signing, curl, retries, token buckets) against a local server playing the
 /// faults AWS and networks produce.

@@ -1,8 +1,11 @@
+@testable import AWSCore
+@testable import AWSServices
+@testable import HTTP
+@testable import Signing
 import Foundation
 import JSON
-import Testing
 import TestSupport
-@testable import AWSClient
+import Testing
 
 /// Static credentials, and a client wired to a `ScriptedServer` the way a user would point the
 /// tool at an emulator: through `AWS_ENDPOINT_URL`.

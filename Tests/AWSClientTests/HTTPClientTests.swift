@@ -4,7 +4,7 @@ import Glibc
 import Foundation
 import Testing
 import TestSupport
-@testable import AWSClient
+@testable import HTTP
 
 /// The libcurl transport on its own: how each fault is classified, that limits hold, and that one
 /// client serves many tasks at once over reused connections.

@@ -1,6 +1,6 @@
+@testable import AWSCore
 import Foundation
 import Testing
-@testable import AWSClient
 
 /// The token bucket every caller on one Cognito quota shares.
 struct RateLimiterTests {

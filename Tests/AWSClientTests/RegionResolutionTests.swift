@@ -1,5 +1,5 @@
+@testable import AWSCore
 import Testing
-@testable import AWSClient
 
 /// Which region calls go to: what the user said, then the environment, then the profile.
 struct RegionResolutionTests {

@@ -1,5 +1,5 @@
+@testable import AWSServices
 import Testing
-@testable import AWSClient
 
 /// GetBucketReplication's answer, in the forms S3 writes a rule's filter.
 struct ReplicationRuleTests {

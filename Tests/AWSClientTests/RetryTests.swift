@@ -1,5 +1,6 @@
+@testable import AWSCore
+@testable import Support
 import Testing
-@testable import AWSClient
 
 /// Which failures are worth another attempt, and how long to wait before it.
 struct RetryTests {

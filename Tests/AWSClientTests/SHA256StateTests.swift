@@ -1,4 +1,4 @@
-import AWSClient
+import Signing
 import Testing
 
 struct SHA256StateTests {

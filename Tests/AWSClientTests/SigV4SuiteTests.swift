@@ -1,7 +1,8 @@
+@testable import Signing
+@testable import Support
 import Foundation
-import Testing
-@testable import AWSClient
 import JSON
+import Testing
 
 /// The official SigV4 test suite (awslabs/aws-c-auth), copied into Resources with its licence:
 /// each case must match the canonical request, string to sign and signature byte for byte.

@@ -1,5 +1,5 @@
-import AWSClient
 @testable import BackupFunction
+import Support
 import Testing
 
 struct BackupEstimateTests {

@@ -1,5 +1,5 @@
-import AWSClient
 @testable import BackupFunction
+import Support
 import Testing
 
 /// The README's quota table is this test's output: change the formula and the test says what

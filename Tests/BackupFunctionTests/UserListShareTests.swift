@@ -1,6 +1,7 @@
-import AWSClient
-import Backup
 @testable import BackupFunction
+import AWSServices
+import Backup
+import Support
 import Testing
 
 struct UserListShareTests {

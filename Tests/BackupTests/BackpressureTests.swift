@@ -1,6 +1,6 @@
-import AWSClient
 @testable import Backup
 import JSON
+import Support
 import Testing
 
 /// A sink as slow as an S3 in a SlowDown storm, which counts what it has taken.

@@ -1,5 +1,5 @@
-import AWSClient
 @testable import Backup
+import Support
 import Testing
 
 /// A bucket describes its backups by their keys alone: the pool and the start are read back from

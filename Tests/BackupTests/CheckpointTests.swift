@@ -1,4 +1,5 @@
-import AWSClient
+import AWSServices
+import Signing
 @testable import Backup
 import JSON
 import Testing

@@ -1,6 +1,7 @@
-import AWSClient
 @testable import Backup
 import JSON
+import Signing
+import Support
 import Testing
 
 struct GzipTests {

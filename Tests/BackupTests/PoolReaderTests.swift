@@ -1,5 +1,6 @@
-import AWSClient
 @testable import Backup
+import AWSCore
+import AWSServices
 import JSON
 import Testing
 

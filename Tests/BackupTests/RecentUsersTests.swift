@@ -1,6 +1,6 @@
-import AWSClient
 @testable import Backup
 import JSON
+import Support
 import Testing
 
 struct RecentUsersTests {

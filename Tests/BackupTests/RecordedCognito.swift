@@ -1,7 +1,8 @@
-import AWSClient
+@testable import Backup
+import AWSCore
+import AWSServices
 import Foundation
 import JSON
-@testable import Backup
 
 /// Cognito as recorded: answers each call from a script and remembers what was asked.
 final class RecordedCognito: CognitoAPI, @unchecked Sendable {

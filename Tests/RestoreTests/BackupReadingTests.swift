@@ -1,10 +1,10 @@
-import JSON
 @testable import Restore
+import JSON
 import Testing
 
 struct BackupReadingTests {
     @Test func readsTheCurrentFormatWithEveryComponent() throws {
-        let backup = try Backup(reading: Recorded.backup())
+        let backup = try BackupContents(reading: Recorded.backup())
         #expect(backup.formatVersion == 2)
         #expect(backup.sourcePoolID == "eu-west-1_Rec0rded1")
         #expect(backup.users.map(\.username) == ["alice", "bob"])
@@ -18,7 +18,7 @@ struct BackupReadingTests {
     }
 
     @Test func readsBrandingByClientAndTermsLeavingOutClientsWithoutAStyle() throws {
-        let backup = try Backup(reading: Recorded.backup(extra: [
+        let backup = try BackupContents(reading: Recorded.backup(extra: [
             ("managed_login_branding", ["5r2ktv9ha0example1": Recorded.branding, "9z8y7x6w5v4u3t2s1r0q": nil]),
             ("terms", [Recorded.terms("terms-of-use")]),
         ]))
@@ -28,7 +28,7 @@ struct BackupReadingTests {
     }
 
     @Test func termsThatAreNotAListAreRefused() throws {
-        let error = #expect(throws: BackupReadError.self) { try Backup(reading: Recorded.backup(extra: [("terms", ["TermsName": "terms-of-use"])])) }
+        let error = #expect(throws: BackupReadError.self) { try BackupContents(reading: Recorded.backup(extra: [("terms", ["TermsName": "terms-of-use"])])) }
         #expect(error?.description.contains("\"terms\" is not an array") == true)
     }
 
@@ -42,7 +42,7 @@ struct BackupReadingTests {
              "identity_providers": [], "resource_servers": [],
              "user_pool_domain": {"Domain": "old-auth", "Status": "ACTIVE"}, "ui_customization": {"CSS": ".x{}", "ClientId": "ALL"}}
             """
-        let backup = try Backup(reading: Array(text.utf8))
+        let backup = try BackupContents(reading: Array(text.utf8))
         #expect(backup.formatVersion == 1)
         #expect(backup.domain?["Domain"]?.string == "old-auth")
         #expect(backup.uiCustomization.pool?["CSS"]?.string == ".x{}")
@@ -53,7 +53,7 @@ struct BackupReadingTests {
 
     @Test func truncatedFileIsRefusedAsTruncated() throws {
         let bytes = Recorded.backup()
-        let error = #expect(throws: BackupReadError.self) { try Backup(reading: Array(bytes[..<(bytes.count * 3 / 4)])) }
+        let error = #expect(throws: BackupReadError.self) { try BackupContents(reading: Array(bytes[..<(bytes.count * 3 / 4)])) }
         #expect(error?.description.contains("truncated") == true)
     }
 
@@ -62,27 +62,27 @@ struct BackupReadingTests {
         let needle = Array(#""Username":"bob""#.utf8)
         let offset = try #require((0...(bytes.count - needle.count)).first { Array(bytes[$0..<$0 + needle.count]) == needle })
         bytes[offset + 10] = UInt8(ascii: ";")
-        let error = #expect(throws: BackupReadError.self) { try Backup(reading: bytes) }
+        let error = #expect(throws: BackupReadError.self) { try BackupContents(reading: bytes) }
         #expect(error?.offset.map { abs($0 - offset) < 20 } == true)
     }
 
     @Test func newerFormatVersionIsRefused() throws {
-        let error = #expect(throws: BackupReadError.self) { try Backup(reading: Recorded.backup(extra: [("format_version", 3)])) }
+        let error = #expect(throws: BackupReadError.self) { try BackupContents(reading: Recorded.backup(extra: [("format_version", 3)])) }
         #expect(error?.description.contains("format version 3") == true)
     }
 
     @Test func dataAfterTheObjectIsRefused() throws {
-        #expect(throws: BackupReadError.self) { try Backup(reading: Recorded.backup() + Array("{}".utf8)) }
+        #expect(throws: BackupReadError.self) { try BackupContents(reading: Recorded.backup() + Array("{}".utf8)) }
     }
 
     @Test func documentWithoutUsersIsNotABackup() throws {
-        let error = #expect(throws: BackupReadError.self) { try Backup(reading: Array(#"{"user_pool_config": {}}"#.utf8)) }
+        let error = #expect(throws: BackupReadError.self) { try BackupContents(reading: Array(#"{"user_pool_config": {}}"#.utf8)) }
         #expect(error?.description.contains("users") == true)
     }
 
     @Test func escapedQuotesAndBracketsInsideStringsDoNotEndAUser() throws {
         let tricky = Recorded.user("d\"a]v}e", sub: "d-4", extra: [("custom:note", "[{\\\"}] 日本")])
-        let backup = try Backup(reading: Recorded.backup(users: [tricky], memberships: []))
+        let backup = try BackupContents(reading: Recorded.backup(users: [tricky], memberships: []))
         #expect(backup.users.map(\.username) == ["d\"a]v}e"])
         #expect(backup.users[0].attribute("custom:note") == "[{\\\"}] 日本")
     }

@@ -1,6 +1,6 @@
-import AWSClient
-import JSON
 @testable import Restore
+import AWSCore
+import JSON
 import Testing
 
 struct CreateOnceTests {

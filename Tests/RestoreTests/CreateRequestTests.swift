@@ -1,5 +1,5 @@
-import JSON
 @testable import Restore
+import JSON
 import Testing
 
 struct CreateRequestTests {
@@ -46,7 +46,7 @@ struct CreateRequestTests {
     }
 
     @Test func appClientKeepsItsSecretAndSettingsButNotItsIdOrDates() throws {
-        let client = try Backup(reading: Recorded.backup()).appClients[0]
+        let client = try BackupContents(reading: Recorded.backup()).appClients[0]
         let request = CreateRequest.appClient(client, poolID: "eu-west-1_New")
         #expect(request["ClientSecret"] == "1t3pb0h5lq8example0secret4n0x7kvd2c9r6ffmhkq" && request["GenerateSecret"] == nil)
         #expect(request["AllowedOAuthScopes"] == ["openid", "orders/read"])
@@ -55,7 +55,7 @@ struct CreateRequestTests {
     }
 
     @Test func samlProviderDropsTheGeneratedCertificateAndTheFetchedMetadata() throws {
-        let provider = try Backup(reading: Recorded.backup()).identityProviders[0]
+        let provider = try BackupContents(reading: Recorded.backup()).identityProviders[0]
         let details = CreateRequest.identityProvider(provider, poolID: "p")["ProviderDetails"]
         #expect(details == ["MetadataURL": "https://idp.example.com/md", "IDPSignout": "false"])
     }

@@ -1,10 +1,10 @@
-import AWSClient
-import JSON
 @testable import Restore
+import JSON
+import Support
 import Testing
 
 struct DrillScratchPoolTests {
-    let backup = Backup(formatVersion: 2, timestamp: "2026-11-29T10:15:30Z", sourcePoolID: "us-east-1_Prod1",
+    let backup = BackupContents(formatVersion: 2, timestamp: "2026-11-29T10:15:30Z", sourcePoolID: "us-east-1_Prod1",
                         poolConfig: ["Name": "customers", "DeletionProtection": "ACTIVE", "UserPoolTags": ["team": "identity"],
                                      "LambdaConfig": ["PreSignUp": "arn:aws:lambda:us-east-1:123456789012:function:check"]],
                         domain: ["Domain": "customers-auth"], uiCustomization: .init(pool: ["CSS": ".x{}"], clients: []),
@@ -31,7 +31,7 @@ struct DrillScratchPoolTests {
     }
 
     @Test func aPoolWithoutProtectionOrExtrasIsDrilledWhole() {
-        let plain = Backup(formatVersion: 2, timestamp: "t", sourcePoolID: "us-east-1_P1", poolConfig: ["Name": "plain"])
+        let plain = BackupContents(formatVersion: 2, timestamp: "t", sourcePoolID: "us-east-1_P1", poolConfig: ["Name": "plain"])
         let scratch = DrillScratchPool(of: plain, at: .now())
         #expect(scratch.notDrilled.isEmpty)
         #expect(scratch.backup.poolConfig["DeletionProtection"] == nil)

@@ -1,5 +1,5 @@
-import JSON
 @testable import Restore
+import JSON
 import Testing
 
 /// Verify compares what a restore could merge or round: usernames, memberships and settings by
@@ -8,12 +8,12 @@ struct ExactVerifyTests {
     static let nfc = "Jos\u{E9}"
     static let nfd = "Jose\u{301}"
 
-    func backup(memberships: [(String, [String])]) throws -> Backup {
-        try Backup(reading: Recorded.backup(users: [Recorded.user(Self.nfc, sub: "s-1"), Recorded.user(Self.nfd, sub: "s-2")],
+    func backup(memberships: [(String, [String])]) throws -> BackupContents {
+        try BackupContents(reading: Recorded.backup(users: [Recorded.user(Self.nfc, sub: "s-1"), Recorded.user(Self.nfd, sub: "s-2")],
                                             memberships: memberships))
     }
 
-    func failures(_ backup: Backup, _ pool: Backup) -> [String: [String]] {
+    func failures(_ backup: BackupContents, _ pool: BackupContents) -> [String: [String]] {
         Dictionary(PoolVerifier(backup: backup, pool: pool).checks().filter { !$0.passed }.map { ($0.name, $0.differences) },
                    uniquingKeysWith: { first, _ in first })
     }
@@ -48,8 +48,8 @@ struct ExactVerifyTests {
         ("Note", JSON.string("Caf\u{E9}"), JSON.string("Cafe\u{301}"), false),
     ])
     func settingIsComparedByExactValue(name: String, expected: JSON, actual: JSON, same: Bool) throws {
-        func with(_ value: JSON) -> Backup {
-            var backup = try! Backup(reading: Recorded.backup())
+        func with(_ value: JSON) -> BackupContents {
+            var backup = try! BackupContents(reading: Recorded.backup())
             var config = backup.poolConfig.object!
             var policies = config["Policies"]!.object!
             var password = policies["PasswordPolicy"]!.object!
@@ -64,7 +64,7 @@ struct ExactVerifyTests {
     }
 
     @Test func restoreTagIsNotADifferenceButAnyOtherTagIs() throws {
-        let backup = try Backup(reading: Recorded.backup())
+        let backup = try BackupContents(reading: Recorded.backup())
         var pool = backup
         var config = pool.poolConfig.object!
         config["UserPoolTags"] = ["team": "identity", "cognito-backup:restore-id": "r-1"]

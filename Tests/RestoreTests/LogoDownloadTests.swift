@@ -1,7 +1,7 @@
-import AWSClient
 import Backup
-import Testing
+import HTTP
 import TestSupport
+import Testing
 
 /// The logo's download against a local server: what is asked for, and each way it can fail.
 struct LogoDownloadTests {

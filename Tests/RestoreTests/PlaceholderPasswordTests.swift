@@ -1,5 +1,5 @@
-import JSON
 @testable import Restore
+import JSON
 import Testing
 
 struct PlaceholderPasswordTests {

@@ -1,10 +1,10 @@
-import JSON
 @testable import Restore
+import JSON
 import Testing
 
 struct PoolVerifierTests {
     /// The backup as the restored pool shows it: new subs, client ids and dates.
-    func restoredPool(_ backup: Backup) -> Backup {
+    func restoredPool(_ backup: BackupContents) -> BackupContents {
         var pool = backup
         pool.users = backup.users.map { user in
             PoolUser(username: user.username, attributes: user.attributes.map { $0.name == "sub" ? .init("sub", "new-" + $0.value) : $0 },
@@ -32,12 +32,12 @@ struct PoolVerifierTests {
     }
 
     /// A backup whose web client has a branding style and both terms documents.
-    func managedLoginBackup() throws -> Backup {
-        try Backup(reading: Recorded.backup(extra: [("managed_login_branding", ["5r2ktv9ha0example1": Recorded.branding]),
+    func managedLoginBackup() throws -> BackupContents {
+        try BackupContents(reading: Recorded.backup(extra: [("managed_login_branding", ["5r2ktv9ha0example1": Recorded.branding]),
                                                     ("terms", [Recorded.terms("terms-of-use"), Recorded.terms("privacy-policy")])]))
     }
 
-    func check(_ name: String, _ backup: Backup, _ pool: Backup) throws -> VerifyCheck {
+    func check(_ name: String, _ backup: BackupContents, _ pool: BackupContents) throws -> VerifyCheck {
         try #require(PoolVerifier(backup: backup, pool: pool).checks().first { $0.name == name })
     }
 
@@ -51,14 +51,14 @@ struct PoolVerifierTests {
     }
 
     @Test func restoredPoolPassesEveryCheckDespiteNewSubsIdsAndDates() throws {
-        let backup = try Backup(reading: Recorded.backup())
+        let backup = try BackupContents(reading: Recorded.backup())
         let checks = PoolVerifier(backup: backup, pool: restoredPool(backup)).checks()
         #expect(checks.filter { !$0.passed }.map(\.name) == [])
         #expect(checks.count > 12)
     }
 
     @Test func changedAttributeIsNamedWithBothValues() throws {
-        let backup = try Backup(reading: Recorded.backup())
+        let backup = try BackupContents(reading: Recorded.backup())
         var pool = restoredPool(backup)
         pool.users[0] = PoolUser(username: "alice", attributes: pool.users[0].attributes.map { $0.name == "email" ? .init("email", "x@y") : $0 })
         let check = PoolVerifier(backup: backup, pool: pool).checks().first { $0.name == "user attributes and enabled state" }
@@ -66,7 +66,7 @@ struct PoolVerifierTests {
     }
 
     @Test func missingMembershipAndDisabledUserEnabledAreDifferences() throws {
-        let backup = try Backup(reading: Recorded.backup())
+        let backup = try BackupContents(reading: Recorded.backup())
         var pool = restoredPool(backup)
         pool.users[1] = PoolUser(username: "bob", attributes: pool.users[1].attributes, enabled: true)
         pool.memberships = [("admins", ["alice"]), ("staff", ["alice"])]
@@ -76,7 +76,7 @@ struct PoolVerifierTests {
     }
 
     @Test func changedClientSettingIsNamedByClientAndPath() throws {
-        let backup = try Backup(reading: Recorded.backup())
+        let backup = try BackupContents(reading: Recorded.backup())
         var pool = restoredPool(backup)
         var client = pool.appClients[0].object!
         client["RefreshTokenValidity"] = 5
@@ -86,7 +86,7 @@ struct PoolVerifierTests {
     }
 
     @Test func triggersAreNotExpectedAfterSkipTriggers() throws {
-        let backup = try Backup(reading: Recorded.backup())
+        let backup = try BackupContents(reading: Recorded.backup())
         var pool = restoredPool(backup)
         var config = pool.poolConfig.object!
         config["LambdaConfig"] = [:]
@@ -98,9 +98,9 @@ struct PoolVerifierTests {
     @Test func manyDifferencesAreSummedUpAfterTheFirstFive() {
         let lines = (0..<9).map { "line \($0)" }
         #expect(JSONDifference.between(.array(lines.map(JSON.string)), [], at: "x").count == 1)
-        let backup = Backup(formatVersion: 2, timestamp: "", sourcePoolID: "p", poolConfig: [:],
+        let backup = BackupContents(formatVersion: 2, timestamp: "", sourcePoolID: "p", poolConfig: [:],
                             users: (0..<9).map { PoolUser(username: "u\($0)", attributes: []) })
-        let pool = Backup(formatVersion: 2, timestamp: "", sourcePoolID: "q", poolConfig: [:])
+        let pool = BackupContents(formatVersion: 2, timestamp: "", sourcePoolID: "q", poolConfig: [:])
         let check = PoolVerifier(backup: backup, pool: pool).checks().first { $0.name == "users" }
         #expect(check?.differences.count == 6)
         #expect(check?.differences.last == "… and 4 more")
@@ -150,7 +150,7 @@ struct PoolVerifierTests {
     }
 
     @Test func linkedIdentityMissingFromTheUserIsADifference() throws {
-        let backup = try Backup(reading: Recorded.backup(users: [Recorded.user("alice", sub: "a-1", extra: [("identities", Self.identities)])],
+        let backup = try BackupContents(reading: Recorded.backup(users: [Recorded.user("alice", sub: "a-1", extra: [("identities", Self.identities)])],
                                                          memberships: []))
         var pool = restoredPool(backup)
         pool.users = [withIdentities(nil, pool.users[0])]
@@ -160,7 +160,7 @@ struct PoolVerifierTests {
     }
 
     @Test func identityOfAProviderThePoolLacksIsCountedNotCompared() throws {
-        let backup = try Backup(reading: Recorded.backup(users: [Recorded.user("alice", sub: "a-1", extra: [("identities", Self.identities)])],
+        let backup = try BackupContents(reading: Recorded.backup(users: [Recorded.user("alice", sub: "a-1", extra: [("identities", Self.identities)])],
                                                          memberships: []))
         var pool = restoredPool(backup)
         let relinked = #"[{"userId":"corp-77","providerName":"Corp","providerType":"SAML","issuer":null,"primary":false,"dateCreated":1731927305379}]"#

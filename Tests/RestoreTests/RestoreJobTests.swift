@@ -1,16 +1,16 @@
-import AWSClient
+@testable import Restore
 import Backup
 import JSON
-@testable import Restore
-import Testing
+import Support
 import TestSupport
+import Testing
 
 struct RestoreJobTests {
     func restore(_ cognito: ScriptedCognito, backup bytes: [UInt8] = Recorded.backup(), target: RestoreOptions.Target = .newPool(name: nil),
                  passwords: PasswordHandling = .noInvitation, mappings: MemoryMappings = MemoryMappings(),
                  logo: LogoDownload = LogoDownload()) async throws -> RestoreJob.Result {
         let options = RestoreOptions(target: target, domainPrefix: "customers-restored", passwords: passwords, concurrency: 4)
-        return try await RestoreJob(cognito: cognito, backup: try Backup(reading: bytes), options: options, mappings: mappings, logo: logo).run()
+        return try await RestoreJob(cognito: cognito, backup: try BackupContents(reading: bytes), options: options, mappings: mappings, logo: logo).run()
     }
 
     @Test func newPoolGetsStructureThenUsersThenMembershipsAndTriggersLast() async throws {
@@ -202,7 +202,7 @@ struct RestoreJobTests {
     @Test func withoutADomainPrefixTheBackupsPrefixIsRestored() async throws {
         let cognito = ScriptedCognito()
         let options = RestoreOptions(target: .newPool(name: "p"), concurrency: 2)
-        let result = try await RestoreJob(cognito: cognito, backup: try Backup(reading: Recorded.backup()), options: options,
+        let result = try await RestoreJob(cognito: cognito, backup: try BackupContents(reading: Recorded.backup()), options: options,
                                           mappings: MemoryMappings()).run()
         #expect(cognito.calls("CreateUserPoolDomain").map { $0["Domain"] } == ["customers-auth"])
         #expect(result.succeeded)
@@ -214,7 +214,7 @@ struct RestoreJobTests {
             throw ScriptedCognito.error("InvalidParameterException")
         }
         let options = RestoreOptions(target: .newPool(name: "p"), concurrency: 2)
-        let result = try await RestoreJob(cognito: cognito, backup: try Backup(reading: Recorded.backup()), options: options,
+        let result = try await RestoreJob(cognito: cognito, backup: try BackupContents(reading: Recorded.backup()), options: options,
                                           mappings: MemoryMappings()).run()
         #expect(result.succeeded)
         #expect(result.report.warnings.contains { $0.contains("domain prefix customers-auth not restored") && $0.contains("--domain-prefix") })

@@ -1,7 +1,8 @@
-import AWSClient
+@testable import Restore
+import AWSCore
+import AWSServices
 import JSON
 import Synchronization
-@testable import Restore
 
 /// Cognito answering from a script, remembering every call in order.
 final class ScriptedCognito: CognitoAPI {

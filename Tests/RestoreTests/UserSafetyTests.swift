@@ -1,6 +1,5 @@
-import AWSClient
-import JSON
 @testable import Restore
+import JSON
 import Testing
 
 /// Users are never merged, adopted when they are someone else's, or usable before they are
@@ -10,7 +9,7 @@ struct UserSafetyTests {
                  target: RestoreOptions.Target = .existingPool(id: "eu-west-1_Targ3tP00"),
                  passwords: PasswordHandling = .noInvitation) async throws -> RestoreJob.Result {
         let options = RestoreOptions(target: target, passwords: passwords, concurrency: 4)
-        return try await RestoreJob(cognito: cognito, backup: try Backup(reading: Recorded.backup(users: users, memberships: memberships)),
+        return try await RestoreJob(cognito: cognito, backup: try BackupContents(reading: Recorded.backup(users: users, memberships: memberships)),
                                     options: options, mappings: MemoryMappings()).run()
     }
 
