@@ -110,8 +110,7 @@ public struct SigV4Signer: Sendable {
     }
 
     public func signature(stringToSign: String, at time: UTCTime) -> String {
-        var key = Crypto.hmacSHA256(key: Array("AWS4\(credentials.secretAccessKey)".utf8), Array(time.datePart("").utf8))
-        for part in [region, service, "aws4_request"] { key = Crypto.hmacSHA256(key: key, Array(part.utf8)) }
+        let key = SigningKeys.shared.key(secret: credentials.secretAccessKey, day: time.datePart(""), region: region, service: service)
         return Crypto.hmacSHA256(key: key, Array(stringToSign.utf8)).hexString
     }
 
