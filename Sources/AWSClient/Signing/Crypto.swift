@@ -8,26 +8,33 @@ public enum Crypto {
         return hasher.finalize()
     }
 
+    /// RFC 2104 over the hasher below. OpenSSL's `HMAC()` looks up both the MAC and the digest
+    /// anew on every call, which costs more than the four blocks a signature hashes.
     public static func hmacSHA256<Key: Collection<UInt8>, Message: Collection<UInt8>>(key: Key, _ message: Message) -> [UInt8] {
-        var digest = [UInt8](repeating: 0, count: 32)
-        var length: UInt32 = 0
-        let key = Array(key), message = Array(message)
-        _ = key.withUnsafeBytes { k in
-            message.withUnsafeBytes { m in
-                HMAC(EVP_sha256(), k.baseAddress, Int32(k.count), m.bindMemory(to: UInt8.self).baseAddress, m.count, &digest, &length)
-            }
-        }
-        return digest
+        let blockSize = 64
+        var block = key.count > blockSize ? sha256(key) : Array(key)
+        block += repeatElement(0, count: blockSize - block.count)
+        let inner = SHA256Hasher()
+        inner.update(block.map { $0 ^ 0x36 })
+        inner.update(message)
+        let outer = SHA256Hasher()
+        outer.update(block.map { $0 ^ 0x5C })
+        outer.update(inner.finalize())
+        return outer.finalize()
     }
 }
 
 /// Incremental SHA-256, so an object's digest is known without holding the object.
 public final class SHA256Hasher {
+    /// Fetched once: `EVP_sha256()` has every new hasher look the algorithm up again (OpenSSL 3's
+    /// implicit fetch), which costs more than hashing a request. A fetched method is immutable
+    /// and OpenSSL lets any thread use it.
+    nonisolated(unsafe) private static let method = EVP_MD_fetch(nil, "SHA256", nil)
     private let context: OpaquePointer
 
     public init() {
         context = EVP_MD_CTX_new()
-        EVP_DigestInit_ex(context, EVP_sha256(), nil)
+        EVP_DigestInit_ex(context, Self.method, nil)
     }
 
     deinit { EVP_MD_CTX_free(context) }
@@ -44,7 +51,7 @@ public final class SHA256Hasher {
         var digest = [UInt8](repeating: 0, count: 32)
         var length: UInt32 = 0
         EVP_DigestFinal_ex(context, &digest, &length)
-        EVP_DigestInit_ex(context, EVP_sha256(), nil)
+        EVP_DigestInit_ex(context, Self.method, nil)
         return digest
     }
 }
