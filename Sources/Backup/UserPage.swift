@@ -12,13 +12,13 @@ public struct UserPage: Sendable {
         users = page.elements(of: "Users")
     }
 
-    public func username(_ user: ArraySlice<UInt8>) -> String? { page.members(["Username"], of: user)[0]?.string }
+    public func username(_ user: ArraySlice<UInt8>) -> String? { page.member("Username", of: user)?.string }
 
     /// The names of the users Cognito created at `cutoff` (seconds since the epoch) or later, or
     /// at a time it does not say. Only their names are built: most users of a page are older.
     func usernames(createdSince cutoff: Double) -> [String] {
         users.compactMap { user in
-            guard (RecentUsers.seconds(page.members(["UserCreateDate"], of: user)[0]) ?? .infinity) >= cutoff else { return nil }
+            guard (RecentUsers.seconds(page.member("UserCreateDate", of: user)) ?? .infinity) >= cutoff else { return nil }
             return username(user) ?? ""
         }
     }

@@ -27,13 +27,11 @@ public struct RawJSONObject: Sendable {
         return index.elements[places].map { bytes[$0.range] }
     }
 
-    /// Members of the object that `element` (an element of this object's arrays) holds, parsed,
-    /// in the order of `keys`; nil for a missing one.
-    public func members(_ keys: [String], of element: ArraySlice<UInt8>) -> [JSON?] {
-        guard let members = index.element(startingAt: element.startIndex)?.members else { return keys.map { _ in nil } }
-        return keys.map { key in
-            index.elementMembers[members].first { named($0.name, key) }.flatMap { parse($0.value) }
-        }
+    /// The member `key` of the object that `element` (an element of this object's arrays) is,
+    /// parsed; nil if it has none, or is not an object.
+    public func member(_ key: String, of element: ArraySlice<UInt8>) -> JSON? {
+        guard let members = index.element(startingAt: element.startIndex)?.members else { return nil }
+        return index.elementMembers[members].first { named($0.name, key) }.flatMap { parse($0.value) }
     }
 
     /// Whether the quoted name at `name` is `key`. Names are compared as written: AWS writes its
