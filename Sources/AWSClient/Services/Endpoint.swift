@@ -46,7 +46,12 @@ public struct Endpoint: Sendable, Equatable {
         self.isAWSHost = isAWSHost
         self.signingRegion = signingRegion
         var rest = Substring(baseURL)
-        if let scheme = rest.firstRange(of: "://") { rest = rest[scheme.upperBound...] }
+        // By bytes: StringProcessing's firstRange costs more than the rest of the endpoint, which
+        // a service client resolves for every call.
+        let bytes = rest.utf8
+        if let scheme = bytes.indices.first(where: { bytes[$0...].starts(with: "://".utf8) }) {
+            rest = rest[bytes.index(scheme, offsetBy: 3)...]
+        }
         let slash = rest.firstIndex(of: "/") ?? rest.endIndex
         host = String(rest[..<slash])
         basePath = String(rest[slash...])
