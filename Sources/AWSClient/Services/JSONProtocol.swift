@@ -8,6 +8,18 @@ struct JSONProtocolClient: Sendable {
     let targetPrefix: String
     let version: String
     let retry: RetryPolicy
+    /// Resolved once: it depends only on the client's configuration, and resolving it builds
+    /// several strings, which added up over a backup's thousands of calls.
+    let endpoint: Endpoint
+
+    init(aws: AWSClient, service: AWSService, targetPrefix: String, version: String, retry: RetryPolicy) {
+        self.aws = aws
+        self.service = service
+        self.targetPrefix = targetPrefix
+        self.version = version
+        self.retry = retry
+        endpoint = aws.endpoint(for: service)
+    }
 
     func call(_ operation: String, _ input: JSON, limiters: [RateLimiter] = []) async throws(AWSError) -> JSON {
         let response = try await send(operation, input, limiters: limiters)
@@ -28,7 +40,7 @@ struct JSONProtocolClient: Sendable {
             ("Content-Type", "application/x-amz-json-\(version)"),
             ("X-Amz-Target", "\(targetPrefix).\(operation)"),
         ], body: input.serializedBytes)
-        return try await aws.perform(call, endpoint: aws.endpoint(for: service), retry: retry, limiters: limiters,
+        return try await aws.perform(call, endpoint: endpoint, retry: retry, limiters: limiters,
                                      decodeError: Self.decodeError)
     }
 
