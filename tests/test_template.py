@@ -376,7 +376,10 @@ def test_function_settings(backup):
     props = backup["Resources"]["BackupFunction"]["Properties"]
     assert props["Runtime"] == "provided.al2023"
     assert props["Handler"] == "bootstrap"
-    assert props["MemorySize"] == 512 and props["Timeout"] == 900
+    assert props["Timeout"] == 900
+    # Backups alone keep Cognito's pace on the smallest size; drills (restores) keep more.
+    assert Resolver(backup).resolve(props["MemorySize"]) == 128
+    assert Resolver(backup, parameters={"EnableDrills": "true"}).resolve(props["MemorySize"]) == 512
     assert props["Architectures"] == [{"Ref": "Architecture"}]
     assert props["ReservedConcurrentExecutions"] == 1
     assert props["LoggingConfig"]["LogFormat"] == "JSON"

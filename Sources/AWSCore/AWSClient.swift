@@ -120,7 +120,7 @@ public final class AWSClient: Sendable {
         if !call.unsigned {
             let credentials: Credentials
             do { credentials = try await self.credentials.credentials() } catch { throw .credentials(error) }
-            let payload = SignableRequest.Payload(body: call.body)
+            let payload = call.bodySHA256.map { SignableRequest.Payload.hash($0.hexString) } ?? SignableRequest.Payload(body: call.body)
             let signable = SignableRequest(method: call.method, path: path, query: call.query, headers: headers, payload: payload)
             let region = endpoint.signingRegion ?? self.region
             let signer = call.service == .s3 ? SigV4Signer.s3(credentials: credentials, region: region)
@@ -151,13 +151,15 @@ public struct ServiceCall {
     var query: [(name: String, value: String)] = []
     var headers: [(name: String, value: String)] = []
     var body: [UInt8] = []
+    /// The body's SHA-256 when the caller has it already (S3 checksums it too): not computed again.
+    var bodySHA256: [UInt8]? = nil
     /// Sent without a signature: calls that exist to obtain credentials (web identity, SSO).
     var unsigned = false
     var maxResponseBytes = HTTPRequest.defaultMaxResponseBytes
 
     public init(service: AWSService, operation: String, method: String, path: String, query: [(name: String, value: String)] = [],
-                headers: [(name: String, value: String)] = [], body: [UInt8] = [], unsigned: Bool = false,
-                maxResponseBytes: Int = HTTPRequest.defaultMaxResponseBytes) {
+                headers: [(name: String, value: String)] = [], body: [UInt8] = [], bodySHA256: [UInt8]? = nil,
+                unsigned: Bool = false, maxResponseBytes: Int = HTTPRequest.defaultMaxResponseBytes) {
         self.service = service
         self.operation = operation
         self.method = method
@@ -165,6 +167,7 @@ public struct ServiceCall {
         self.query = query
         self.headers = headers
         self.body = body
+        self.bodySHA256 = bodySHA256
         self.unsigned = unsigned
         self.maxResponseBytes = maxResponseBytes
     }

@@ -34,11 +34,28 @@ public struct Endpoint: Sendable, Equatable {
     public let isAWSHost: Bool
     /// The region requests here are signed for, when it is not the client's: an S3 bucket's.
     public let signingRegion: String?
+    // The parts of `baseURL` below are taken apart once, not for every request that needs them.
+    /// The host (and port) part, for the signed `Host` header.
+    public let host: String
+    /// The path part of the base URL ("" when there is none).
+    public let basePath: String
+    public let scheme: String
 
     public init(baseURL: String, isAWSHost: Bool, signingRegion: String? = nil) {
         self.baseURL = baseURL
         self.isAWSHost = isAWSHost
         self.signingRegion = signingRegion
+        var rest = Substring(baseURL)
+        // By bytes: StringProcessing's firstRange costs more than the rest of the endpoint, which
+        // a service client resolves for every call.
+        let bytes = rest.utf8
+        if let scheme = bytes.indices.first(where: { bytes[$0...].starts(with: "://".utf8) }) {
+            rest = rest[bytes.index(scheme, offsetBy: 3)...]
+        }
+        let slash = rest.firstIndex(of: "/") ?? rest.endIndex
+        host = String(rest[..<slash])
+        basePath = String(rest[slash...])
+        scheme = baseURL.hasPrefix("http://") ? "http" : "https"
     }
 
     public static func resolve(_ service: AWSService, region: String, environment: [String: String],
@@ -59,22 +76,4 @@ public struct Endpoint: Sendable, Equatable {
         let base = isAWSHost ? Self.resolve(service, region: region, environment: [:]).baseURL : baseURL
         return Endpoint(baseURL: base, isAWSHost: isAWSHost, signingRegion: region)
     }
-
-    /// The host (and port) part, for the signed `Host` header.
-    public var host: String {
-        var rest = Substring(baseURL)
-        if let scheme = rest.firstRange(of: "://") { rest = rest[scheme.upperBound...] }
-        if let slash = rest.firstIndex(of: "/") { rest = rest[..<slash] }
-        return String(rest)
-    }
-
-    /// The path part of the base URL ("" when there is none).
-    public var basePath: String {
-        var rest = Substring(baseURL)
-        if let scheme = rest.firstRange(of: "://") { rest = rest[scheme.upperBound...] }
-        guard let slash = rest.firstIndex(of: "/") else { return "" }
-        return String(rest[slash...])
-    }
-
-    public var scheme: String { baseURL.hasPrefix("http://") ? "http" : "https" }
 }

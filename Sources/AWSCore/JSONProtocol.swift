@@ -9,6 +9,9 @@ public struct JSONProtocolClient: Sendable {
     let targetPrefix: String
     let version: String
     let retry: RetryPolicy
+    /// Resolved once: it depends only on the client's configuration, and resolving it builds
+    /// several strings, which added up over a backup's thousands of calls.
+    let endpoint: Endpoint
 
     public init(aws: AWSClient, service: AWSService, targetPrefix: String, version: String, retry: RetryPolicy) {
         self.aws = aws
@@ -16,6 +19,7 @@ public struct JSONProtocolClient: Sendable {
         self.targetPrefix = targetPrefix
         self.version = version
         self.retry = retry
+        endpoint = aws.endpoint(for: service)
     }
 
     public func call(_ operation: String, _ input: JSON, limiters: [RateLimiter] = []) async throws(AWSError) -> JSON {
@@ -37,7 +41,7 @@ public struct JSONProtocolClient: Sendable {
             ("Content-Type", "application/x-amz-json-\(version)"),
             ("X-Amz-Target", "\(targetPrefix).\(operation)"),
         ], body: input.serializedBytes)
-        return try await aws.perform(call, endpoint: aws.endpoint(for: service), retry: retry, limiters: limiters,
+        return try await aws.perform(call, endpoint: endpoint, retry: retry, limiters: limiters,
                                      decodeError: Self.decodeError)
     }
 

@@ -48,9 +48,9 @@ public final class S3: Sendable {
     }
 
     /// `x-amz-checksum-sha256` for `body`: S3 refuses the upload if what arrives differs.
-    public static func checksumHeader(_ body: [UInt8]) -> (name: String, value: String) {
-        ("x-amz-checksum-sha256", Base64.encode(Crypto.sha256(body)))
-    }
+    public static func checksumHeader(_ body: [UInt8]) -> (name: String, value: String) { checksumHeader(digest: Crypto.sha256(body)) }
+
+    static func checksumHeader(digest: [UInt8]) -> (name: String, value: String) { ("x-amz-checksum-sha256", Base64.encode(digest)) }
 
     /// Makes a PutObject or CompleteMultipartUpload fail with `PreconditionFailed` rather than
     /// replace an object already under the key.
@@ -64,8 +64,10 @@ public final class S3: Sendable {
     /// Always with a checksum (`x-amz-checksum-sha256` unless the caller sent one): S3 refuses a
     /// PutObject without one (or Content-MD5) into a bucket with an Object Lock retention rule.
     public func putObject(bucket: String, key: String, body: [UInt8], headers: [(name: String, value: String)] = []) async throws(AWSError) -> Stored {
-        let checksummed = headers.contains { $0.name.lowercased().hasPrefix("x-amz-checksum-") } ? headers : headers + [Self.checksumHeader(body)]
-        let response = try await send("PutObject", "PUT", bucket: bucket, key: key, headers: checksummed, body: body)
+        // The checksum and the signature's payload hash are one digest: the body is hashed once.
+        let digest = Crypto.sha256(body)
+        let checksummed = headers.contains { $0.name.lowercased().hasPrefix("x-amz-checksum-") } ? headers : headers + [Self.checksumHeader(digest: digest)]
+        let response = try await send("PutObject", "PUT", bucket: bucket, key: key, headers: checksummed, body: body, bodySHA256: digest)
         return Stored(eTag: response.header("etag"), versionID: response.header("x-amz-version-id"))
     }
 
@@ -79,9 +81,11 @@ public final class S3: Sendable {
 
     /// Uploads one part with its SHA-256, for an upload created with `x-amz-checksum-algorithm: SHA256`.
     public func uploadPart(bucket: String, key: String, uploadID: String, partNumber: Int, body: [UInt8]) async throws(AWSError) -> UploadedPart {
-        let checksum = Self.checksumHeader(body)
+        let digest = Crypto.sha256(body)
+        let checksum = Self.checksumHeader(digest: digest)
         let response = try await send("UploadPart", "PUT", bucket: bucket, key: key,
-                                      query: [("partNumber", String(partNumber)), ("uploadId", uploadID)], headers: [checksum], body: body)
+                                      query: [("partNumber", String(partNumber)), ("uploadId", uploadID)], headers: [checksum], body: body,
+                                      bodySHA256: digest)
         guard let eTag = response.header("etag") else { throw invalidResponse("UploadPart", "no ETag in the response") }
         return UploadedPart(eTag: eTag, sha256: checksum.value)
     }
@@ -183,13 +187,13 @@ public final class S3: Sendable {
 
     func send(_ operation: String, _ method: String, bucket: String, key: String?,
                       query: [(name: String, value: String)] = [], headers: [(name: String, value: String)] = [],
-                      body: [UInt8] = [], maxResponseBytes: Int = HTTPRequest.defaultMaxResponseBytes,
+                      body: [UInt8] = [], bodySHA256: [UInt8]? = nil, maxResponseBytes: Int = HTTPRequest.defaultMaxResponseBytes,
                       succeeded: (HTTPResponse) -> Bool = { (200..<300).contains($0.status) }) async throws(AWSError) -> HTTPResponse {
         let signedFor = regions.region(of: bucket) ?? aws.region
         func attempt(in region: String) async throws(WrongRegion) -> HTTPResponse {
             let (target, path) = address(bucket: bucket, key: key, region: region)
             let call = ServiceCall(service: .s3, operation: operation, method: method, path: path, query: query, headers: headers, body: body,
-                                   maxResponseBytes: maxResponseBytes)
+                                   bodySHA256: bodySHA256, maxResponseBytes: maxResponseBytes)
             var named: String?
             do {
                 return try await aws.perform(call, endpoint: target, retry: retry, limiters: [], succeeded: succeeded) { response in

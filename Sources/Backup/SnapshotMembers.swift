@@ -65,7 +65,7 @@ extension BackupJob {
                         .map { $0["Username"]?.string ?? "" }
                 } else {
                     try await writer.elements(raw: page.users)
-                    recent = page.users.map(page.nameAndCreation).filter { ($0.created ?? .infinity) >= cutoff }.map { $0.username ?? "" }
+                    recent = page.usernames(createdSince: cutoff)
                 }
                 if !recent.isEmpty { recentUsers.withLock { set in for name in recent { set.insert(name) } } }
                 let total = users.add(page.users.count)

@@ -20,12 +20,15 @@ public struct UserPage: Sendable {
         return kept
     }
 
-    public func username(_ user: ArraySlice<UInt8>) -> String? { page.members(["Username"], of: user)[0]?.string }
+    public func username(_ user: ArraySlice<UInt8>) -> String? { page.member("Username", of: user)?.string }
 
-    /// The user's name and when Cognito created them (seconds since the epoch), in one reading.
-    func nameAndCreation(_ user: ArraySlice<UInt8>) -> (username: String?, created: Double?) {
-        let found = page.members(["Username", "UserCreateDate"], of: user)
-        return (found[0]?.string, RecentUsers.seconds(found[1]))
+    /// The names of the users Cognito created at `cutoff` (seconds since the epoch) or later, or
+    /// at a time it does not say. Only their names are built: most users of a page are older.
+    func usernames(createdSince cutoff: Double) -> [String] {
+        users.compactMap { user in
+            guard (RecentUsers.seconds(page.member("UserCreateDate", of: user)) ?? .infinity) >= cutoff else { return nil }
+            return username(user) ?? ""
+        }
     }
 
     /// Every user built into a value, for readers that compare users rather than store them.

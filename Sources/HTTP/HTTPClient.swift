@@ -187,21 +187,25 @@ private final class Transfer: @unchecked Sendable {
         ccurl_setopt_pointer(easy, CURLOPT_HEADERDATA, me)
         ccurl_setopt_callback(easy, CURLOPT_HEADERFUNCTION) { buffer, size, count, context in
             let transfer = Unmanaged<Transfer>.fromOpaque(context!).takeUnretainedValue()
-            transfer.readHeaderLine(String(decoding: UnsafeRawBufferPointer(start: buffer, count: size * count), as: UTF8.self))
+            transfer.readHeaderLine(UnsafeRawBufferPointer(start: buffer, count: size * count))
             return size * count
         }
     }
 
-    private func readHeaderLine(_ line: String) {
-        if line.hasPrefix("HTTP/") {
+    /// Read from the bytes curl hands over: only the name and the trimmed value become Strings.
+    private func readHeaderLine(_ line: UnsafeRawBufferPointer) {
+        if line.starts(with: "HTTP/".utf8) {
             // A new status line (after a 100 Continue or a redirect) starts a new header block.
             responseHeaders.removeAll()
             return
         }
-        guard let colon = line.firstIndex(of: ":") else { return }
-        let name = line[..<colon].lowercased()
-        let value = line[line.index(after: colon)...].trimmingCharacters(in: " \t\r\n")
-        responseHeaders.append((name, value))
+        guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { return }
+        let isBlank = { (byte: UInt8) in byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A }
+        var start = colon + 1, end = line.endIndex
+        while start < end, isBlank(line[start]) { start += 1 }
+        while end > start, isBlank(line[end - 1]) { end -= 1 }
+        responseHeaders.append((String(decoding: line[..<colon], as: UTF8.self).lowercased(),
+                                String(decoding: line[start..<end], as: UTF8.self)))
     }
 
     func finishCancelled() {

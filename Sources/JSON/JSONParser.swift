@@ -110,6 +110,12 @@ struct Parser {
 
     mutating func parseNumber() throws(JSONParseError) -> JSON {
         let start = position
+        try skipNumber()
+        return .number(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self))
+    }
+
+    /// Checks the number at `position` and moves past it, building nothing.
+    mutating func skipNumber() throws(JSONParseError) {
         func digits(_ p: inout Parser) -> Int {
             let from = p.position
             while p.position < p.bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(p.bytes[p.position]) { p.position += 1 }
@@ -128,7 +134,6 @@ struct Parser {
             if position < bytes.count, bytes[position] == UInt8(ascii: "+") || bytes[position] == UInt8(ascii: "-") { position += 1 }
             guard digits(&self) > 0 else { throw fail("expected an exponent") }
         }
-        return .number(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self))
     }
 
     mutating func parseString() throws(JSONParseError) -> String {

@@ -6,53 +6,22 @@ extension Parser {
         skipWhitespace()
         guard position < bytes.count else { throw fail("") }
         switch bytes[position] {
-        case UInt8(ascii: "{"): try forEachMember(depth: depth) { _, _ in }
-        case UInt8(ascii: "["): try forEachElement(depth: depth) { _ in }
+        case UInt8(ascii: "{"): try forEachMember(depth: depth) { parser, _ throws(JSONParseError) in try parser.skipValue(depth: depth + 1) }
+        case UInt8(ascii: "["): try forEachElement(depth: depth) { parser throws(JSONParseError) in try parser.skipValue(depth: depth + 1) }
         case UInt8(ascii: "\""): try skipString()
         case UInt8(ascii: "t"): try expectWord("true")
         case UInt8(ascii: "f"): try expectWord("false")
         case UInt8(ascii: "n"): try expectWord("null")
-        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): _ = try parseNumber()
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): try skipNumber()
         default: throw fail("unexpected character")
         }
     }
 
-    /// The object at `position`: each member's name and the byte range of its value.
-    mutating func memberRanges(depth: Int) throws(JSONParseError) -> [(key: String, range: Range<Int>)] {
-        var members: [(key: String, range: Range<Int>)] = []
-        let bytes = bytes
-        try forEachMember(depth: depth) { name, value throws(JSONParseError) in
-            var key = Parser(bytes: bytes, position: name.lowerBound)
-            members.append((try key.parseString(), value))
-        }
-        return members
-    }
-
-    /// The byte ranges of the values of the members named `keys` in the object at `position`,
-    /// which is checked whole on the way; nil for a missing one.
-    mutating func rangesOfMembers(_ keys: [String], depth: Int) throws(JSONParseError) -> [Range<Int>?] {
-        let wanted = keys.map { Array("\"\($0)\"".utf8) }
-        let bytes = bytes
-        var found = [Range<Int>?](repeating: nil, count: keys.count)
-        try forEachMember(depth: depth) { name, value in
-            // Names are compared as written: AWS writes its member names without escapes.
-            for (index, key) in wanted.enumerated() where found[index] == nil && key.count == name.count {
-                if key.withUnsafeBufferPointer({ $0.elementsEqual(bytes[name]) }) { found[index] = value }
-            }
-        }
-        return found
-    }
-
-    /// The array at `position`: the byte range of each element.
-    mutating func elementRanges(depth: Int) throws(JSONParseError) -> [Range<Int>] {
-        var elements: [Range<Int>] = []
-        try forEachElement(depth: depth) { elements.append($0) }
-        return elements
-    }
-
-    /// Checks the object at `position` and moves past it, handing each member's name (the quoted
-    /// string, as written) and value, by byte range; nothing is built.
-    mutating func forEachMember(depth: Int, _ body: (Range<Int>, Range<Int>) throws(JSONParseError) -> Void) throws(JSONParseError) {
+    /// Checks the object at `position` and moves past it. `value` gets each member's name (the
+    /// quoted string, as written, by byte range) with the parser at the member's value, and must
+    /// move past that value: a caller that wants more than the grammar reads it there, in the
+    /// same pass.
+    mutating func forEachMember(depth: Int, _ value: (inout Parser, Range<Int>) throws(JSONParseError) -> Void) throws(JSONParseError) {
         position += 1
         skipWhitespace()
         if position < bytes.count, bytes[position] == UInt8(ascii: "}") { position += 1; return }
@@ -66,9 +35,7 @@ extension Parser {
             guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else { throw fail("expected ':'") }
             position += 1
             skipWhitespace()
-            let start = position
-            try skipValue(depth: depth + 1)
-            try body(name, start..<position)
+            try value(&self, name)
             skipWhitespace()
             guard position < bytes.count else { throw fail("") }
             if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
@@ -77,16 +44,15 @@ extension Parser {
         }
     }
 
-    /// Checks the array at `position` and moves past it, handing each element's byte range.
-    mutating func forEachElement(depth: Int, _ body: (Range<Int>) throws(JSONParseError) -> Void) throws(JSONParseError) {
+    /// Checks the array at `position` and moves past it; `element` gets the parser at each
+    /// element and must move past it.
+    mutating func forEachElement(depth: Int, _ element: (inout Parser) throws(JSONParseError) -> Void) throws(JSONParseError) {
         position += 1
         skipWhitespace()
         if position < bytes.count, bytes[position] == UInt8(ascii: "]") { position += 1; return }
         while true {
             skipWhitespace()
-            let start = position
-            try skipValue(depth: depth + 1)
-            try body(start..<position)
+            try element(&self)
             skipWhitespace()
             guard position < bytes.count else { throw fail("") }
             if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
@@ -100,8 +66,13 @@ extension Parser {
     mutating func skipString() throws(JSONParseError) {
         position += 1
         while position < bytes.count {
-            let byte = bytes[position]
-            switch byte {
+            // Most of a page is printable ASCII: one comparison a byte until something else.
+            var next = position
+            while next < bytes.count, case let byte = bytes[next], byte >= 0x20, byte < 0x80,
+                  byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\") { next += 1 }
+            position = next
+            guard position < bytes.count else { break }
+            switch bytes[position] {
             case UInt8(ascii: "\""):
                 position += 1
                 return
@@ -110,8 +81,6 @@ extension Parser {
                 _ = try parseEscape()
             case 0..<0x20:
                 throw fail("control character in string")
-            case 0x20..<0x80:
-                position += 1
             default:
                 try skipUTF8Sequence()
             }

@@ -8,16 +8,19 @@ public enum Crypto {
         return hasher.finalize()
     }
 
+    /// RFC 2104 over the hasher below. OpenSSL's `HMAC()` looks up both the MAC and the digest
+    /// anew on every call, which costs more than the four blocks a signature hashes.
     public static func hmacSHA256<Key: Collection<UInt8>, Message: Collection<UInt8>>(key: Key, _ message: Message) -> [UInt8] {
-        var digest = [UInt8](repeating: 0, count: 32)
-        var length: UInt32 = 0
-        let key = Array(key), message = Array(message)
-        _ = key.withUnsafeBytes { k in
-            message.withUnsafeBytes { m in
-                HMAC(EVP_sha256(), k.baseAddress, Int32(k.count), m.bindMemory(to: UInt8.self).baseAddress, m.count, &digest, &length)
-            }
-        }
-        return digest
+        let blockSize = 64
+        var block = key.count > blockSize ? sha256(key) : Array(key)
+        block += repeatElement(0, count: blockSize - block.count)
+        let inner = SHA256Hasher()
+        inner.update(block.map { $0 ^ 0x36 })
+        inner.update(message)
+        let outer = SHA256Hasher()
+        outer.update(block.map { $0 ^ 0x5C })
+        outer.update(inner.finalize())
+        return outer.finalize()
     }
 
     /// Only for names others chose it for (the SSO token cache's file names), never for integrity.

@@ -112,14 +112,28 @@ public struct SigV4Signer: Sendable {
     }
 
     public func signature(stringToSign: String, at time: UTCTime) -> String {
-        var key = Crypto.hmacSHA256(key: Array("AWS4\(credentials.secretAccessKey)".utf8), Array(time.datePart("").utf8))
-        for part in [region, service, "aws4_request"] { key = Crypto.hmacSHA256(key: key, Array(part.utf8)) }
+        let key = SigningKeys.shared.key(secret: credentials.secretAccessKey, day: time.datePart(""), region: region, service: service)
         return Crypto.hmacSHA256(key: key, Array(stringToSign.utf8)).hexString
     }
 
     func scope(at time: UTCTime) -> String { "\(time.datePart(""))/\(region)/\(service)/aws4_request" }
 
+    /// The value with its white space folded: trimmed, each run one space.
     static func canonicalHeaderValue(_ value: String) -> String {
+        // Most values have nothing to fold and are signed as they are, without a split and a join.
+        var afterSpace = true
+        for byte in value.utf8 {
+            switch byte {
+            case 0x09, 0x0A, 0x0D: return folded(value)
+            case 0x20 where afterSpace: return folded(value)
+            case 0x20: afterSpace = true
+            default: afterSpace = false
+            }
+        }
+        return afterSpace && !value.isEmpty ? folded(value) : value
+    }
+
+    private static func folded(_ value: String) -> String {
         value.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }).joined(separator: " ")
     }
 

@@ -46,10 +46,45 @@ struct RawJSONObjectTests {
         #expect(users.map { String(decoding: $0, as: UTF8.self) } == [
             #"{"Username":"jos\u00e9","Attributes":[{"Name":"x","Value":"}]"}]}"#, #"{"Username":"b\"o"}"#,
         ])
-        #expect(users.map { page.members(["Username"], of: $0)[0]?.string } == ["josé", "b\"o"])
-        #expect(page.members(["Missing", "Username"], of: users[1]).map { $0?.string } == [nil, "b\"o"])
+        #expect(users.map { page.member("Username", of: $0)?.string } == ["josé", "b\"o"])
+        #expect(page.member("Missing", of: users[1]) == nil && page.member("Username", of: users[1])?.string == "b\"o")
         #expect(page["PaginationToken"]?.string == "t1")
         #expect(page["Missing"] == nil && page.elements(of: "PaginationToken").isEmpty)
+    }
+
+    @Test func onlyAnElementsOwnMembersAreFoundNotThoseNestedInIt() throws {
+        let page = try RawJSONObject(validating: Array(#"{"Users":[{"Attributes":[{"Username":"inner"}],"Username":"outer"},{"Attributes":{"Username":"x"}}]}"#.utf8))
+        let users = page.elements(of: "Users")
+        #expect(users.map { page.member("Username", of: $0)?.string } == ["outer", nil])
+    }
+
+    @Test func elementsThatAreNotObjectsHaveNoMembers() throws {
+        let page = try RawJSONObject(validating: Array(#"{"Users":[1,"Username",[{"Username":"a"}],{"Username":"b"}]}"#.utf8))
+        let users = page.elements(of: "Users")
+        #expect(users.map { String(decoding: $0, as: UTF8.self) } == ["1", #""Username""#, #"[{"Username":"a"}]"#, #"{"Username":"b"}"#])
+        #expect(users.map { page.member("Username", of: $0)?.string } == [nil, nil, nil, "b"])
+    }
+
+    @Test func eachArrayMemberKeepsItsOwnElements() throws {
+        let page = try RawJSONObject(validating: Array(#"{"A":[{"k":"1"}],"B":[],"C":[{"k":"2"},{"k":"3"}]}"#.utf8))
+        #expect(page.elements(of: "A").map { page.member("k", of: $0)?.string } == ["1"])
+        #expect(page.elements(of: "B").isEmpty)
+        #expect(page.elements(of: "C").map { page.member("k", of: $0)?.string } == ["2", "3"])
+    }
+
+    /// Pages broken inside a user, where the one pass that checks also notes the user's members.
+    @Test(arguments: [
+        #"{"Users":[{"Username":"a",}]}"#, #"{"Users":[{"Username" "a"}]}"#, #"{"Users":[{"Username":"a"},]}"#,
+        #"{"Users":[{"Username":"a"}"#, #"{"Users":[{"Username":"a\x"}]}"#, #"{"Users":[{"UserCreateDate":1.}]}"#,
+        #"{"Users":[{"Username":"a"}]]}"#, #"{"Users":[{1:"a"}]}"#, #"{"Users":[{"Username":"a"} {"Username":"b"}]}"#,
+    ])
+    func aPageBrokenInsideAUserIsRefused(_ text: String) {
+        #expect(throws: JSONParseError.self) { _ = try RawJSONObject(validating: Array(text.utf8)) }
+    }
+
+    @Test func aPageWithInvalidUTF8InsideAUserIsRefused() {
+        let page = Array(#"{"Users":[{"Username":""#.utf8) + [0xC3, 0x28] + Array(#""}]}"#.utf8)
+        #expect(throws: JSONParseError.self) { _ = try RawJSONObject(validating: page) }
     }
 
     @Test(arguments: [#"[1]"#, #"{"a":1} x"#, #"{"a":"\ud800"#, "{\"a\":\"\u{01}\"}", #"{"a":01}"#])
