@@ -1,8 +1,8 @@
 import JSON
 
 /// A backup as restore and verify read it: the members of the current format, whichever format
-/// the file was written in. Configuration stays Cognito's JSON; users become small values, since
-/// a pool may hold a hundred thousand of them.
+/// the file was written in. Configuration stays Cognito's JSON; users are read from the file
+/// when needed, since a pool may hold a million of them.
 public struct Backup: Sendable {
     public var formatVersion: Int
     public var timestamp: String
@@ -29,7 +29,8 @@ public struct Backup: Sendable {
     /// DescribeTerms' `Terms`, each naming its client by the backup's client id.
     public var terms: [JSON]
     public var groups: [JSON]
-    public var users: [PoolUser]
+    /// Read from the backup's file when needed, not held (see `BackupUsers`).
+    public var users: BackupUsers
     public var memberships: [(group: String, usernames: [String])]
 
     /// A pool-wide setting and the same setting per app client (by the backup's client ids).
@@ -63,7 +64,7 @@ public struct Backup: Sendable {
         self.managedLoginBranding = managedLoginBranding
         self.terms = terms
         self.groups = groups
-        self.users = users
+        self.users = BackupUsers(users)
         self.memberships = memberships
     }
 

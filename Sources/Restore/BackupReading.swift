@@ -2,28 +2,34 @@ import Backup
 import JSON
 
 extension Backup {
-    /// Reads and checks a whole backup in memory (see `init(chunks:)`).
+    /// Reads and checks a whole backup in memory (see `init(file:)`).
     public init(reading bytes: [UInt8]) throws(BackupReadError) {
-        var done = false
-        try self.init(chunks: { () throws(BackupReadError) -> [UInt8]? in
-            defer { done = true }
-            return done ? nil : bytes
-        })
+        let scratch: ScratchFile
+        do {
+            scratch = try ScratchFile(for: "the backup")
+            try scratch.write(bytes)
+        } catch { throw BackupReadError(reason: "\(error)") }
+        try self.init(file: BackupFile(downloaded: scratch))
     }
 
-    /// Reads and checks a whole backup, handed over in chunks: every user is parsed here, so a
-    /// truncated, mangled or too-new file fails now, before a restore has written anything.
-    init(chunks: @escaping () throws(BackupReadError) -> [UInt8]?) throws(BackupReadError) {
-        var scanner = BackupScanner(read: chunks)
+    /// Reads and checks a whole backup from its file, plain or gzip, in bounded chunks: every user
+    /// is parsed here, so a truncated, mangled or too-new file fails now, before a restore has
+    /// written anything; then let go, kept only as a hash of its username (see `BackupUsers`).
+    init(file: BackupFile) throws(BackupReadError) {
+        let text = JSONText(file.chunks())
+        var scanner = BackupScanner(read: { () throws(BackupReadError) -> [UInt8]? in try text.next() })
         var members: [String: JSON] = [:]
-        var users: [PoolUser] = []
+        var count = 0
+        var names: [UInt64] = [], foldedNames: [UInt64] = []
         let hasUsers = try scanner.scan(streaming: "users", member: { (key, bytes, offset) throws(BackupReadError) in
             members[key] = try BackupScanner.parse(bytes, at: offset)
         }, element: { (bytes, offset) throws(BackupReadError) in
             guard let user = PoolUser(try BackupScanner.parse(bytes, at: offset)) else {
                 throw BackupReadError(offset: offset, reason: "a user without a Username")
             }
-            users.append(user)
+            count += 1
+            names.append(SortedHashes.hash(user.username))
+            foldedNames.append(SortedHashes.hash(UserKey(user.username).folded.text))
         })
         if members["users"] != nil { throw BackupReadError(reason: "\"users\" is not an array") }
 
@@ -42,13 +48,20 @@ extension Backup {
         }
         guard hasUsers else { throw BackupReadError(reason: "no \"users\" array: not a cognito-backup backup") }
         // Users who joined the pool and a group while the backup read it: whole users like the rest.
-        if let found = members["users_found_in_groups"], !found.isNull {
-            guard let list = found.array else { throw BackupReadError(reason: "\"users_found_in_groups\" is not an array") }
+        var found: [PoolUser] = []
+        if let list = members["users_found_in_groups"], !list.isNull {
+            guard let list = list.array else { throw BackupReadError(reason: "\"users_found_in_groups\" is not an array") }
             for value in list {
                 guard let user = PoolUser(value) else { throw BackupReadError(reason: "a user without a Username in users_found_in_groups") }
-                users.append(user)
+                found.append(user)
             }
         }
+        // Sorted in place: at a million users each copy would be 8 MB more.
+        names.append(contentsOf: found.map { SortedHashes.hash($0.username) })
+        foldedNames.append(contentsOf: found.map { SortedHashes.hash(UserKey($0.username).folded.text) })
+        names.sort()
+        foldedNames.sort()
+        let users = try BackupUsers(file: file, count: count + found.count, names: names, foldedNames: foldedNames, rest: found)
 
         var memberships: [(group: String, usernames: [String])] = []
         if let groups = members["group_memberships"], !groups.isNull {
@@ -73,13 +86,14 @@ extension Backup {
 
     /// From the backup object's top-level members (all but users and memberships), in the
     /// layout of `formatVersion`.
-    public init(formatVersion: Int, members: [String: JSON], users: [PoolUser], memberships: [(group: String, usernames: [String])]) {
+    public init(formatVersion: Int, members: [String: JSON], users: BackupUsers, memberships: [(group: String, usernames: [String])]) {
         let config = members["user_pool_config"] ?? .null
         self.init(formatVersion: formatVersion, timestamp: members["timestamp"]?.string ?? "",
                   sourcePoolID: members["user_pool_id"]?.string ?? config["Id"]?.string ?? "", poolConfig: config,
                   appClients: members["app_clients"]?.array ?? [], identityProviders: members["identity_providers"]?.array ?? [],
                   resourceServers: members["resource_servers"]?.array ?? [], groups: members["groups"]?.array ?? [],
-                  users: users, memberships: memberships)
+                  memberships: memberships)
+        self.users = users
         if formatVersion == 1 {
             // The original format kept one DomainDescription (whichever domain the pool had) and
             // only the pool-wide UI customization; managed login did not exist yet.

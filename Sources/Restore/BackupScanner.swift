@@ -12,6 +12,8 @@ struct BackupScanner {
     /// Offset in the file of `chunk`'s first byte.
     private var chunkStart = 0
     private var ended = false
+    /// For each container entered and not yet left: whether its first item is still to come.
+    private var firstInContainer: [Bool] = []
 
     /// The most a member other than `users` may take (group memberships of a pool of millions
     /// fit), and one user (50 custom attributes of 2,048 characters fit): what keeps a file of
@@ -34,57 +36,107 @@ struct BackupScanner {
     mutating func scan(streaming arrayKey: String, member: (String, [UInt8], Int) throws(BackupReadError) -> Void,
                        element: ([UInt8], Int) throws(BackupReadError) -> Void) throws(BackupReadError) -> Bool {
         var streamed = false
-        try skipWhitespace()
-        guard try peek() == UInt8(ascii: "{") else { throw error("a backup is a JSON object; this file does not start with '{'") }
-        advance()
-        try skipWhitespace()
-        if try peek() == UInt8(ascii: "}") { advance() } else {
-            while true {
-                guard try peek() == UInt8(ascii: "\"") else { throw error("expected a member name") }
-                let keyOffset = position
-                let key = try Self.parse(try value(inside: "the backup", limit: Self.maximumMemberBytes), at: keyOffset).string ?? ""
-                try skipWhitespace()
-                guard try peek() == UInt8(ascii: ":") else { throw error("expected ':' after \"\(key)\"") }
-                advance()
-                try skipWhitespace()
-                if key == arrayKey, try peek() == UInt8(ascii: "[") {
-                    try elements(of: key, element)
-                    streamed = true
-                } else {
+        try open()
+        while let key = try nextName(in: "the backup") {
+            if key == arrayKey, try enter(UInt8(ascii: "[")) {
+                while try hasNextElement(in: key) {
                     let offset = position
-                    try member(key, try value(inside: key, limit: Self.maximumMemberBytes), offset)
+                    try element(try value(inside: key, limit: Self.maximumUserBytes), offset)
                 }
-                try skipWhitespace()
-                if try peek() == UInt8(ascii: ",") { advance(); try skipWhitespace(); continue }
-                guard try peek() == UInt8(ascii: "}") else { throw error("expected ',' or '}' after \"\(key)\"") }
-                advance()
-                break
+                streamed = true
+            } else {
+                let offset = position
+                try member(key, try value(inside: key, limit: Self.maximumMemberBytes), offset)
             }
         }
-        try skipWhitespace()
-        guard try peek() == nil else { throw error("unexpected data after the backup object") }
+        try close()
         return streamed
     }
 
-    private mutating func elements(of key: String, _ element: ([UInt8], Int) throws(BackupReadError) -> Void) throws(BackupReadError) {
+    /// Reads up to the `arrayKey` array's first element, handing every member before it to
+    /// `member`; false if the backup has no such array. `nextElement` then reads it.
+    mutating func seek(toArray arrayKey: String, member: (String, [UInt8], Int) throws(BackupReadError) -> Void) throws(BackupReadError) -> Bool {
+        try open()
+        while let key = try nextName(in: "the backup") {
+            if key == arrayKey, try enter(UInt8(ascii: "[")) { return true }
+            let offset = position
+            try member(key, try value(inside: key, limit: Self.maximumMemberBytes), offset)
+        }
+        return false
+    }
+
+    /// The next element of the array `seek` found, with its offset; nil after its last.
+    mutating func nextElement(of key: String, limit: Int = maximumUserBytes) throws(BackupReadError) -> (bytes: [UInt8], offset: Int)? {
+        guard try hasNextElement(in: key) else { return nil }
+        let offset = position
+        return (try value(inside: key, limit: limit), offset)
+    }
+
+    /// Enters the top-level object.
+    mutating func open() throws(BackupReadError) {
+        try skipWhitespace()
+        guard try peek() == UInt8(ascii: "{") else { throw error("a backup is a JSON object; this file does not start with '{'") }
+        advance()
+        firstInContainer.append(true)
+    }
+
+    /// After the top-level object: nothing but whitespace.
+    mutating func close() throws(BackupReadError) {
+        try skipWhitespace()
+        guard try peek() == nil else { throw error("unexpected data after the backup object") }
+    }
+
+    /// Enters the object or array (`opening` is `{` or `[`) that starts here; false, reading
+    /// nothing, when the value is something else.
+    mutating func enter(_ opening: UInt8) throws(BackupReadError) -> Bool {
+        guard try peek() == opening else { return false }
+        advance()
+        firstInContainer.append(true)
+        return true
+    }
+
+    /// In an object: the next member's name, read up to its value; nil after the closing '}'.
+    mutating func nextName(in context: String) throws(BackupReadError) -> String? {
+        guard try nextItem(closedBy: UInt8(ascii: "}"), in: context) else { return nil }
+        guard try peek() == UInt8(ascii: "\"") else { throw error("expected a member name in \"\(context)\"") }
+        let keyOffset = position
+        let key = try Self.parse(try value(inside: context, limit: Self.maximumMemberBytes), at: keyOffset).string ?? ""
+        try skipWhitespace()
+        guard try peek() == UInt8(ascii: ":") else { throw error("expected ':' after \"\(key)\"") }
         advance()
         try skipWhitespace()
-        if try peek() == UInt8(ascii: "]") { advance(); return }
-        while true {
-            let offset = position
-            try element(try value(inside: key, limit: Self.maximumUserBytes), offset)
-            try skipWhitespace()
-            if try peek() == UInt8(ascii: ",") { advance(); try skipWhitespace(); continue }
-            guard try peek() == UInt8(ascii: "]") else { throw error("expected ',' or ']' in \"\(key)\"") }
+        return key
+    }
+
+    /// In an array: whether another element follows (read up to it); false after the closing ']'.
+    private mutating func hasNextElement(in context: String) throws(BackupReadError) -> Bool {
+        try nextItem(closedBy: UInt8(ascii: "]"), in: context)
+    }
+
+    /// Past the separator before the next item of the innermost container, or past its end.
+    private mutating func nextItem(closedBy closing: UInt8, in context: String) throws(BackupReadError) -> Bool {
+        try skipWhitespace()
+        let first = firstInContainer[firstInContainer.count - 1]
+        if try peek() == closing {
             advance()
-            return
+            firstInContainer.removeLast()
+            return false
         }
+        if !first {
+            guard try peek() == UInt8(ascii: ",") else {
+                throw error("expected ',' or '\(Character(Unicode.Scalar(closing)))' in \"\(context)\"")
+            }
+            advance()
+            try skipWhitespace()
+        }
+        firstInContainer[firstInContainer.count - 1] = false
+        return true
     }
 
     /// The bytes of the value that starts here: strings are skipped escape by escape and
     /// containers bracket by bracket; scalars end at the next delimiter, and `JSON(parsing:)`
     /// checks their spelling.
-    private mutating func value(inside context: String, limit: Int) throws(BackupReadError) -> [UInt8] {
+    mutating func value(inside context: String, limit: Int) throws(BackupReadError) -> [UInt8] {
         var bytes: [UInt8] = []
         var depth = 0
         var inString = false

@@ -66,7 +66,7 @@ public struct Drill: Sendable {
                 : "\(result.report.failures.count) items not restored into \(scratch.name)")
             start = ContinuousClock.now
             let pool = try await Backup.snapshot(of: result.mapping.targetPoolID ?? "", cognito: cognito)
-            report.checks = PoolVerifier(backup: scratch.backup, pool: pool, expectTriggers: false).checks()
+            report.checks = try PoolVerifier(backup: scratch.backup, pool: pool, expectTriggers: false).checks()
             let failed = report.checks.filter { !$0.passed }
             report.finish(.verify, passed: failed.isEmpty, since: start, failed.isEmpty
                 ? "\(report.checks.count) of \(report.checks.count) checks passed"

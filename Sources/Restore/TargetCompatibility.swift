@@ -36,9 +36,7 @@ enum TargetCompatibility {
     /// before `UsernameConfiguration` existed are case-sensitive.
     static func mergedUsernames(backup: Backup, target: JSON) -> [String] {
         guard target["UsernameConfiguration"]?["CaseSensitive"]?.bool == false else { return [] }
-        var byFolded: [UserKey: [String]] = [:]
-        for user in backup.users { byFolded[UserKey(user.username).folded, default: []].append(user.username) }
-        let merged = byFolded.values.filter { $0.count > 1 }.map { $0.joined(separator: " and ") }.sorted()
+        let merged = backup.users.caseFoldedDuplicates.map { $0.joined(separator: " and ") }.sorted()
         guard !merged.isEmpty else { return [] }
         return ["usernames are case-insensitive in the target, so these users of the backup would merge: "
             + merged.prefix(5).joined(separator: "; ") + (merged.count > 5 ? " (and \(merged.count - 5) more)" : "")
