@@ -31,7 +31,8 @@ public struct Backup: Sendable {
     public var groups: [JSON]
     /// Read from the backup's file when needed, not held (see `BackupUsers`).
     public var users: BackupUsers
-    public var memberships: [(group: String, usernames: [String])]
+    /// Read from the backup's file when needed, not held (see `BackupMemberships`).
+    public var memberships: BackupMemberships
 
     /// A pool-wide setting and the same setting per app client (by the backup's client ids).
     public struct PerClient: Sendable {
@@ -65,7 +66,7 @@ public struct Backup: Sendable {
         self.terms = terms
         self.groups = groups
         self.users = BackupUsers(users)
-        self.memberships = memberships
+        self.memberships = BackupMemberships(memberships, users: self.users)
     }
 
     /// The custom (and developer-only) attributes of the pool's schema: what a target pool

@@ -13,25 +13,51 @@ extension Backup {
     }
 
     /// Reads and checks a whole backup from its file, plain or gzip, in bounded chunks: every user
-    /// is parsed here, so a truncated, mangled or too-new file fails now, before a restore has
-    /// written anything; then let go, kept only as a hash of its username (see `BackupUsers`).
+    /// and membership is parsed here, so a truncated, mangled or too-new file fails now, before a
+    /// restore has written anything; then let go, kept only as hashes (see `BackupUsers`,
+    /// `BackupMemberships`), and read again from the file when needed.
     init(file: BackupFile) throws(BackupReadError) {
         let text = JSONText(file.chunks())
         var scanner = BackupScanner(read: { () throws(BackupReadError) -> [UInt8]? in try text.next() })
         var members: [String: JSON] = [:]
+        var hasUsers = false
         var count = 0
         var names: [UInt64] = [], foldedNames: [UInt64] = []
-        let hasUsers = try scanner.scan(streaming: "users", member: { (key, bytes, offset) throws(BackupReadError) in
-            members[key] = try BackupScanner.parse(bytes, at: offset)
-        }, element: { (bytes, offset) throws(BackupReadError) in
-            guard let user = PoolUser(try BackupScanner.parse(bytes, at: offset)) else {
-                throw BackupReadError(offset: offset, reason: "a user without a Username")
+        var groups: [String] = []
+        var entries: [BackupMemberships.Entry] = []
+        try scanner.open()
+        while let key = try scanner.nextName(in: "the backup") {
+            if key == "users", try scanner.enter(UInt8(ascii: "[")) {
+                hasUsers = true
+                while let (bytes, offset) = try scanner.nextElement(of: key) {
+                    guard let user = PoolUser(try BackupScanner.parse(bytes, at: offset)) else {
+                        throw BackupReadError(offset: offset, reason: "a user without a Username")
+                    }
+                    count += 1
+                    names.append(SortedHashes.hash(user.username))
+                    foldedNames.append(SortedHashes.hash(UserKey(user.username).folded.text))
+                }
+            } else if key == "group_memberships", try scanner.enter(UInt8(ascii: "{")) {
+                while let group = try scanner.nextName(in: key) {
+                    guard try scanner.enter(UInt8(ascii: "[")) else {
+                        throw BackupReadError(offset: scanner.position, reason: "group_memberships[\"\(group)\"] is not a list of usernames")
+                    }
+                    while let (bytes, offset) = try scanner.nextElement(of: group) {
+                        guard let username = try BackupScanner.parse(bytes, at: offset).string else {
+                            throw BackupReadError(offset: offset, reason: "group_memberships[\"\(group)\"] is not a list of usernames")
+                        }
+                        entries.append(BackupMemberships.Entry(username: username, group: groups.count))
+                    }
+                    groups.append(group)
+                }
+            } else {
+                let offset = scanner.position
+                members[key] = try BackupScanner.parse(try scanner.value(inside: key, limit: BackupScanner.maximumMemberBytes), at: offset)
             }
-            count += 1
-            names.append(SortedHashes.hash(user.username))
-            foldedNames.append(SortedHashes.hash(UserKey(user.username).folded.text))
-        })
+        }
+        try scanner.close()
         if members["users"] != nil { throw BackupReadError(reason: "\"users\" is not an array") }
+        if let other = members["group_memberships"], !other.isNull { throw BackupReadError(reason: "\"group_memberships\" is not an object") }
 
         let version: Int
         switch members["format_version"] {
@@ -63,16 +89,8 @@ extension Backup {
         foldedNames.sort()
         let users = try BackupUsers(file: file, count: count + found.count, names: names, foldedNames: foldedNames, rest: found)
 
-        var memberships: [(group: String, usernames: [String])] = []
-        if let groups = members["group_memberships"], !groups.isNull {
-            guard let object = groups.object else { throw BackupReadError(reason: "\"group_memberships\" is not an object") }
-            for member in object.members {
-                guard let names = member.value.array?.map(\.string), !names.contains(nil) else {
-                    throw BackupReadError(reason: "group_memberships[\"\(member.key)\"] is not a list of usernames")
-                }
-                memberships.append((member.key, names.compactMap { $0 }))
-            }
-        }
+        entries.sort()
+        let memberships = try BackupMemberships(file: file, groups: groups, entries: entries, users: users)
         if let logos = members["ui_logos"], !logos.isNull {
             guard let entries = logos.object?.members, entries.allSatisfy({ $0.value["base64"]?.string != nil }) else {
                 throw BackupReadError(reason: "\"ui_logos\" is not an object of {\"base64\": …} entries")
@@ -86,14 +104,15 @@ extension Backup {
 
     /// From the backup object's top-level members (all but users and memberships), in the
     /// layout of `formatVersion`.
-    public init(formatVersion: Int, members: [String: JSON], users: BackupUsers, memberships: [(group: String, usernames: [String])]) {
+    public init(formatVersion: Int, members: [String: JSON], users: BackupUsers, memberships: BackupMemberships) {
         let config = members["user_pool_config"] ?? .null
         self.init(formatVersion: formatVersion, timestamp: members["timestamp"]?.string ?? "",
                   sourcePoolID: members["user_pool_id"]?.string ?? config["Id"]?.string ?? "", poolConfig: config,
                   appClients: members["app_clients"]?.array ?? [], identityProviders: members["identity_providers"]?.array ?? [],
                   resourceServers: members["resource_servers"]?.array ?? [], groups: members["groups"]?.array ?? [],
-                  memberships: memberships)
+                  memberships: [])
         self.users = users
+        self.memberships = memberships
         if formatVersion == 1 {
             // The original format kept one DomainDescription (whichever domain the pool had) and
             // only the pool-wide UI customization; managed login did not exist yet.

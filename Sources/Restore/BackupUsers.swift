@@ -44,6 +44,9 @@ public struct BackupUsers: Sendable {
     /// Whether the backup has a user of this username (by its bytes; see `SortedHashes`).
     public func contains(username: String) -> Bool { names.contains(username) }
 
+    /// As `contains(username:)`, for a hash from `SortedHashes.hash`.
+    func contains(hash: UInt64) -> Bool { names.contains(hash: hash) }
+
     /// A reader from the first user.
     func reader() -> Reader { Reader(file: file, rest: rest) }
 
@@ -78,7 +81,7 @@ public struct BackupUsers: Sendable {
         func next() throws(BackupReadError) -> PoolUser? {
             if !started, scanner != nil {
                 started = true
-                guard try scanner!.seek(toArray: "users", member: { _, _, _ in }) else { scanner = nil; return rest.next() }
+                guard try scanner!.seek(to: "users", opening: UInt8(ascii: "[")) else { scanner = nil; return rest.next() }
             }
             if scanner != nil {
                 if let (bytes, offset) = try scanner!.nextElement(of: "users") {

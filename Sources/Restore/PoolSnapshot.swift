@@ -21,7 +21,8 @@ extension Backup {
         var members = Dictionary(configuration.members.map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first })
         members["user_pool_id"] = .string(poolID)
         members["groups"] = .array(configuration.groups)
-        return Backup(formatVersion: BackupFormat.version, members: members, users: BackupUsers(users.withLock { $0 }),
-                      memberships: memberships.withLock { $0 })
+        let poolUsers = BackupUsers(users.withLock { $0 })
+        return Backup(formatVersion: BackupFormat.version, members: members, users: poolUsers,
+                      memberships: BackupMemberships(memberships.withLock { $0 }, users: poolUsers))
     }
 }

@@ -12,17 +12,21 @@ public struct PoolVerifier: Sendable {
     /// How many differences each check lists before summing up the rest.
     static let shown = 5
 
-    /// Both sides' users, in memory: each user is looked up on the other side.
+    /// Both sides' users and memberships, in memory: each is looked up on the other side.
     private let backupUsers: [PoolUser]
     private let poolUsers: [PoolUser]
+    private let backupMemberships: [(group: String, usernames: [String])]
+    private let poolMemberships: [(group: String, usernames: [String])]
 
-    /// Reads the backup's users (see `BackupUsers.all`).
+    /// Reads the backup's users and memberships (see `BackupUsers.all`).
     public init(backup: Backup, pool: Backup, expectTriggers: Bool = true) throws(BackupReadError) {
         self.backup = backup
         self.pool = pool
         self.expectTriggers = expectTriggers
         backupUsers = try backup.users.all()
         poolUsers = try pool.users.all()
+        backupMemberships = try backup.memberships.all()
+        poolMemberships = try pool.memberships.all()
     }
 
     public func checks() -> [VerifyCheck] {
@@ -304,20 +308,20 @@ public struct PoolVerifier: Sendable {
         let matching = UserMatching(poolConfig: backup.poolConfig)
         let backupUsers = Dictionary(backupUsers.map { (UserKey($0.username), $0) }, uniquingKeysWith: { first, _ in first })
         let poolKeys = Dictionary(poolUsers.map { (UserKey($0.username), matching.key($0)) }, uniquingKeysWith: { first, _ in first })
-        let actual = Dictionary(pool.memberships.map { ($0.group, Set($0.usernames.map { poolKeys[UserKey($0)] ?? UserKey($0) })) },
+        let actual = Dictionary(poolMemberships.map { ($0.group, Set($0.usernames.map { poolKeys[UserKey($0)] ?? UserKey($0) })) },
                                 uniquingKeysWith: { first, _ in first })
         var differences: [String] = []
         var total = 0
         // Groups in name order: a backup lists them as their listings finished, and the first
         // differences shown should not depend on that.
-        for (group, usernames) in backup.memberships.sorted(by: { $0.group < $1.group }) {
+        for (group, usernames) in backupMemberships.sorted(by: { $0.group < $1.group }) {
             let expected = Set(usernames.compactMap { backupUsers[UserKey($0)] }.filter { !$0.isFederatedOnly }.map(matching.key))
             total += expected.count
             let found = actual[group] ?? []
             differences += expected.subtracting(found).sorted().map { "\(group): \($0) missing" }
             differences += found.subtracting(expected).sorted().map { "\(group): \($0) not in the backup" }
         }
-        return check("group memberships", detail: "\(total) memberships in \(backup.memberships.count) groups", differences)
+        return check("group memberships", detail: "\(total) memberships in \(backupMemberships.count) groups", differences)
     }
 
     private func check(_ name: String, detail: String, _ differences: [String]) -> VerifyCheck {

@@ -14,8 +14,9 @@ struct SortedHashes: Sendable {
         self.hashes = hashes
     }
 
-    func contains(_ text: String) -> Bool {
-        let wanted = Self.hash(text)
+    func contains(_ text: String) -> Bool { contains(hash: Self.hash(text)) }
+
+    func contains(hash wanted: UInt64) -> Bool {
         var low = 0, high = hashes.count
         while low < high {
             let middle = (low + high) / 2

@@ -48,15 +48,10 @@ struct UserRestore {
         let existing = try await existingUsers(matching)
         let members = try await existingMembers()
         let providers = Set(try await providerNames())
-        let groupsOf = backup.memberships.reduce(into: [UserKey: [String]]()) { groupsOf, membership in
-            for username in membership.usernames { groupsOf[UserKey(username), default: []].append(membership.group) }
-        }
-        for (group, usernames) in backup.memberships {
-            for username in usernames where !backup.users.contains(username: username) {
-                // A backup of a live pool reads users and memberships at different moments: a
-                // user deleted in between is listed in a group only.
-                report.warn("\(username) in group \(group) not restored: the backup has no such user (deleted while the backup ran?)")
-            }
+        for (group, username) in backup.memberships.strays {
+            // A backup of a live pool reads users and memberships at different moments: a
+            // user deleted in between is listed in a group only.
+            report.warn("\(username) in group \(group) not restored: the backup has no such user (deleted while the backup ran?)")
         }
         let reader = backup.users.reader()
         var index = 0
@@ -65,7 +60,7 @@ struct UserRestore {
             guard let user = try reader.next() else { return nil }
             defer { index += 1 }
             return UserContext(index: index, user: user, key: matching.key(user), target: existing[matching.key(user)],
-                               groups: groupsOf[UserKey(user.username)] ?? [], members: members, providers: providers)
+                               groups: backup.memberships.groups(of: user.username), members: members, providers: providers)
         }
         do {
             try await createThenUpdate(nextUser)
@@ -340,7 +335,7 @@ struct UserRestore {
         let members = Mutex([String: Set<UserKey>]())
         do {
             let groups = Set(try await cognito.listAll("ListGroups", poolID: poolID).compactMap { $0["GroupName"]?.string })
-            let wanted = backup.memberships.map(\.group).filter(groups.contains)
+            let wanted = backup.memberships.groups.filter(groups.contains)
             try await PoolReader(cognito: cognito, poolID: poolID).forEachGroupMembership(wanted) { group, usernames in
                 members.withLock { $0[group] = Set(usernames.map(UserKey.init)) }
             }

@@ -73,7 +73,7 @@ struct PoolVerifierTests {
         var users = try pool.users.all()
         users[1] = PoolUser(username: "bob", attributes: users[1].attributes, enabled: true)
         pool.users = BackupUsers(users)
-        pool.memberships = [("admins", ["alice"]), ("staff", ["alice"])]
+        pool.memberships = BackupMemberships([("admins", ["alice"]), ("staff", ["alice"])])
         let checks = try PoolVerifier(backup: backup, pool: pool).checks()
         #expect(checks.first { $0.name == "group memberships" }?.differences == ["staff: bob missing"])
         #expect(checks.first { $0.name == "user attributes and enabled state" }?.differences == ["bob: enabled false in the backup, true in the pool"])
