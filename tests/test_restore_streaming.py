@@ -52,7 +52,8 @@ def test_more_users_than_the_workers_hold_round_trip_in_the_backups_order_and_on
     mapping_file = aws.tmp / "mapping.json"
     # Moto enforces no quota: only the binary's own pacing would slow the test down.
     env = aws.env(COGNITO_TPS_USERCREATION="400", COGNITO_TPS_USERUPDATE="400")
-    command = ["restore", "--source", f"s3://backups/{key}", "--create-pool", "--mapping-file", str(mapping_file), "--json"]
+    command = ["restore", "--source", f"s3://backups/{key}", "--create-pool", "--domain-prefix", "streamed-restore",
+               "--mapping-file", str(mapping_file), "--json"]
 
     first = aws.run(*command, env=env)
 
