@@ -1,4 +1,4 @@
-/// The backup's group memberships. The pass that reads a backup file keeps each as 20 bytes
+/// The backup's group memberships. The pass that reads a backup file keeps each in 24 bytes
 /// (two independent 64-bit hashes of the username and the group's number), which is what a
 /// restore asks of them: the groups of one user. Whole lists are read again from the file.
 public struct BackupMemberships: Sendable {
