@@ -5,26 +5,27 @@ mapping goes to disk as they are restored."""
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 
 from support.pools import rich_pool
 from test_backup import backup
 from test_restore import BINARY
+from test_restore_large import peak_rss_mb
 
 MIB = 1 << 20
 
 
-def peak_rss_mb(report: str) -> float:
-    return int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", report).group(1)) / 1024
+def backed_up_pool(aws, **sizes) -> tuple[object, str]:
+    """A rich pool of `sizes` backed up by the binary: the Cognito client and the object's key."""
+    aws.make_storage()
+    cognito = aws.client("cognito-idp")
+    assert backup(aws, rich_pool(cognito, **sizes)).returncode == 0
+    [key] = aws.objects()
+    return cognito, key
 
 
 def test_s3_object_of_zeros_behind_its_manifest_is_refused_before_any_write_with_flat_memory(aws):
-    aws.make_storage()
-    cognito = aws.client("cognito-idp")
-    pool = rich_pool(cognito, users=3, groups=1, big_group_members=2)
-    assert backup(aws, pool).returncode == 0
-    [key] = aws.objects()
+    cognito, key = backed_up_pool(aws, users=3, groups=1, big_group_members=2)
     aws.client("s3").put_object(Bucket="backups", Key=key, Body=bytes(256 * MIB))  # damaged after the backup
     pools_before = len(cognito.list_user_pools(MaxResults=60)["UserPools"])
     report = aws.tmp / "time.txt"
@@ -43,11 +44,7 @@ def test_s3_object_of_zeros_behind_its_manifest_is_refused_before_any_write_with
 
 
 def test_more_users_than_the_workers_hold_round_trip_in_the_backups_order_and_once(aws):
-    aws.make_storage()
-    cognito = aws.client("cognito-idp")
-    pool = rich_pool(cognito, users=400, groups=3, big_group_members=300)
-    assert backup(aws, pool).returncode == 0
-    [key] = aws.objects()
+    cognito, key = backed_up_pool(aws, users=400, groups=3, big_group_members=300)
     stored = json.loads(aws.client("s3").get_object(Bucket="backups", Key=key)["Body"].read())
     mapping_file = aws.tmp / "mapping.json"
     # Moto enforces no quota: only the binary's own pacing would slow the test down.
