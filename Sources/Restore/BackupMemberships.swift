@@ -1,5 +1,5 @@
-/// The backup's group memberships. The pass that reads a backup file keeps each in 24 bytes
-/// (two independent 64-bit hashes of the username and the group's number), which is what a
+/// The backup's group memberships. The pass that reads a backup file keeps each in 16 bytes
+/// (96 bits of hashes of the username, and the group's number), which is what a
 /// restore asks of them: the groups of one user. Whole lists are read again from the file.
 public struct BackupMemberships: Sendable {
     /// Every group with members, in the backup's order.
@@ -13,10 +13,10 @@ public struct BackupMemberships: Sendable {
     private let file: BackupFile?
     private let list: [(group: String, usernames: [String])]
 
-    /// 128 bits of the username: two names taken for one about once in 2^128 / count² pairs.
+    /// 96 bits of the username: two names taken for one about once in 2^96 / count² pairs.
     struct Entry: Sendable, Comparable {
         let first: UInt64
-        let second: UInt64
+        let second: UInt32
         let group: UInt32
 
         init(username: String, group: Int) {
@@ -24,7 +24,7 @@ public struct BackupMemberships: Sendable {
             var hasher = Hasher()
             hasher.combine(UInt8(0x2))  // another function of the same seed
             hasher.combine(UserKey(username))
-            second = UInt64(bitPattern: Int64(hasher.finalize()))
+            second = UInt32(truncatingIfNeeded: hasher.finalize())
             self.group = UInt32(group)
         }
 

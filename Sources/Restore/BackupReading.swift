@@ -22,7 +22,7 @@ extension Backup {
         var members: [String: JSON] = [:]
         var hasUsers = false
         var count = 0
-        var names: [UInt64] = [], foldedNames: [UInt64] = []
+        var names: [UInt64] = []
         var groups: [String] = []
         var entries: [BackupMemberships.Entry] = []
         try scanner.open()
@@ -35,7 +35,6 @@ extension Backup {
                     }
                     count += 1
                     names.append(SortedHashes.hash(user.username))
-                    foldedNames.append(SortedHashes.hash(UserKey(user.username).folded.text))
                 }
             } else if key == "group_memberships", try scanner.enter(UInt8(ascii: "{")) {
                 while let group = try scanner.nextName(in: key) {
@@ -82,12 +81,10 @@ extension Backup {
                 found.append(user)
             }
         }
-        // Sorted in place: at a million users each copy would be 8 MB more.
+        // Sorted in place: at a million users a copy would be 8 MB more.
         names.append(contentsOf: found.map { SortedHashes.hash($0.username) })
-        foldedNames.append(contentsOf: found.map { SortedHashes.hash(UserKey($0.username).folded.text) })
         names.sort()
-        foldedNames.sort()
-        let users = try BackupUsers(file: file, count: count + found.count, names: names, foldedNames: foldedNames, rest: found)
+        let users = BackupUsers(file: file, count: count + found.count, names: names, rest: found)
 
         entries.sort()
         let memberships = try BackupMemberships(file: file, groups: groups, entries: entries, users: users)

@@ -8,37 +8,41 @@ public struct BackupUsers: Sendable {
     /// Users after the file's array (`users_found_in_groups`), or all of a list's.
     private let rest: [PoolUser]
     private let names: SortedHashes
-    /// Usernames that differ only in case, each group in the backup's order.
-    public let caseFoldedDuplicates: [[String]]
 
     public init(_ users: [PoolUser]) {
         count = users.count
         file = nil
         rest = users
         names = SortedHashes(users.map(\.username))
-        caseFoldedDuplicates = Self.duplicates(users.map(\.username))
     }
 
     /// The users of `file`'s `users` array, already checked by the pass that counted them,
-    /// followed by `rest`; `names` and `foldedNames` are the hashes of all their usernames, as
-    /// they are and folded (`UserKey.folded`), sorted.
-    init(file: BackupFile, count: Int, names: [UInt64], foldedNames folded: [UInt64], rest: [PoolUser]) throws(BackupReadError) {
+    /// followed by `rest`; `names` are the hashes of all their usernames, sorted.
+    init(file: BackupFile, count: Int, names: [UInt64], rest: [PoolUser]) {
         self.count = count
         self.file = file
         self.rest = rest
         self.names = SortedHashes(sorted: names)
-        // Names whose folded forms hash alike are read again to compare them exactly: few, or none.
+    }
+
+    /// Usernames that differ only in case, each group in the backup's order: read when a
+    /// target is case-insensitive, with 8 bytes a user while reading. Names whose folded forms
+    /// hash alike are read once more to compare them exactly: few, or none.
+    public func caseFoldedDuplicates() throws(BackupReadError) -> [[String]] {
+        var folded: [UInt64] = []
+        folded.reserveCapacity(count)
+        var reader = self.reader()
+        while let user = try reader.next() { folded.append(SortedHashes.hash(UserKey(user.username).folded.text)) }
+        folded.sort()
         let clashing = Set(zip(folded, folded.dropFirst()).filter { $0.0 == $0.1 }.map(\.0))
-        guard !clashing.isEmpty else {
-            caseFoldedDuplicates = []
-            return
-        }
-        var candidates: [String] = []
-        let reader = Reader(file: file, rest: rest)
+        guard !clashing.isEmpty else { return [] }
+        var byFolded: [UserKey: [String]] = [:]
+        reader = self.reader()
         while let user = try reader.next() {
-            if clashing.contains(SortedHashes.hash(UserKey(user.username).folded.text)) { candidates.append(user.username) }
+            let key = UserKey(user.username).folded
+            if clashing.contains(SortedHashes.hash(key.text)) { byFolded[key, default: []].append(user.username) }
         }
-        caseFoldedDuplicates = Self.duplicates(candidates)
+        return byFolded.values.filter { $0.count > 1 }
     }
 
     /// Whether the backup has a user of this username (by its bytes; see `SortedHashes`).
@@ -56,12 +60,6 @@ public struct BackupUsers: Sendable {
         let reader = reader()
         while let user = try reader.next() { users.append(user) }
         return users
-    }
-
-    private static func duplicates(_ usernames: [String]) -> [[String]] {
-        var byFolded: [UserKey: [String]] = [:]
-        for username in usernames { byFolded[UserKey(username).folded, default: []].append(username) }
-        return byFolded.values.filter { $0.count > 1 }
     }
 
     /// Pulls users one at a time: parsed from the file's `users` array, then `rest`.

@@ -1,16 +1,17 @@
 import AWSClient
 
 extension MappingFile {
-    /// The largest piece of the mapping held in memory at once; S3 takes parts of 5 MiB and up.
-    static let uploadPartBytes = 8 << 20
+    /// The largest piece of the mapping held in memory at once: S3's smallest part.
+    static let uploadPartBytes = 5 << 20
 
     /// Copies the mapping file to S3 as it is on disk: one PUT, or for a mapping over one part (a
-    /// pool of some 80,000 users) a multipart upload, a part at a time, never whole in memory.
+    /// pool of some 50,000 users) a multipart upload, a part at a time, never whole in memory.
     public func upload(s3: S3, bucket: String, key: String) async throws {
         guard let file = BackupFile(path: path) else { throw MappingFileError(reason: "mapping file \(path) cannot be read") }
         let read = file.chunks()
         func nextPart() throws -> [UInt8] {
             var part: [UInt8] = []
+            part.reserveCapacity(Self.uploadPartBytes + ScratchFile.chunkSize)
             while part.count < Self.uploadPartBytes, let chunk = try read() { part += chunk }
             return part
         }

@@ -151,7 +151,7 @@ public struct RestoreJob: Sendable {
                 try await mappings.save(mapping)
                 return Target(mapping: mapping, resumed: true)
             }
-            let problems = TargetCompatibility.problems(backup: backup, target: backup.poolConfig)
+            let problems = try TargetCompatibility.problems(backup: backup, target: backup.poolConfig)
             guard problems.isEmpty else { throw IncompatibleTargetError(poolID: "the new pool", problems: problems) }
             mapping.targetPoolID = nil
             try await mappings.save(mapping)
@@ -176,7 +176,7 @@ public struct RestoreJob: Sendable {
 
     private func check(poolID: String) async throws {
         let described = try await cognito.call("DescribeUserPool", ["UserPoolId": .string(poolID)], step: "describe the target pool", poolID: poolID)
-        let problems = TargetCompatibility.problems(backup: backup, target: described["UserPool"] ?? .null)
+        let problems = try TargetCompatibility.problems(backup: backup, target: described["UserPool"] ?? .null)
         guard problems.isEmpty else { throw IncompatibleTargetError(poolID: poolID, problems: problems) }
     }
 
