@@ -77,20 +77,19 @@ public struct BackupUsers: Sendable {
         }
 
         func next() throws(BackupReadError) -> PoolUser? {
-            if !started, scanner != nil {
+            // Let go for good at the end of the array (or when there is none): `rest` follows.
+            guard var scanner else { return rest.next() }
+            self.scanner = nil
+            if !started {
                 started = true
-                guard try scanner!.seek(to: "users", opening: UInt8(ascii: "[")) else { scanner = nil; return rest.next() }
+                guard try scanner.seek(to: "users", opening: UInt8(ascii: "[")) else { return rest.next() }
             }
-            if scanner != nil {
-                if let (bytes, offset) = try scanner!.nextElement(of: "users") {
-                    guard let user = PoolUser(try BackupScanner.parse(bytes, at: offset)) else {
-                        throw BackupReadError(offset: offset, reason: "a user without a Username")
-                    }
-                    return user
-                }
-                scanner = nil
+            guard let (bytes, offset) = try scanner.nextElement(of: "users") else { return rest.next() }
+            self.scanner = scanner
+            guard let user = PoolUser(try BackupScanner.parse(bytes, at: offset)) else {
+                throw BackupReadError(offset: offset, reason: "a user without a Username")
             }
-            return rest.next()
+            return user
         }
     }
 }
