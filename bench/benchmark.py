@@ -8,7 +8,15 @@ CPU seconds and peak RSS.
     python3 bench/benchmark.py --users 100000 --groups 20 --members-per-group 500
     python3 bench/benchmark.py --users 300000 --part-delay-s 3   # a slow S3
     python3 bench/benchmark.py --users 100000 --compression gzip
-    python3 bench/benchmark.py --users 10000 --restore
+    python3 bench/benchmark.py --users 10000 --members-per-group 100 --restore
+    python3 bench/benchmark.py --users 100000 --members-per-group 100 --restore --restore-tps 1000
+    python3 bench/benchmark.py --users 1000000 --members-per-group 100 --restore --restore-tps 1000 --restore-stop-after-s 120
+
+A restore runs at Cognito's UserCreation quota (50/s: 5.5 hours for a million users).
+--restore-tps raises the fake's UserCreation and UserUpdate quotas and the binary's documented
+COGNITO_TPS_USERCREATION / COGNITO_TPS_USERUPDATE to match; --restore-stop-after-s interrupts
+the restore (SIGINT: it saves its journal and exits) once its memory has reached its steady
+state, for a pool too big to restore whole in a benchmark.
 """
 
 from __future__ import annotations
@@ -18,6 +26,7 @@ import json
 import os
 import pathlib
 import re
+import signal
 import subprocess
 import sys
 import tempfile
@@ -34,6 +43,8 @@ def start_fake(args) -> tuple[subprocess.Popen, str]:
     command = [sys.executable, str(ROOT / "bench/fake_cognito.py"), "--users", str(args.users), "--groups", str(args.groups),
                "--members-per-group", str(args.members_per_group), "--latency-ms", str(args.latency_ms),
                "--part-delay-s", str(args.part_delay_s)]
+    if args.restore_tps:
+        command += ["--create-tps", str(args.restore_tps), "--update-tps", str(args.restore_tps)]
     fake = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     line = fake.stdout.readline().strip()
     if not line.startswith("FAKE_URL="):
@@ -42,10 +53,20 @@ def start_fake(args) -> tuple[subprocess.Popen, str]:
     return fake, line.split("=", 1)[1]
 
 
-def timed(command: list[str], env: dict) -> tuple[subprocess.CompletedProcess, dict]:
-    """Runs `command` under /usr/bin/time -v; returns the run and its wall, CPU and peak RSS."""
+def timed(command: list[str], env: dict, interrupt_after_s: float | None = None) -> tuple[subprocess.CompletedProcess, dict]:
+    """Runs `command` under /usr/bin/time -v; returns the run and its wall, CPU and peak RSS.
+    With `interrupt_after_s`, the command is sent SIGINT then (time itself ignores it)."""
     with tempfile.NamedTemporaryFile("r") as report:
-        run = subprocess.run(["/usr/bin/time", "-v", "-o", report.name, *command], env=env, capture_output=True, text=True)
+        timer = subprocess.Popen(["/usr/bin/time", "-v", "-o", report.name, *command], env=env,
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            out, err = timer.communicate(timeout=interrupt_after_s)
+        except subprocess.TimeoutExpired:
+            children = pathlib.Path(f"/proc/{timer.pid}/task/{timer.pid}/children").read_text().split()
+            for child in children:
+                os.kill(int(child), signal.SIGINT)
+            out, err = timer.communicate()
+        run = subprocess.CompletedProcess(timer.args, timer.returncode, out, err)
         text = report.read()
     def field(name: str) -> str:
         return re.search(rf"{re.escape(name)}: (.+)", text).group(1).strip()
@@ -68,6 +89,8 @@ def main() -> None:
     parser.add_argument("--part-delay-s", type=float, default=0.0, help="seconds added to every UploadPart: a slow S3")
     parser.add_argument("--compression", choices=["none", "gzip"], default="none", help="BACKUP_COMPRESSION for the backup")
     parser.add_argument("--restore", action="store_true", help="also restore the backup into a new pool and time it")
+    parser.add_argument("--restore-tps", type=float, help="the UserCreation and UserUpdate rate of the restore and of the fake")
+    parser.add_argument("--restore-stop-after-s", type=float, help="interrupt the restore after this long (peak RSS of a partial restore)")
     parser.add_argument("--binary", default=os.environ.get("COGNITO_BACKUP_BIN", str(ROOT / ".build/release/cognito-backup")))
     args = parser.parse_args()
 
@@ -100,21 +123,28 @@ def main() -> None:
 
 def restore(args, url: str, env: dict, record: dict) -> None:
     source = f"s3://bench/{record['s3_key']}"
+    creation_quota = args.restore_tps or USER_CREATION_QUOTA
+    update_quota = args.restore_tps or USER_UPDATE_QUOTA
+    if args.restore_tps:
+        # The binary's share of the quota, as by default: the rest is the applications'.
+        env = {**env, "COGNITO_TPS_USERCREATION": str(0.93 * args.restore_tps), "COGNITO_TPS_USERUPDATE": str(0.93 * args.restore_tps)}
     with tempfile.TemporaryDirectory() as scratch:
         run, measured = timed([args.binary, "restore", "--source", source, "--create-pool", "--pool-name", "bench-restored",
-                               "--mapping-file", f"{scratch}/mapping.json", "--json"], env)
-    if run.returncode != 0:
+                               "--mapping-file", f"{scratch}/mapping.json", "--json"], env, args.restore_stop_after_s)
+    stopped = args.restore_stop_after_s is not None and "stopped by SIGINT" in run.stderr
+    if run.returncode != 0 and not stopped:
         raise SystemExit(f"restore failed: {run.stderr}")
     after = stats(url)
     created = after["requests"].get("cognito-idp:AdminCreateUser", 0)
     added = after["requests"].get("cognito-idp:AdminAddUserToGroup", 0)
     window = after["categories"]["UserCreation"]
     creating_s = window["last"] - window["first"]
-    print(f"restore of {record['user_count']} users and {record['membership_count']} memberships: wall {measured['wall_s']:.1f} s, "
+    print(f"restore of {record['user_count']} users and {record['membership_count']} memberships"
+          f"{f' (stopped by SIGINT after {args.restore_stop_after_s:.0f} s)' if stopped else ''}: wall {measured['wall_s']:.1f} s, "
           f"CPU {measured['cpu_s']:.2f} s, peak RSS {measured['peak_rss_mb']:.1f} MB")
     print(f"  users: {created} AdminCreateUser in {creating_s:.1f} s = {created / creating_s:.1f}/s, "
-          f"{100 * created / creating_s / USER_CREATION_QUOTA:.0f}% of the UserCreation quota (50/s)")
-    print(f"  memberships: {added} AdminAddUserToGroup at the UserUpdate quota (25/s) need at least {added / USER_UPDATE_QUOTA:.0f} s")
+          f"{100 * created / creating_s / creation_quota:.0f}% of the UserCreation quota ({creation_quota:.0f}/s)")
+    print(f"  memberships: {added} AdminAddUserToGroup at the UserUpdate quota ({update_quota:.0f}/s) need at least {added / update_quota:.0f} s")
 
 
 if __name__ == "__main__":

@@ -164,6 +164,29 @@ public final class S3: Sendable {
                        maxResponseBytes: maxBytes).body
     }
 
+    /// One piece of an object, with what a download in pieces needs to go on: the object's
+    /// whole size, and its ETag and version, so that later pieces come from the same object.
+    public struct ObjectPiece: Sendable {
+        public let body: [UInt8]
+        public let totalSize: Int
+        public let eTag: String?
+        public let versionID: String?
+    }
+
+    /// The bytes `range` of the object (a ranged GET, so memory holds one piece, never the
+    /// object); `ifMatch` refuses (412) an object that is no longer the one with that ETag.
+    public func getObject(bucket: String, key: String, versionID: String? = nil, range: ClosedRange<Int>,
+                          ifMatch eTag: String? = nil) async throws(AWSError) -> ObjectPiece {
+        var headers = [("Range", "bytes=\(range.lowerBound)-\(range.upperBound)")]
+        if let eTag { headers.append(("If-Match", eTag)) }
+        let response = try await send("GetObject", "GET", bucket: bucket, key: key, query: versionID.map { [("versionId", $0)] } ?? [],
+                                      headers: headers, maxResponseBytes: range.count)
+        // "bytes 0-1023/4096"; a 200 is the whole object, from a peer that ignored the range.
+        let total = response.header("content-range").flatMap { $0.split(separator: "/").last.flatMap { Int($0) } }
+        return ObjectPiece(body: response.body, totalSize: response.status == 206 ? total ?? response.body.count : response.body.count,
+                           eTag: response.header("etag"), versionID: response.header("x-amz-version-id"))
+    }
+
     public func headObject(bucket: String, key: String) async throws(AWSError) -> ObjectInfo {
         let response = try await send("HeadObject", "HEAD", bucket: bucket, key: key)
         let prefix = "x-amz-meta-"

@@ -1,8 +1,8 @@
 import JSON
 
 /// A backup as restore and verify read it: the members of the current format, whichever format
-/// the file was written in. Configuration stays Cognito's JSON; users become small values, since
-/// a pool may hold a hundred thousand of them.
+/// the file was written in. Configuration stays Cognito's JSON; users are read from the file
+/// when needed, since a pool may hold a million of them.
 public struct BackupContents: Sendable {
     public var formatVersion: Int
     public var timestamp: String
@@ -29,8 +29,10 @@ public struct BackupContents: Sendable {
     /// DescribeTerms' `Terms`, each naming its client by the backup's client id.
     public var terms: [JSON]
     public var groups: [JSON]
-    public var users: [PoolUser]
-    public var memberships: [(group: String, usernames: [String])]
+    /// Read from the backup's file when needed, not held (see `BackupUsers`).
+    public var users: BackupUsers
+    /// Read from the backup's file when needed, not held (see `BackupMemberships`).
+    public var memberships: BackupMemberships
 
     /// A pool-wide setting and the same setting per app client (by the backup's client ids).
     public struct PerClient: Sendable {
@@ -63,8 +65,8 @@ public struct BackupContents: Sendable {
         self.managedLoginBranding = managedLoginBranding
         self.terms = terms
         self.groups = groups
-        self.users = users
-        self.memberships = memberships
+        self.users = BackupUsers(users)
+        self.memberships = BackupMemberships(memberships, users: self.users)
     }
 
     /// The custom (and developer-only) attributes of the pool's schema: what a target pool

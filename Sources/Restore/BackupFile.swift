@@ -1,30 +1,38 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import AWSServices
 
-/// A backup file read in bounded chunks, so that memory does not grow with the file.
-final class BackupFile {
-    static let chunkSize = 1 << 20
-    private let file: UnsafeMutablePointer<FILE>
-    private let path: String
+/// A backup's bytes on disk, read as often as a restore needs (a check, then the users) in
+/// bounded chunks, never whole into memory: a local file, or an S3 object downloaded into a
+/// `ScratchFile`.
+final class BackupFile: Sendable {
+    private let descriptor: Int32
+    let name: String
+    /// Keeps a download's file open as long as this.
+    private let scratch: ScratchFile?
 
     init?(path: String) {
-        guard let file = fopen(path, "rb") else { return nil }
-        self.file = file
-        self.path = path
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        self.descriptor = descriptor
+        name = path
+        scratch = nil
     }
 
-    deinit { fclose(file) }
+    init(downloaded scratch: ScratchFile) {
+        descriptor = scratch.descriptor
+        name = scratch.purpose
+        self.scratch = scratch
+    }
 
-    /// The next chunk, or nil at the end of the file.
-    func next() throws(BackupReadError) -> [UInt8]? {
-        var chunk = [UInt8](repeating: 0, count: Self.chunkSize)
-        let count = fread(&chunk, 1, chunk.count, file)
-        if count == 0 {
-            guard ferror(file) == 0 else { throw BackupReadError(reason: "\(path) cannot be read: \(String(cString: strerror(errno)))") }
-            return nil
+    deinit { if scratch == nil { close(descriptor) } }
+
+    /// A reader from the first byte: each call gives the next chunk of the file, then nil.
+    func chunks() -> () throws(BackupReadError) -> [UInt8]? {
+        let read = ScratchFile.chunks(of: descriptor, named: name)
+        return { () throws(BackupReadError) -> [UInt8]? in
+            do { return try read() } catch { throw BackupReadError(reason: "\(error)") }
         }
-        chunk.removeSubrange(count...)
-        return chunk
     }
 }

@@ -2,25 +2,12 @@ import AWSServices
 import Backup
 
 extension BackupSource {
-    /// The backup, read and checked before anything is written: a local file with bounded reads
-    /// (never whole in memory), an S3 object against its manifest. Either may be gzip
-    /// (`.json.gz`); it is decompressed a piece at a time. `warn` hears what nothing can vouch for.
+    /// The backup, read and checked before anything is written, never whole in memory: a local
+    /// file as it is, an S3 object downloaded to a temporary file and checked against its
+    /// manifest (see `file(s3:versionID:warn:)`). Either may be gzip (`.json.gz`); it is
+    /// decompressed a piece at a time. `warn` hears what nothing can vouch for.
     public func backup(s3: S3, versionID: String? = nil, warn: (String) -> Void) async throws -> BackupContents {
-        if case let .file(path) = self {
-            guard let file = BackupFile(path: path) else { throw BackupSourceError(source: path, reason: "no such readable file") }
-            let text = JSONText { () throws(BackupReadError) -> [UInt8]? in try file.next() }
-            return try BackupContents(chunks: { () throws(BackupReadError) -> [UInt8]? in try text.next() })
-        }
-        // An object is checked against its manifest's SHA-256, of the bytes stored, before it is parsed.
-        let bytes = try await read(s3: s3, versionID: versionID)
-        if let warning = try await checkIntegrity(of: bytes, s3: s3, versionID: versionID) { warn(warning) }
-        var offset = 0
-        let text = JSONText { () throws(BackupReadError) -> [UInt8]? in
-            guard offset < bytes.count else { return nil }
-            defer { offset += JSONText.pieceSize }
-            return Array(bytes[offset..<min(offset + JSONText.pieceSize, bytes.count)])
-        }
-        return try BackupContents(chunks: { () throws(BackupReadError) -> [UInt8]? in try text.next() })
+        try BackupContents(file: try await file(s3: s3, versionID: versionID, warn: warn))
     }
 }
 

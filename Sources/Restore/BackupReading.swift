@@ -2,36 +2,67 @@ import Backup
 import JSON
 
 extension BackupContents {
-    /// Reads and checks a whole backup in memory (see `init(chunks:)`).
+    /// Reads and checks a whole backup in memory (see `init(file:)`).
     public init(reading bytes: [UInt8]) throws(BackupReadError) {
-        var done = false
-        try self.init(chunks: { () throws(BackupReadError) -> [UInt8]? in
-            defer { done = true }
-            return done ? nil : bytes
-        })
+        let scratch: ScratchFile
+        do {
+            scratch = try ScratchFile(for: "the backup")
+            try scratch.write(bytes)
+        } catch { throw BackupReadError(reason: "\(error)") }
+        try self.init(file: BackupFile(downloaded: scratch))
     }
 
-    /// Reads and checks a whole backup, handed over in chunks: every user is parsed here, so a
-    /// truncated, mangled or too-new file fails now, before a restore has written anything.
-    init(chunks: @escaping () throws(BackupReadError) -> [UInt8]?) throws(BackupReadError) {
-        var scanner = BackupScanner(read: chunks)
+    /// Reads and checks a whole backup from its file, plain or gzip, in bounded chunks: every user
+    /// and membership is parsed here, so a truncated, mangled or too-new file fails now, before a
+    /// restore has written anything; then let go, kept only as hashes (see `BackupUsers`,
+    /// `BackupMemberships`), and read again from the file when needed.
+    init(file: BackupFile) throws(BackupReadError) {
+        let text = JSONText(file.chunks())
+        var scanner = BackupScanner(read: { () throws(BackupReadError) -> [UInt8]? in try text.next() })
         var members: [String: JSON] = [:]
-        var users: [PoolUser] = []
-        let hasUsers = try scanner.scan(streaming: BackupFormat.Member.users, member: { (key, bytes, offset) throws(BackupReadError) in
-            members[key] = try BackupScanner.parse(bytes, at: offset)
-        }, element: { (bytes, offset) throws(BackupReadError) in
-            guard let user = PoolUser(try BackupScanner.parse(bytes, at: offset)) else {
-                throw BackupReadError(offset: offset, reason: "a user without a Username")
+        var hasUsers = false
+        var count = 0
+        var names: [UInt64] = []
+        var groups: [String] = []
+        var entries: [BackupMemberships.Entry] = []
+        try scanner.open()
+        while let key = try scanner.nextName(in: "the backup") {
+            if key == BackupFormat.Member.users, try scanner.enter(UInt8(ascii: "[")) {
+                hasUsers = true
+                while let (bytes, offset) = try scanner.nextElement(of: key) {
+                    guard let user = PoolUser(try BackupScanner.parse(bytes, at: offset)) else {
+                        throw BackupReadError(offset: offset, reason: "a user without a Username")
+                    }
+                    count += 1
+                    names.append(SortedHashes.hash(user.username))
+                }
+            } else if key == BackupFormat.Member.groupMemberships, try scanner.enter(UInt8(ascii: "{")) {
+                while let group = try scanner.nextName(in: key) {
+                    guard try scanner.enter(UInt8(ascii: "[")) else {
+                        throw BackupReadError(offset: scanner.position, reason: "group_memberships[\"\(group)\"] is not a list of usernames")
+                    }
+                    while let (bytes, offset) = try scanner.nextElement(of: group) {
+                        guard let username = try BackupScanner.parse(bytes, at: offset).string else {
+                            throw BackupReadError(offset: offset, reason: "group_memberships[\"\(group)\"] is not a list of usernames")
+                        }
+                        entries.append(BackupMemberships.Entry(username: username, group: groups.count))
+                    }
+                    groups.append(group)
+                }
+            } else {
+                let offset = scanner.position
+                members[key] = try BackupScanner.parse(try scanner.value(inside: key, limit: BackupScanner.maximumMemberBytes), at: offset)
             }
-            users.append(user)
-        })
+        }
+        try scanner.close()
         if members[BackupFormat.Member.users] != nil { throw BackupReadError(reason: "\"\(BackupFormat.Member.users)\" is not an array") }
+        if let other = members[BackupFormat.Member.groupMemberships], !other.isNull { throw BackupReadError(reason: "\"\(BackupFormat.Member.groupMemberships)\" is not an object") }
 
         let version: Int
         switch members[BackupFormat.Member.formatVersion] {
         case nil: version = 1  // the original Python function wrote no version
         case let number?:
-            guard let known = number.int, known >= 1 else { throw BackupReadError(reason: "\(BackupFormat.Member.formatVersion) \(number.serialized) is not a version number") }
+            guard let known = number.int, known >= 1 else { throw BackupReadError(reason: "format_version \(number.serialized) is not a version number") }
             version = known
         }
         guard version <= BackupFormat.version else {
@@ -42,27 +73,24 @@ extension BackupContents {
         }
         guard hasUsers else { throw BackupReadError(reason: "no \"\(BackupFormat.Member.users)\" array: not a cognito-backup backup") }
         // Users who joined the pool and a group while the backup read it: whole users like the rest.
-        if let found = members[BackupFormat.Member.usersFoundInGroups], !found.isNull {
-            guard let list = found.array else { throw BackupReadError(reason: "\"\(BackupFormat.Member.usersFoundInGroups)\" is not an array") }
+        var found: [PoolUser] = []
+        if let list = members[BackupFormat.Member.usersFoundInGroups], !list.isNull {
+            guard let list = list.array else { throw BackupReadError(reason: "\"\(BackupFormat.Member.usersFoundInGroups)\" is not an array") }
             for value in list {
                 guard let user = PoolUser(value) else { throw BackupReadError(reason: "a user without a Username in \(BackupFormat.Member.usersFoundInGroups)") }
-                users.append(user)
+                found.append(user)
             }
         }
+        // Sorted in place: at a million users a copy would be 8 MB more.
+        names.append(contentsOf: found.map { SortedHashes.hash($0.username) })
+        names.sort()
+        let users = BackupUsers(file: file, count: count + found.count, names: names, rest: found)
 
-        var memberships: [(group: String, usernames: [String])] = []
-        if let groups = members[BackupFormat.Member.groupMemberships], !groups.isNull {
-            guard let object = groups.object else { throw BackupReadError(reason: "\"\(BackupFormat.Member.groupMemberships)\" is not an object") }
-            for member in object.members {
-                guard let names = member.value.array?.map(\.string), !names.contains(nil) else {
-                    throw BackupReadError(reason: "\(BackupFormat.Member.groupMemberships)[\"\(member.key)\"] is not a list of usernames")
-                }
-                memberships.append((member.key, names.compactMap { $0 }))
-            }
-        }
+        entries.sort()
+        let memberships = try BackupMemberships(file: file, groups: groups, entries: entries, users: users)
         if let logos = members[BackupFormat.Member.uiLogos], !logos.isNull {
             guard let entries = logos.object?.members, entries.allSatisfy({ $0.value[BackupFormat.Member.Logo.base64]?.string != nil }) else {
-                throw BackupReadError(reason: "\"\(BackupFormat.Member.uiLogos)\" is not an object of {\"\(BackupFormat.Member.Logo.base64)\": …} entries")
+                throw BackupReadError(reason: "\"\(BackupFormat.Member.uiLogos)\" is not an object of {\"base64\": …} entries")
             }
         }
         for key in BackupFormat.Member.lists {
@@ -73,13 +101,15 @@ extension BackupContents {
 
     /// From the backup object's top-level members (all but users and memberships), in the
     /// layout of `formatVersion`.
-    public init(formatVersion: Int, members: [String: JSON], users: [PoolUser], memberships: [(group: String, usernames: [String])]) {
+    public init(formatVersion: Int, members: [String: JSON], users: BackupUsers, memberships: BackupMemberships) {
         let config = members[BackupFormat.Member.userPoolConfig] ?? .null
         self.init(formatVersion: formatVersion, timestamp: members[BackupFormat.Member.timestamp]?.string ?? "",
                   sourcePoolID: members[BackupFormat.Member.userPoolID]?.string ?? config["Id"]?.string ?? "", poolConfig: config,
                   appClients: members[BackupFormat.Member.appClients]?.array ?? [], identityProviders: members[BackupFormat.Member.identityProviders]?.array ?? [],
                   resourceServers: members[BackupFormat.Member.resourceServers]?.array ?? [], groups: members[BackupFormat.Member.groups]?.array ?? [],
-                  users: users, memberships: memberships)
+                  memberships: [])
+        self.users = users
+        self.memberships = memberships
         if formatVersion == 1 {
             // The original format kept one DomainDescription (whichever domain the pool had) and
             // only the pool-wide UI customization; managed login did not exist yet.

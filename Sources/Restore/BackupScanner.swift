@@ -1,9 +1,10 @@
 import JSON
 
-/// Reads a backup front to back in bounded chunks: the top-level members one by one, and the
-/// `users` array one user at a time, each handed out and let go. A backup is never in memory
-/// whole, nor its users, so a truncated, mangled or enormous file is caught while scanning, with
-/// flat memory, before anything has been written.
+/// Reads a backup (or a restore mapping) front to back in bounded chunks, as its reader pulls:
+/// the top-level members one by one, and the items of the large ones (users, group memberships)
+/// one at a time, each handed out and let go. A backup is never in memory whole, nor its users,
+/// so a truncated, mangled or enormous file is caught while scanning, with flat memory, before
+/// anything has been written.
 struct BackupScanner {
     /// The next chunk of the file, or nil at its end.
     private let read: () throws(BackupReadError) -> [UInt8]?
@@ -12,9 +13,10 @@ struct BackupScanner {
     /// Offset in the file of `chunk`'s first byte.
     private var chunkStart = 0
     private var ended = false
+    /// For each container entered and not yet left: whether its first item is still to come.
+    private var firstInContainer: [Bool] = []
 
-    /// The most a member other than `users` may take (group memberships of a pool of millions
-    /// fit), and one user (50 custom attributes of 2,048 characters fit): what keeps a file of
+    /// The most a member read whole may take (all but `users` and `group_memberships`), and one user (50 custom attributes of 2,048 characters fit): what keeps a file of
     /// garbage from growing one value without end.
     static let maximumMemberBytes = 128 * 1024 * 1024
     static let maximumUserBytes = 1024 * 1024
@@ -28,79 +30,113 @@ struct BackupScanner {
 
     init(read: @escaping () throws(BackupReadError) -> [UInt8]?) { self.read = read }
 
-    /// Scans the whole backup: every member but `arrayKey` is handed to `member` with its bytes;
-    /// the elements of `arrayKey` (an array) go to `element`, one at a time, with their offsets.
-    /// Returns whether the backup has that array.
-    mutating func scan(streaming arrayKey: String, member: (String, [UInt8], Int) throws(BackupReadError) -> Void,
-                       element: ([UInt8], Int) throws(BackupReadError) -> Void) throws(BackupReadError) -> Bool {
-        var streamed = false
+    /// Reads up to the first item of the member `key` (an object or array, as `opening` says),
+    /// passing over every member before it (a first pass checked them); false if the backup has
+    /// no such member. `nextName` or `nextElement` then read it.
+    mutating func seek(to key: String, opening: UInt8) throws(BackupReadError) -> Bool {
+        try open()
+        while let name = try nextName(in: "the backup") {
+            if name == key, try enter(opening) { return true }
+            try value(inside: name, limit: Self.maximumMemberBytes, keeping: false)
+        }
+        return false
+    }
+
+    /// The next element of the array entered last, with its offset; nil after its last.
+    mutating func nextElement(of key: String, limit: Int = maximumUserBytes) throws(BackupReadError) -> (bytes: [UInt8], offset: Int)? {
+        guard try hasNextElement(in: key) else { return nil }
+        let offset = position
+        return (try value(inside: key, limit: limit), offset)
+    }
+
+    /// Enters the top-level object.
+    mutating func open() throws(BackupReadError) {
         try skipWhitespace()
         guard try peek() == UInt8(ascii: "{") else { throw error("a backup is a JSON object; this file does not start with '{'") }
         advance()
-        try skipWhitespace()
-        if try peek() == UInt8(ascii: "}") { advance() } else {
-            while true {
-                guard try peek() == UInt8(ascii: "\"") else { throw error("expected a member name") }
-                let keyOffset = position
-                let key = try Self.parse(try value(inside: "the backup", limit: Self.maximumMemberBytes), at: keyOffset).string ?? ""
-                try skipWhitespace()
-                guard try peek() == UInt8(ascii: ":") else { throw error("expected ':' after \"\(key)\"") }
-                advance()
-                try skipWhitespace()
-                if key == arrayKey, try peek() == UInt8(ascii: "[") {
-                    try elements(of: key, element)
-                    streamed = true
-                } else {
-                    let offset = position
-                    try member(key, try value(inside: key, limit: Self.maximumMemberBytes), offset)
-                }
-                try skipWhitespace()
-                if try peek() == UInt8(ascii: ",") { advance(); try skipWhitespace(); continue }
-                guard try peek() == UInt8(ascii: "}") else { throw error("expected ',' or '}' after \"\(key)\"") }
-                advance()
-                break
-            }
-        }
-        try skipWhitespace()
-        guard try peek() == nil else { throw error("unexpected data after the backup object") }
-        return streamed
+        firstInContainer.append(true)
     }
 
-    private mutating func elements(of key: String, _ element: ([UInt8], Int) throws(BackupReadError) -> Void) throws(BackupReadError) {
+    /// After the top-level object: nothing but whitespace.
+    mutating func close() throws(BackupReadError) {
+        try skipWhitespace()
+        guard try peek() == nil else { throw error("unexpected data after the backup object") }
+    }
+
+    /// Enters the object or array (`opening` is `{` or `[`) that starts here; false, reading
+    /// nothing, when the value is something else.
+    mutating func enter(_ opening: UInt8) throws(BackupReadError) -> Bool {
+        guard try peek() == opening else { return false }
+        advance()
+        firstInContainer.append(true)
+        return true
+    }
+
+    /// In an object: the next member's name, read up to its value; nil after the closing '}'.
+    mutating func nextName(in context: String) throws(BackupReadError) -> String? {
+        guard try nextItem(closedBy: UInt8(ascii: "}"), in: context) else { return nil }
+        guard try peek() == UInt8(ascii: "\"") else { throw error("expected a member name in \"\(context)\"") }
+        let keyOffset = position
+        let key = try Self.parse(try value(inside: context, limit: Self.maximumMemberBytes), at: keyOffset).string ?? ""
+        try skipWhitespace()
+        guard try peek() == UInt8(ascii: ":") else { throw error("expected ':' after \"\(key)\"") }
         advance()
         try skipWhitespace()
-        if try peek() == UInt8(ascii: "]") { advance(); return }
-        while true {
-            let offset = position
-            try element(try value(inside: key, limit: Self.maximumUserBytes), offset)
-            try skipWhitespace()
-            if try peek() == UInt8(ascii: ",") { advance(); try skipWhitespace(); continue }
-            guard try peek() == UInt8(ascii: "]") else { throw error("expected ',' or ']' in \"\(key)\"") }
+        return key
+    }
+
+    /// In an array: whether another element follows (read up to it); false after the closing ']'.
+    private mutating func hasNextElement(in context: String) throws(BackupReadError) -> Bool {
+        try nextItem(closedBy: UInt8(ascii: "]"), in: context)
+    }
+
+    /// Past the separator before the next item of the innermost container, or past its end.
+    private mutating func nextItem(closedBy closing: UInt8, in context: String) throws(BackupReadError) -> Bool {
+        try skipWhitespace()
+        let first = firstInContainer[firstInContainer.count - 1]
+        if try peek() == closing {
             advance()
-            return
+            firstInContainer.removeLast()
+            return false
         }
+        if !first {
+            guard try peek() == UInt8(ascii: ",") else {
+                throw error("expected ',' or '\(Character(Unicode.Scalar(closing)))' in \"\(context)\"")
+            }
+            advance()
+            try skipWhitespace()
+        }
+        firstInContainer[firstInContainer.count - 1] = false
+        return true
     }
 
     /// The bytes of the value that starts here: strings are skipped escape by escape and
     /// containers bracket by bracket; scalars end at the next delimiter, and `JSON(parsing:)`
-    /// checks their spelling.
-    private mutating func value(inside context: String, limit: Int) throws(BackupReadError) -> [UInt8] {
+    /// checks their spelling. Without `keeping`, the value is only passed over (one a first
+    /// pass checked, however large), and nothing is returned.
+    @discardableResult
+    mutating func value(inside context: String, limit: Int, keeping: Bool = true) throws(BackupReadError) -> [UInt8] {
         var bytes: [UInt8] = []
+        var length = 0
         var depth = 0
         var inString = false
+        func take(_ byte: UInt8) {
+            if keeping { bytes.append(byte) }
+            length += 1
+        }
         while let byte = try peek() {
             if inString {
                 if byte == UInt8(ascii: "\\") {
-                    bytes.append(byte)
+                    take(byte)
                     advance()
                     guard let escaped = try peek() else { break }
-                    bytes.append(escaped)
+                    take(escaped)
                     advance()
                     continue
                 }
                 if byte == UInt8(ascii: "\"") {
                     inString = false
-                    if depth == 0 { bytes.append(byte); advance(); return bytes }
+                    if depth == 0 { take(byte); advance(); return bytes }
                 }
                 guard byte >= 0x20 else { throw error("a control character inside a string in \"\(context)\"") }
             } else {
@@ -109,21 +145,21 @@ struct BackupScanner {
                 case UInt8(ascii: "\""): inString = true
                 case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
                 case UInt8(ascii: "}"), UInt8(ascii: "]"):
-                    if depth == 0 { return try scalar(bytes) }
+                    if depth == 0 { return try scalar(bytes, length: length) }
                     depth -= 1
-                    if depth == 0 { bytes.append(byte); advance(); return bytes }
+                    if depth == 0 { take(byte); advance(); return bytes }
                 case UInt8(ascii: ","), 0x20, 0x0A, 0x0D, 0x09:
-                    if depth == 0 { return try scalar(bytes) }
+                    if depth == 0 { return try scalar(bytes, length: length) }
                 default: break
                 }
             }
-            bytes.append(byte)
+            take(byte)
             advance()
-            guard bytes.count <= limit else {
+            guard !keeping || length <= limit else {
                 throw BackupReadError(offset: position, reason: "a value in \"\(context)\" is over \(limit >> 20) MiB: not a backup")
             }
         }
-        if depth == 0 && !inString && !bytes.isEmpty { return bytes }
+        if depth == 0 && !inString && length > 0 { return bytes }
         throw BackupReadError(offset: position,
                               reason: "the file ends inside \"\(context)\" (\(position) bytes): truncated, perhaps by an interrupted copy")
     }
@@ -137,8 +173,8 @@ struct BackupScanner {
         }
     }
 
-    private func scalar(_ bytes: [UInt8]) throws(BackupReadError) -> [UInt8] {
-        guard !bytes.isEmpty else { throw error("expected a value") }
+    private func scalar(_ bytes: [UInt8], length: Int) throws(BackupReadError) -> [UInt8] {
+        guard length > 0 else { throw error("expected a value") }
         return bytes
     }
 

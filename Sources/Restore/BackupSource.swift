@@ -43,6 +43,11 @@ public enum BackupSource: Sendable, Equatable, CustomStringConvertible {
     /// anything is restored or compared. Throws on a mismatch; returns a warning when nothing can
     /// vouch for the bytes (a local file, a backup older than manifests, another version).
     public func checkIntegrity(of bytes: [UInt8], s3: S3, versionID: String? = nil) async throws -> String? {
+        try await checkIntegrity(size: bytes.count, sha256: Crypto.sha256(bytes).hexString, s3: s3, versionID: versionID)
+    }
+
+    /// As `checkIntegrity(of:)`, for bytes known by their size and SHA-256 (in hex).
+    func checkIntegrity(size: Int, sha256: String, s3: S3, versionID: String? = nil) async throws -> String? {
         guard case let .s3(bucket, key) = self else { return nil }
         let manifestBytes: [UInt8]
         do { manifestBytes = try await s3.getObject(bucket: bucket, key: BackupFormat.manifestKey(objectKey: key)) } catch {
@@ -53,10 +58,9 @@ public enum BackupSource: Sendable, Equatable, CustomStringConvertible {
         if let versionID, manifest.s3VersionID != versionID {
             return "the manifest describes version \(manifest.s3VersionID ?? "(none)"), not \(versionID): its size and SHA-256 cannot be checked"
         }
-        let sha256 = Crypto.sha256(bytes).hexString
-        guard bytes.count == manifest.sizeBytes, sha256 == manifest.sha256 else {
+        guard size == manifest.sizeBytes, sha256 == manifest.sha256 else {
             throw BackupIntegrityError(source: description, expectedSize: manifest.sizeBytes, expectedSHA256: manifest.sha256,
-                                       actualSize: bytes.count, actualSHA256: sha256)
+                                       actualSize: size, actualSHA256: sha256)
         }
         return nil
     }

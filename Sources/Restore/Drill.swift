@@ -1,9 +1,9 @@
 import AWSCore
 import AWSServices
-import Backup
-import JSON
 import Signing
 import Support
+import Backup
+import JSON
 
 /// A restore drill: proves that a pool's newest backup restores, by doing it. The backup is
 /// checked against its catalog row and its manifest, restored into a scratch pool, compared
@@ -69,7 +69,7 @@ public struct Drill: Sendable {
                 : "\(result.report.failures.count) items not restored into \(scratch.name)")
             start = ContinuousClock.now
             let pool = try await BackupContents.snapshot(of: result.mapping.targetPoolID ?? "", cognito: cognito)
-            report.checks = PoolVerifier(backup: scratch.backup, pool: pool, expectTriggers: false).checks()
+            report.checks = try PoolVerifier(backup: scratch.backup, pool: pool, expectTriggers: false).checks()
             let failed = report.checks.filter { !$0.passed }
             report.finish(.verify, passed: failed.isEmpty, since: start, failed.isEmpty
                 ? "\(report.checks.count) of \(report.checks.count) checks passed"

@@ -21,7 +21,8 @@ extension BackupContents {
         var members = Dictionary(configuration.members.map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first })
         members[BackupFormat.Member.userPoolID] = .string(poolID)
         members[BackupFormat.Member.groups] = .array(configuration.groups)
-        return BackupContents(formatVersion: BackupFormat.version, members: members, users: users.withLock { $0 },
-                      memberships: memberships.withLock { $0 })
+        let poolUsers = BackupUsers(users.withLock { $0 })
+        return BackupContents(formatVersion: BackupFormat.version, members: members, users: poolUsers,
+                      memberships: BackupMemberships(memberships.withLock { $0 }, users: poolUsers))
     }
 }

@@ -12,10 +12,21 @@ public struct PoolVerifier: Sendable {
     /// How many differences each check lists before summing up the rest.
     static let shown = 5
 
-    public init(backup: BackupContents, pool: BackupContents, expectTriggers: Bool = true) {
+    /// Both sides' users and memberships, in memory: each is looked up on the other side.
+    private let backupUsers: [PoolUser]
+    private let poolUsers: [PoolUser]
+    private let backupMemberships: [(group: String, usernames: [String])]
+    private let poolMemberships: [(group: String, usernames: [String])]
+
+    /// Reads the backup's users and memberships (see `BackupUsers.all`).
+    public init(backup: BackupContents, pool: BackupContents, expectTriggers: Bool = true) throws(BackupReadError) {
         self.backup = backup
         self.pool = pool
         self.expectTriggers = expectTriggers
+        backupUsers = try backup.users.all()
+        poolUsers = try pool.users.all()
+        backupMemberships = try backup.memberships.all()
+        poolMemberships = try pool.memberships.all()
     }
 
     public func checks() -> [VerifyCheck] {
@@ -235,9 +246,9 @@ public struct PoolVerifier: Sendable {
     /// `identities`, which linking rewrites: see `linkedIdentities`) and enabled state.
     private func users() -> [VerifyCheck] {
         let matching = UserMatching(poolConfig: backup.poolConfig)
-        let actual = Dictionary(pool.users.map { (matching.key($0), $0) }, uniquingKeysWith: { first, _ in first })
-        let expected = backup.users.filter { !$0.isFederatedOnly }
-        let expectedKeys = Set(backup.users.map(matching.key))
+        let actual = Dictionary(poolUsers.map { (matching.key($0), $0) }, uniquingKeysWith: { first, _ in first })
+        let expected = backupUsers.filter { !$0.isFederatedOnly }
+        let expectedKeys = Set(backupUsers.map(matching.key))
         var missing: [String] = []
         var attributeDifferences: [String] = []
         for user in expected {
@@ -256,7 +267,7 @@ public struct PoolVerifier: Sendable {
             }
         }
         let extra = actual.keys.filter { !expectedKeys.contains($0) }.sorted().map { "\($0): not in the backup" }
-        let federated = backup.users.count - expected.count
+        let federated = backupUsers.count - expected.count
         let countDetail = "\(expected.count) users" + (federated > 0 ? " (and \(federated) federated-only users, recreated at their next sign-in)" : "")
         return [
             check("users", detail: countDetail, missing + extra),
@@ -269,12 +280,12 @@ public struct PoolVerifier: Sendable {
     /// not have could not be restored, and is only counted.
     private func linkedIdentities() -> VerifyCheck {
         let matching = UserMatching(poolConfig: backup.poolConfig)
-        let actual = Dictionary(pool.users.map { (matching.key($0), $0) }, uniquingKeysWith: { first, _ in first })
+        let actual = Dictionary(poolUsers.map { (matching.key($0), $0) }, uniquingKeysWith: { first, _ in first })
         let providers = Set(pool.identityProviders.compactMap { $0["ProviderName"]?.string })
         var differences: [String] = []
         var compared = 0
         var withoutProvider = 0
-        for user in backup.users where !user.isFederatedOnly {
+        for user in backupUsers where !user.isFederatedOnly {
             let key = matching.key(user)
             // A user missing from the pool is the "users" check's difference.
             guard let found = actual[key] else { continue }
@@ -295,22 +306,22 @@ public struct PoolVerifier: Sendable {
     /// Members of each group, by user key; federated-only users rejoin only after signing in.
     private func memberships() -> VerifyCheck {
         let matching = UserMatching(poolConfig: backup.poolConfig)
-        let backupUsers = Dictionary(backup.users.map { (UserKey($0.username), $0) }, uniquingKeysWith: { first, _ in first })
-        let poolKeys = Dictionary(pool.users.map { (UserKey($0.username), matching.key($0)) }, uniquingKeysWith: { first, _ in first })
-        let actual = Dictionary(pool.memberships.map { ($0.group, Set($0.usernames.map { poolKeys[UserKey($0)] ?? UserKey($0) })) },
+        let backupUsers = Dictionary(backupUsers.map { (UserKey($0.username), $0) }, uniquingKeysWith: { first, _ in first })
+        let poolKeys = Dictionary(poolUsers.map { (UserKey($0.username), matching.key($0)) }, uniquingKeysWith: { first, _ in first })
+        let actual = Dictionary(poolMemberships.map { ($0.group, Set($0.usernames.map { poolKeys[UserKey($0)] ?? UserKey($0) })) },
                                 uniquingKeysWith: { first, _ in first })
         var differences: [String] = []
         var total = 0
         // Groups in name order: a backup lists them as their listings finished, and the first
         // differences shown should not depend on that.
-        for (group, usernames) in backup.memberships.sorted(by: { $0.group < $1.group }) {
+        for (group, usernames) in backupMemberships.sorted(by: { $0.group < $1.group }) {
             let expected = Set(usernames.compactMap { backupUsers[UserKey($0)] }.filter { !$0.isFederatedOnly }.map(matching.key))
             total += expected.count
             let found = actual[group] ?? []
             differences += expected.subtracting(found).sorted().map { "\(group): \($0) missing" }
             differences += found.subtracting(expected).sorted().map { "\(group): \($0) not in the backup" }
         }
-        return check("group memberships", detail: "\(total) memberships in \(backup.memberships.count) groups", differences)
+        return check("group memberships", detail: "\(total) memberships in \(backupMemberships.count) groups", differences)
     }
 
     private func check(_ name: String, detail: String, _ differences: [String]) -> VerifyCheck {

@@ -76,22 +76,23 @@ public struct RestoreJob: Sendable {
                                                             logo: logo, report: report).run()
         try await mappings.save(mapping)
 
-        let restored = RestoredUsers()
+        // This run records every user it restores or finds restored, afresh.
+        let ours = try journal?.users.newSubs() ?? SortedHashes([])
+        mapping.users = MappedUsers()
+        let restored = RestoredUsers(into: mapping.users)
         let users = UserRestore(cognito: cognito, creates: creates, backup: backup, poolID: poolID, passwords: options.passwords,
                                 passwordPolicy: described["Policies"]?["PasswordPolicy"], canSendSMS: described["SmsConfiguration"] != nil,
-                                ours: Set((journal?.users ?? []).compactMap(\.newSub)), concurrency: options.concurrency,
+                                ours: ours, concurrency: options.concurrency,
                                 report: report, restored: restored, progress: progress)
         do {
             try await users.run()
         } catch {
             // Failed or interrupted: the journal keeps who is restored, for the run that resumes.
-            mapping.users = restored.users
-            mapping.federatedUsers = restored.federated
+            try restored.finish()
             try await mappings.save(mapping)
             throw error
         }
-        mapping.users = restored.users
-        mapping.federatedUsers = restored.federated
+        try restored.finish()
         try await attachTriggers(mapping: mapping, report: report)
         try await mfa(mapping: mapping, report: report)
         warnAboutPasswords(report: report)
@@ -151,7 +152,7 @@ public struct RestoreJob: Sendable {
                 try await mappings.save(mapping)
                 return Target(mapping: mapping, resumed: true)
             }
-            let problems = TargetCompatibility.problems(backup: backup, target: backup.poolConfig)
+            let problems = try TargetCompatibility.problems(backup: backup, target: backup.poolConfig)
             guard problems.isEmpty else { throw IncompatibleTargetError(poolID: "the new pool", problems: problems) }
             mapping.targetPoolID = nil
             try await mappings.save(mapping)
@@ -176,7 +177,7 @@ public struct RestoreJob: Sendable {
 
     private func check(poolID: String) async throws {
         let described = try await cognito.call("DescribeUserPool", ["UserPoolId": .string(poolID)], step: "describe the target pool", poolID: poolID)
-        let problems = TargetCompatibility.problems(backup: backup, target: described["UserPool"] ?? .null)
+        let problems = try TargetCompatibility.problems(backup: backup, target: described["UserPool"] ?? .null)
         guard problems.isEmpty else { throw IncompatibleTargetError(poolID: poolID, problems: problems) }
     }
 
@@ -239,7 +240,7 @@ extension RestoreJob.Result {
                                    "failed": .number(entry.counts.failed)])
             }),
             "app_clients": .object(mapping.appClients.map { ($0.oldID, .string($0.newID)) }),
-            "federated_users": .number(mapping.federatedUsers.count),
+            "federated_users": .number(mapping.users.federatedCount),
             "warnings": .array(report.warnings.map(JSON.string)),
             "failures": .array(report.failures.map(JSON.string)),
         ]

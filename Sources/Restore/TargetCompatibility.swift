@@ -5,7 +5,7 @@ import JSON
 /// could only be fixed by starting again in another pool.
 enum TargetCompatibility {
     /// What stands in the way, in words; empty when nothing does.
-    static func problems(backup: BackupContents, target: JSON) -> [String] {
+    static func problems(backup: BackupContents, target: JSON) throws(BackupReadError) -> [String] {
         var problems: [String] = []
         let schema = Dictionary((target["SchemaAttributes"]?.array ?? []).compactMap { entry in
             entry["Name"]?.string.map { ($0, entry) }
@@ -27,18 +27,16 @@ enum TargetCompatibility {
             func describe(_ attributes: [String]) -> String { attributes.isEmpty ? "a username" : attributes.joined(separator: " or ") }
             problems.append("users sign in with \(describe(wanted)) in the backup but with \(describe(actual)) in the target")
         }
-        problems += mergedUsernames(backup: backup, target: target)
+        problems += try mergedUsernames(backup: backup, target: target)
         return problems
     }
 
     /// Usernames that differ only in case, which a case-insensitive target would take for one
     /// user (the second create fails, or worse, its memberships land on the first). Pools made
     /// before `UsernameConfiguration` existed are case-sensitive.
-    static func mergedUsernames(backup: BackupContents, target: JSON) -> [String] {
+    static func mergedUsernames(backup: BackupContents, target: JSON) throws(BackupReadError) -> [String] {
         guard target["UsernameConfiguration"]?["CaseSensitive"]?.bool == false else { return [] }
-        var byFolded: [UserKey: [String]] = [:]
-        for user in backup.users { byFolded[UserKey(user.username).folded, default: []].append(user.username) }
-        let merged = byFolded.values.filter { $0.count > 1 }.map { $0.joined(separator: " and ") }.sorted()
+        let merged = try backup.users.caseFoldedDuplicates().map { $0.joined(separator: " and ") }.sorted()
         guard !merged.isEmpty else { return [] }
         return ["usernames are case-insensitive in the target, so these users of the backup would merge: "
             + merged.prefix(5).joined(separator: "; ") + (merged.count > 5 ? " (and \(merged.count - 5) more)" : "")

@@ -39,7 +39,7 @@ struct UserRestore {
     /// Whether the target can text (it has an SmsConfiguration): only then are invitations sent by SMS.
     let canSendSMS: Bool
     /// New subs the journal records: users an earlier run of this restore created.
-    let ours: Set<String>
+    let ours: SortedHashes
     let concurrency: Int
     let report: RestoreReport
     let restored: RestoredUsers
@@ -50,23 +50,22 @@ struct UserRestore {
         let existing = try await existingUsers(matching)
         let members = try await existingMembers()
         let providers = Set(try await providerNames())
-        let groupsOf = backup.memberships.reduce(into: [UserKey: [String]]()) { groupsOf, membership in
-            for username in membership.usernames { groupsOf[UserKey(username), default: []].append(membership.group) }
+        for (group, username) in backup.memberships.strays {
+            // A backup of a live pool reads users and memberships at different moments: a
+            // user deleted in between is listed in a group only.
+            report.warn("\(username) in group \(group) not restored: the backup has no such user (deleted while the backup ran?)")
         }
-        let known = Set(backup.users.map { UserKey($0.username) })
-        for (group, usernames) in backup.memberships {
-            for username in usernames where !known.contains(UserKey(username)) {
-                // A backup of a live pool reads users and memberships at different moments: a
-                // user deleted in between is listed in a group only.
-                report.warn("\(username) in group \(group) not restored: the backup has no such user (deleted while the backup ran?)")
-            }
-        }
-        let contexts = backup.users.enumerated().map { index, user in
-            UserContext(index: index, user: user, key: matching.key(user), target: existing[matching.key(user)],
-                        groups: groupsOf[UserKey(user.username)] ?? [], members: members, providers: providers)
+        let reader = backup.users.reader()
+        var index = 0
+        // The users are read from the backup as the workers take them, never all at once.
+        let nextUser = { () throws(BackupReadError) -> UserContext? in
+            guard let user = try reader.next() else { return nil }
+            defer { index += 1 }
+            return UserContext(index: index, user: user, key: matching.key(user), target: existing[matching.key(user)],
+                               groups: backup.memberships.groups(of: user.username), members: members, providers: providers)
         }
         do {
-            try await createThenUpdate(contexts)
+            try await createThenUpdate(nextUser)
         } catch let failure as RestoreFailure {
             throw failure
         } catch {
@@ -77,7 +76,7 @@ struct UserRestore {
             report.warn("\(reEnrolments) users used an authenticator app (TOTP) for MFA: Cognito cannot export its secret, so they "
                 + "must set it up again (AssociateSoftwareToken); their SMS and email MFA preferences were restored")
         }
-        let federated = restored.federated.count
+        let federated = restored.mapped.federatedCount
         if federated > 0 {
             report.warn("\(federated) users signed in only through an external identity provider; Cognito recreates "
                 + "them, with a new sub, at their next sign-in (their old subs are under federated_users in the mapping)")
@@ -93,17 +92,23 @@ struct UserRestore {
     /// UserUpdate): up to `concurrency` of each run at once, so creation never waits on the group
     /// adds of users created before. All are children of one group read as they finish, so the
     /// first failure that must stop the restore stops it at once: leaving the group cancels the
-    /// rest, and each user checks for that before its next call.
-    private func createThenUpdate(_ contexts: [UserContext]) async throws {
+    /// rest, and each user checks for that before its next call. Users are taken from `next` only
+    /// as there is room: at most `concurrency` being created and `readyLimit` waiting for an update.
+    private func createThenUpdate(_ next: () throws(BackupReadError) -> UserContext?) async throws {
         let done = Counter()
-        let total = contexts.count
+        let total = backup.users.count
+        let readyLimit = 4 * concurrency
         @Sendable func advance() { progress?(done.add(1), total) }
         try await withThrowingTaskGroup(of: Finished.self) { group in
-            var next = 0, creating = 0, updating = 0
+            var creating = 0, updating = 0
+            var exhausted = false
             var ready: [UserContext] = []
-            func start() {
-                while creating < concurrency, next < contexts.count {
-                    let context = contexts[next]
+            func start() throws(BackupReadError) {
+                while !exhausted, creating < concurrency, ready.count < readyLimit {
+                    guard let context = try next() else {
+                        exhausted = true
+                        break
+                    }
                     group.addTask {
                         var context = context
                         try Task.checkCancellation()
@@ -113,7 +118,6 @@ struct UserRestore {
                         }
                         return .created(context)
                     }
-                    next += 1
                     creating += 1
                 }
                 while updating < concurrency, !ready.isEmpty {
@@ -127,7 +131,7 @@ struct UserRestore {
                     updating += 1
                 }
             }
-            start()
+            try start()
             while let finished = try await group.next() {
                 switch finished {
                 case .created(let context?):
@@ -136,7 +140,7 @@ struct UserRestore {
                 case .created(nil): creating -= 1
                 case .updated: updating -= 1
                 }
-                start()
+                try start()
             }
         }
     }
@@ -160,8 +164,8 @@ struct UserRestore {
         if user.isFederatedOnly {
             report.record("users", .skipped)
             for group in context.groups { report.fail("group_memberships", "\(user.username) in group \(group): a federated user, added only after their next sign-in") }
-            restored.record(.federated(RestoreMapping.User(oldUsername: user.username, newUsername: nil, oldSub: user.sub, newSub: nil)),
-                            at: context.index)
+            try record(.federated(RestoreMapping.User(oldUsername: user.username, newUsername: nil, oldSub: user.sub, newSub: nil)),
+                       of: context)
             return false
         }
         var target = context.target
@@ -177,7 +181,10 @@ struct UserRestore {
             target = try await create(user, key: context.key)
             return .created
         }
-        guard var target else { return false }
+        guard var target else {
+            try record(.none, of: context)
+            return false
+        }
         if !user.enabled, target.enabled {
             try await report.attempt("disabled_users") { () throws(RestoreFailure) in
                 _ = try await cognito.call("AdminDisableUser", ["UserPoolId": .string(poolID), "Username": .string(target.username)],
@@ -188,9 +195,15 @@ struct UserRestore {
         }
         context.target = target
         if MFAPreferences.needsReEnrolment(user) { restored.recordReEnrolment() }
-        restored.record(.user(RestoreMapping.User(oldUsername: user.username, newUsername: target.username, oldSub: user.sub,
-                                                  newSub: target.sub)), at: context.index)
+        try record(.user(RestoreMapping.User(oldUsername: user.username, newUsername: target.username, oldSub: user.sub,
+                                             newSub: target.sub)), of: context)
         return true
+    }
+
+    private func record(_ entry: RestoredUsers.Entry, of context: UserContext) throws(RestoreFailure) {
+        do { try restored.record(entry, at: context.index) } catch {
+            throw RestoreFailure(step: "record \(context.user.username) in the mapping", poolID: poolID, underlying: error)
+        }
     }
 
     /// Makes a user of ours match the backup: enabled state, password state, linked identities
@@ -324,7 +337,7 @@ struct UserRestore {
         let members = Mutex([String: Set<UserKey>]())
         do {
             let groups = Set(try await cognito.listAll("ListGroups", poolID: poolID).compactMap { $0["GroupName"]?.string })
-            let wanted = backup.memberships.map(\.group).filter(groups.contains)
+            let wanted = backup.memberships.groups.filter(groups.contains)
             try await PoolReader(cognito: cognito, poolID: poolID).forEachGroupMembership(wanted) { group, usernames in
                 members.withLock { $0[group] = Set(usernames.map(UserKey.init)) }
             }

@@ -23,6 +23,15 @@ public enum FileIO {
     /// Writes through a temporary file and a rename, so readers never see half a file. `mode` is
     /// the new file's permissions before the umask: 0o600 for one only its owner may read.
     public static func writeAtomically(_ bytes: [UInt8], to path: String, mode: mode_t = 0o666) throws(FileError) {
+        do { try writeAtomically(to: path, mode: mode) { write in try write(bytes) } } catch let error as FileError { throw error } catch {
+            throw FileError(path: path, reason: "\(error)")
+        }
+    }
+
+    /// As `writeAtomically(_:to:mode:)`, for a file too big to hold: `produce` hands its pieces,
+    /// in order, to the writer it is given. An error from `produce` leaves the old file as it was.
+    public static func writeAtomically(to path: String, mode: mode_t = 0o666,
+                                       _ produce: (_ write: ([UInt8]) throws(FileError) -> Void) throws -> Void) throws {
         let temporary = "\(path).tmp-\(getpid())"
         // A leftover of a killed run with the same pid would keep its own mode: start afresh.
         unlink(temporary)
@@ -32,10 +41,18 @@ public enum FileIO {
             if descriptor >= 0 { close(descriptor) }
             throw FileError(path: path, reason: reason)
         }
-        let written = fwrite(bytes, 1, bytes.count, file)
+        do {
+            try produce { (bytes) throws(FileError) in
+                guard fwrite(bytes, 1, bytes.count, file) == bytes.count else { throw FileError(path: path, reason: String(cString: strerror(errno))) }
+            }
+        } catch {
+            fclose(file)
+            unlink(temporary)
+            throw error
+        }
         let flushed = fflush(file) == 0 && fsync(fileno(file)) == 0
         fclose(file)
-        guard written == bytes.count, flushed, rename(temporary, path) == 0 else {
+        guard flushed, rename(temporary, path) == 0 else {
             let reason = String(cString: strerror(errno))
             unlink(temporary)
             throw FileError(path: path, reason: reason)
@@ -46,5 +63,9 @@ public enum FileIO {
 public struct FileError: Error, CustomStringConvertible {
     public let path: String
     public let reason: String
+    public init(path: String, reason: String) {
+        self.path = path
+        self.reason = reason
+    }
     public var description: String { "\(path): \(reason)" }
 }

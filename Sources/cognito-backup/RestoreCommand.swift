@@ -90,7 +90,7 @@ struct RestoreCommand: AsyncParsableCommand {
             throw CLIError(message: "stopped by \(interrupted.name); \(mappingPath) records what was restored: "
                 + "run the same command again to resume", exitCode: interrupted.exitCode)
         }
-        progress.finish(done: result.mapping.users.count + result.mapping.federatedUsers.count, total: backup.users.count, unit: "users")
+        progress.finish(done: result.mapping.users.count + result.mapping.users.federatedCount, total: backup.users.count, unit: "users")
 
         // The client id map is printed before the copy is tried: a DR bucket this identity may
         // only read must not cost the person restoring the ids they need next.
@@ -114,7 +114,7 @@ struct RestoreCommand: AsyncParsableCommand {
     private func copyMapping(_ mapping: RestoreMapping, beside source: BackupSource, s3: S3, localPath: String) async -> String? {
         guard case let .s3(bucket, _) = source, let target = mapping.targetPoolID, let key = source.mappingKey(targetPoolID: target) else { return nil }
         do {
-            _ = try await s3.putObject(bucket: bucket, key: key, body: mapping.json.serializedBytes, headers: [("Content-Type", "application/json")])
+            try await MappingFile(path: localPath).upload(s3: s3, bucket: bucket, key: key)
             return "s3://\(bucket)/\(key)"
         } catch {
             warn("the mapping was not copied to s3://\(bucket)/\(key) (\(error)); it is in \(localPath)")

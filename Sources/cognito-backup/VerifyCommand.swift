@@ -1,5 +1,5 @@
-import AWSServices
 import ArgumentParser
+import AWSServices
 import JSON
 import Restore
 
@@ -41,7 +41,7 @@ struct VerifyCommand: AsyncParsableCommand {
             let client = try aws.client()
             let cognito = Cognito(aws: client, quotas: try CognitoQuotas(environment: client.configuration.environment))
             let pool = try await BackupContents.snapshot(of: poolID, cognito: cognito)
-            var checks = PoolVerifier(backup: backup, pool: pool, expectTriggers: !skipTriggers).checks()
+            var checks = try PoolVerifier(backup: backup, pool: pool, expectTriggers: !skipTriggers).checks()
             if case let .s3(bucket, key) = location {
                 do {
                     if let replication = try await ReplicationCheck(s3: s3).check(bucket: bucket, key: key) { checks.append(replication) }

@@ -49,7 +49,7 @@ struct UserSafetyTests {
         let result = try await restore(cognito, users: [Recorded.user("alice", sub: "a-1")], memberships: [("staff", ["alice"])])
         #expect(!result.succeeded)
         #expect(result.report.failures.contains { $0.contains("did not create") })
-        #expect(cognito.calls("AdminAddUserToGroup").isEmpty && result.mapping.users.isEmpty)
+        #expect(cognito.calls("AdminAddUserToGroup").isEmpty && result.mapping.users.count == 0)
     }
 
     @Test func usersDifferingOnlyInCaseAreRefusedForACaseInsensitiveTargetBeforeAnyWrite() async throws {

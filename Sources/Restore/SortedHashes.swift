@@ -1,0 +1,33 @@
+/// A set of strings kept as 64-bit hashes of their bytes (seeded per process), sorted: 8 bytes a
+/// string however long, for the sets a restore needs of every user (the backup's usernames, the
+/// subs an earlier run created). A string not in the set is taken for one that is about once in
+/// 2^64 / count lookups.
+struct SortedHashes: Sendable {
+    private let hashes: [UInt64]
+
+    /// `hashes` from `hash(_:)`, sorted.
+    init(sorted hashes: [UInt64]) { self.hashes = hashes }
+
+    init(_ strings: [String]) {
+        var hashes = strings.map(Self.hash)
+        hashes.sort()
+        self.hashes = hashes
+    }
+
+    func contains(_ text: String) -> Bool { contains(hash: Self.hash(text)) }
+
+    func contains(hash wanted: UInt64) -> Bool {
+        var low = 0, high = hashes.count
+        while low < high {
+            let middle = (low + high) / 2
+            if hashes[middle] < wanted { low = middle + 1 } else { high = middle }
+        }
+        return low < hashes.count && hashes[low] == wanted
+    }
+
+    static func hash(_ text: String) -> UInt64 {
+        var hasher = Hasher()
+        hasher.combine(UserKey(text))
+        return UInt64(bitPattern: Int64(hasher.finalize()))
+    }
+}
