@@ -1,5 +1,6 @@
 import AWSCore
 import AWSServices
+import Backup
 import Signing
 
 extension BackupSource {

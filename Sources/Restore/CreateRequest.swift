@@ -1,3 +1,4 @@
+import Backup
 import JSON
 
 /// What of a described resource Cognito takes back when creating it: the Describe answer holds

@@ -1,3 +1,4 @@
+import Backup
 import JSON
 import Support
 

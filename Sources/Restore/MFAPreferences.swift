@@ -1,3 +1,4 @@
+import Backup
 import JSON
 
 /// What of a user's MFA preferences a restore can set again. SMS and email codes go to the phone

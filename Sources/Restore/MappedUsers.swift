@@ -1,3 +1,4 @@
+import Backup
 import Support
 import JSON
 import Synchronization

@@ -1,4 +1,5 @@
 import AWSServices
+import Backup
 
 extension MappingFile {
     /// The largest piece of the mapping held in memory at once: S3's smallest part.

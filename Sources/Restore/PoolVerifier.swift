@@ -1,3 +1,4 @@
+import Backup
 import JSON
 
 /// The original design's validation checklist, automated: a backup against a snapshot of the

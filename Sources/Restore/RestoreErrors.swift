@@ -2,24 +2,6 @@ import AWSCore
 import AWSServices
 import JSON
 
-/// A backup that cannot be restored from: unreadable, truncated, or of a format this build does
-/// not know. Always raised before anything is written.
-public struct BackupReadError: Error, CustomStringConvertible, Sendable, Equatable {
-    /// Where in the file the problem is, when it is a place rather than a missing part.
-    public let offset: Int?
-    public let reason: String
-
-    public init(offset: Int? = nil, reason: String) {
-        self.offset = offset
-        self.reason = reason
-    }
-
-    public var description: String {
-        if let offset { return "unreadable backup (byte \(offset)): \(reason)" }
-        return "unusable backup: \(reason)"
-    }
-}
-
 /// A `--source` that names no backup: a malformed S3 URL or a file that is not there. A
 /// mistake in the command, told apart from a backup that is there but unusable.
 public struct BackupSourceError: Error, CustomStringConvertible, Sendable {

@@ -1,3 +1,4 @@
+import Backup
 import JSON
 
 /// Whether an existing pool can take the backup's users as they are. Cognito fixes a pool's

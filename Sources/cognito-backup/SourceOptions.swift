@@ -1,5 +1,6 @@
 import AWSServices
 import ArgumentParser
+import Backup
 import Restore
 
 /// Where restore and verify read the backup, and as whom: in a DR region the replica bucket may

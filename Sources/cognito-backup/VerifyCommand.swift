@@ -1,5 +1,6 @@
 import ArgumentParser
 import AWSServices
+import Backup
 import JSON
 import Restore
 

@@ -1,4 +1,5 @@
 import JSON
+@testable import Backup
 @testable import Restore
 import Testing
 

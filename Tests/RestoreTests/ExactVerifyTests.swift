@@ -1,3 +1,4 @@
+@testable import Backup
 import JSON
 @testable import Restore
 import Testing

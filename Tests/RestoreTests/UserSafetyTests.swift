@@ -1,3 +1,4 @@
+@testable import Backup
 @testable import Restore
 import JSON
 import Testing

@@ -1,4 +1,3 @@
-import Backup
 import JSON
 
 extension BackupContents {
@@ -16,7 +15,7 @@ extension BackupContents {
     /// and membership is parsed here, so a truncated, mangled or too-new file fails now, before a
     /// restore has written anything; then let go, kept only as hashes (see `BackupUsers`,
     /// `BackupMemberships`), and read again from the file when needed.
-    init(file: BackupFile) throws(BackupReadError) {
+    public init(file: BackupFile) throws(BackupReadError) {
         let text = JSONText(file.chunks())
         var scanner = BackupScanner(read: { () throws(BackupReadError) -> [UInt8]? in try text.next() })
         var members: [String: JSON] = [:]
@@ -134,12 +133,12 @@ extension BackupContents {
     }
 
     /// nil for absent, null and the empty object Cognito answers for "none".
-    static func present(_ value: JSON?) -> JSON? {
+    public static func present(_ value: JSON?) -> JSON? {
         guard let value, !value.isNull, value.object?.isEmpty != true else { return nil }
         return value
     }
 
-    static func perClient(_ value: JSON?) -> PerClient {
+    public static func perClient(_ value: JSON?) -> PerClient {
         PerClient(pool: present(value?[BackupFormat.Member.PerClient.pool]),
                   clients: (value?[BackupFormat.Member.PerClient.clients]?.object?.members ?? []).compactMap { member in present(member.value).map { (member.key, $0) } })
     }

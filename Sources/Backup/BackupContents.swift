@@ -127,6 +127,6 @@ public struct PoolUser: Sendable, Equatable {
     public var isFederatedOnly: Bool { status == "EXTERNAL_PROVIDER" }
 }
 
-enum SchemaAttribute {
-    static func isCustom(_ name: String) -> Bool { name.hasPrefix("custom:") || name.hasPrefix("dev:") }
+public enum SchemaAttribute {
+    public static func isCustom(_ name: String) -> Bool { name.hasPrefix("custom:") || name.hasPrefix("dev:") }
 }

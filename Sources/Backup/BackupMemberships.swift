@@ -1,4 +1,3 @@
-import Backup
 
 /// The backup's group memberships. The pass that reads a backup file keeps each in 16 bytes
 /// (96 bits of hashes of the username, and the group's number), which is what a
@@ -16,12 +15,12 @@ public struct BackupMemberships: Sendable {
     private let list: [(group: String, usernames: [String])]
 
     /// 96 bits of the username: two names taken for one about once in 2^96 / count² pairs.
-    struct Entry: Sendable, Comparable {
+    public struct Entry: Sendable, Comparable {
         let first: UInt64
         let second: UInt32
         let group: UInt32
 
-        init(username: String, group: Int) {
+        public init(username: String, group: Int) {
             first = SortedHashes.hash(username)
             var hasher = Hasher()
             hasher.combine(UInt8(0x2))  // another function of the same seed
@@ -30,7 +29,7 @@ public struct BackupMemberships: Sendable {
             self.group = UInt32(group)
         }
 
-        static func < (lhs: Entry, rhs: Entry) -> Bool { (lhs.first, lhs.second, lhs.group) < (rhs.first, rhs.second, rhs.group) }
+        public static func < (lhs: Entry, rhs: Entry) -> Bool { (lhs.first, lhs.second, lhs.group) < (rhs.first, rhs.second, rhs.group) }
     }
 
     public init(_ list: [(group: String, usernames: [String])], users: BackupUsers? = nil) {
@@ -47,7 +46,7 @@ public struct BackupMemberships: Sendable {
     }
 
     /// From the pass over `file`: `entries` sorted; strays are looked for among `users`.
-    init(file: BackupFile, groups: [String], entries: [Entry], users: BackupUsers) throws(BackupReadError) {
+    public init(file: BackupFile, groups: [String], entries: [Entry], users: BackupUsers) throws(BackupReadError) {
         self.groups = groups
         count = entries.count
         self.entries = entries

@@ -1,4 +1,3 @@
-import Backup
 
 /// The users of a backup. One read of a backup file checks and counts them and keeps 8 bytes a
 /// user (a hash of the username); a restore reads them again from the file, a user at a time, so
@@ -20,7 +19,7 @@ public struct BackupUsers: Sendable {
 
     /// The users of `file`'s `users` array, already checked by the pass that counted them,
     /// followed by `rest`; `names` are the hashes of all their usernames, sorted.
-    init(file: BackupFile, count: Int, names: [UInt64], rest: [PoolUser]) {
+    public init(file: BackupFile, count: Int, names: [UInt64], rest: [PoolUser]) {
         self.count = count
         self.file = file
         self.rest = rest
@@ -51,10 +50,10 @@ public struct BackupUsers: Sendable {
     public func contains(username: String) -> Bool { names.contains(username) }
 
     /// As `contains(username:)`, for a hash from `SortedHashes.hash`.
-    func contains(hash: UInt64) -> Bool { names.contains(hash: hash) }
+    public func contains(hash: UInt64) -> Bool { names.contains(hash: hash) }
 
     /// A reader from the first user.
-    func reader() -> Reader { Reader(file: file, rest: rest) }
+    public func reader() -> Reader { Reader(file: file, rest: rest) }
 
     /// Every user, in memory: for a comparison that needs them all at once (verify).
     public func all() throws(BackupReadError) -> [PoolUser] {
@@ -65,12 +64,12 @@ public struct BackupUsers: Sendable {
     }
 
     /// Pulls users one at a time: parsed from the file's `users` array, then `rest`.
-    final class Reader {
+    public final class Reader {
         private var scanner: BackupScanner?
         private var rest: IndexingIterator<[PoolUser]>
         private var started = false
 
-        init(file: BackupFile?, rest: [PoolUser]) {
+        public init(file: BackupFile?, rest: [PoolUser]) {
             scanner = file.map { file in
                 let text = JSONText(file.chunks())
                 return BackupScanner(read: { () throws(BackupReadError) -> [UInt8]? in try text.next() })
@@ -78,7 +77,7 @@ public struct BackupUsers: Sendable {
             self.rest = rest.makeIterator()
         }
 
-        func next() throws(BackupReadError) -> PoolUser? {
+        public func next() throws(BackupReadError) -> PoolUser? {
             // Let go for good at the end of the array (or when there is none): `rest` follows.
             guard var scanner else { return rest.next() }
             self.scanner = nil

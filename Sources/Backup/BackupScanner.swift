@@ -5,7 +5,7 @@ import JSON
 /// one at a time, each handed out and let go. A backup is never in memory whole, nor its users,
 /// so a truncated, mangled or enormous file is caught while scanning, with flat memory, before
 /// anything has been written.
-struct BackupScanner {
+public struct BackupScanner {
     /// The next chunk of the file, or nil at its end.
     private let read: () throws(BackupReadError) -> [UInt8]?
     private var chunk: [UInt8] = []
@@ -18,8 +18,8 @@ struct BackupScanner {
 
     /// The most a member read whole may take (all but `users` and `group_memberships`), and one user (50 custom attributes of 2,048 characters fit): what keeps a file of
     /// garbage from growing one value without end.
-    static let maximumMemberBytes = 128 * 1024 * 1024
-    static let maximumUserBytes = 1024 * 1024
+    public static let maximumMemberBytes = 128 * 1024 * 1024
+    public static let maximumUserBytes = 1024 * 1024
     /// Bytes JSON allows outside strings: whitespace, brackets, separators, and those of numbers,
     /// `true`, `false` and `null`. Anything else (a run of zeros, binary data) is refused at once.
     private static let structural: [Bool] = {
@@ -28,12 +28,12 @@ struct BackupScanner {
         return allowed
     }()
 
-    init(read: @escaping () throws(BackupReadError) -> [UInt8]?) { self.read = read }
+    public init(read: @escaping () throws(BackupReadError) -> [UInt8]?) { self.read = read }
 
     /// Reads up to the first item of the member `key` (an object or array, as `opening` says),
     /// passing over every member before it (a first pass checked them); false if the backup has
     /// no such member. `nextName` or `nextElement` then read it.
-    mutating func seek(to key: String, opening: UInt8) throws(BackupReadError) -> Bool {
+    public mutating func seek(to key: String, opening: UInt8) throws(BackupReadError) -> Bool {
         try open()
         while let name = try nextName(in: "the backup") {
             if name == key, try enter(opening) { return true }
@@ -43,14 +43,14 @@ struct BackupScanner {
     }
 
     /// The next element of the array entered last, with its offset; nil after its last.
-    mutating func nextElement(of key: String, limit: Int = maximumUserBytes) throws(BackupReadError) -> (bytes: [UInt8], offset: Int)? {
+    public mutating func nextElement(of key: String, limit: Int = maximumUserBytes) throws(BackupReadError) -> (bytes: [UInt8], offset: Int)? {
         guard try hasNextElement(in: key) else { return nil }
         let offset = position
         return (try value(inside: key, limit: limit), offset)
     }
 
     /// Enters the top-level object.
-    mutating func open() throws(BackupReadError) {
+    public mutating func open() throws(BackupReadError) {
         try skipWhitespace()
         guard try peek() == UInt8(ascii: "{") else { throw error("a backup is a JSON object; this file does not start with '{'") }
         advance()
@@ -58,14 +58,14 @@ struct BackupScanner {
     }
 
     /// After the top-level object: nothing but whitespace.
-    mutating func close() throws(BackupReadError) {
+    public mutating func close() throws(BackupReadError) {
         try skipWhitespace()
         guard try peek() == nil else { throw error("unexpected data after the backup object") }
     }
 
     /// Enters the object or array (`opening` is `{` or `[`) that starts here; false, reading
     /// nothing, when the value is something else.
-    mutating func enter(_ opening: UInt8) throws(BackupReadError) -> Bool {
+    public mutating func enter(_ opening: UInt8) throws(BackupReadError) -> Bool {
         guard try peek() == opening else { return false }
         advance()
         firstInContainer.append(true)
@@ -73,7 +73,7 @@ struct BackupScanner {
     }
 
     /// In an object: the next member's name, read up to its value; nil after the closing '}'.
-    mutating func nextName(in context: String) throws(BackupReadError) -> String? {
+    public mutating func nextName(in context: String) throws(BackupReadError) -> String? {
         guard try nextItem(closedBy: UInt8(ascii: "}"), in: context) else { return nil }
         guard try peek() == UInt8(ascii: "\"") else { throw error("expected a member name in \"\(context)\"") }
         let keyOffset = position
@@ -115,7 +115,7 @@ struct BackupScanner {
     /// checks their spelling. Without `keeping`, the value is only passed over (one a first
     /// pass checked, however large), and nothing is returned.
     @discardableResult
-    mutating func value(inside context: String, limit: Int, keeping: Bool = true) throws(BackupReadError) -> [UInt8] {
+    public mutating func value(inside context: String, limit: Int, keeping: Bool = true) throws(BackupReadError) -> [UInt8] {
         var bytes: [UInt8] = []
         var length = 0
         var depth = 0
@@ -165,7 +165,7 @@ struct BackupScanner {
     }
 
     /// `bytes`, found at `offset`, parsed; its errors point into the whole file.
-    static func parse(_ bytes: [UInt8], at offset: Int) throws(BackupReadError) -> JSON {
+    public static func parse(_ bytes: [UInt8], at offset: Int) throws(BackupReadError) -> JSON {
         do {
             return try JSON(parsing: bytes)
         } catch {
@@ -179,7 +179,7 @@ struct BackupScanner {
     }
 
     /// Where in the file the next byte is.
-    var position: Int { chunkStart + index }
+    public var position: Int { chunkStart + index }
 
     private mutating func peek() throws(BackupReadError) -> UInt8? {
         while index == chunk.count {

@@ -2,21 +2,21 @@
 /// string however long, for the sets a restore needs of every user (the backup's usernames, the
 /// subs an earlier run created). A string not in the set is taken for one that is about once in
 /// 2^64 / count lookups.
-struct SortedHashes: Sendable {
+public struct SortedHashes: Sendable {
     private let hashes: [UInt64]
 
     /// `hashes` from `hash(_:)`, sorted.
-    init(sorted hashes: [UInt64]) { self.hashes = hashes }
+    public init(sorted hashes: [UInt64]) { self.hashes = hashes }
 
-    init(_ strings: [String]) {
+    public init(_ strings: [String]) {
         var hashes = strings.map(Self.hash)
         hashes.sort()
         self.hashes = hashes
     }
 
-    func contains(_ text: String) -> Bool { contains(hash: Self.hash(text)) }
+    public func contains(_ text: String) -> Bool { contains(hash: Self.hash(text)) }
 
-    func contains(hash wanted: UInt64) -> Bool {
+    public func contains(hash wanted: UInt64) -> Bool {
         var low = 0, high = hashes.count
         while low < high {
             let middle = (low + high) / 2
@@ -25,7 +25,7 @@ struct SortedHashes: Sendable {
         return low < hashes.count && hashes[low] == wanted
     }
 
-    static func hash(_ text: String) -> UInt64 {
+    public static func hash(_ text: String) -> UInt64 {
         var hasher = Hasher()
         hasher.combine(UserKey(text))
         return UInt64(bitPattern: Int64(hasher.finalize()))

@@ -7,13 +7,13 @@ import Support
 /// memory: a downloaded backup, the users restored so far. Unlinked as soon as it is made, so
 /// the system removes it however the process ends. Readers share the descriptor but not an
 /// offset (`pread`): each starts at the top, as often as needed.
-final class ScratchFile: Sendable {
-    static let chunkSize = 1 << 20
-    let descriptor: Int32
+public final class ScratchFile: Sendable {
+    public static let chunkSize = 1 << 20
+    public let descriptor: Int32
     /// What it holds, for errors: "the download of s3://…".
-    let purpose: String
+    public let purpose: String
 
-    init(for purpose: String) throws(FileError) {
+    public init(for purpose: String) throws(FileError) {
         let directory = getenv("TMPDIR").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
         var template = Array("\(directory)/cognito-backup-XXXXXX".utf8CString)
         let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
@@ -27,7 +27,7 @@ final class ScratchFile: Sendable {
     deinit { close(descriptor) }
 
     /// Appends `bytes`.
-    func write(_ bytes: [UInt8]) throws(FileError) {
+    public func write(_ bytes: [UInt8]) throws(FileError) {
         var written = 0
         while written < bytes.count {
             let count = bytes[written...].withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
@@ -37,11 +37,11 @@ final class ScratchFile: Sendable {
     }
 
     /// A reader from the first byte (see `ScratchFile.chunks(of:named:)`).
-    func chunks() -> () throws(FileError) -> [UInt8]? { Self.chunks(of: descriptor, named: purpose) }
+    public func chunks() -> () throws(FileError) -> [UInt8]? { Self.chunks(of: descriptor, named: purpose) }
 
     /// A reader of the file open as `descriptor` from its first byte: each call gives the next
     /// chunk of up to `chunkSize` bytes, then nil at the end.
-    static func chunks(of descriptor: Int32, named name: String) -> () throws(FileError) -> [UInt8]? {
+    public static func chunks(of descriptor: Int32, named name: String) -> () throws(FileError) -> [UInt8]? {
         var offset = 0
         return { () throws(FileError) -> [UInt8]? in
             var chunk = [UInt8](repeating: 0, count: chunkSize)
