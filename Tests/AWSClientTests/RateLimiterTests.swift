@@ -60,9 +60,10 @@ struct RateLimiterTests {
         try? await Task.sleep(nanoseconds: 200_000_000)
         await limiter.recordThrottle()
         let (_, seconds) = try await Fixture.elapsed { try await limiter.acquire() }
-        // Empty bucket, rate now 7/s: about 0.14 s for the next token.
+        // Empty bucket, rate now 7/s: about 0.14 s for the next token. The upper bound leaves room
+        // for a loaded machine's scheduling (0.64 s was seen with builds running beside it).
         #expect(seconds >= 0.1)
-        #expect(seconds < 0.6)
+        #expect(seconds < 0.9)
     }
 
     @Test func cancelledWaiterThrowsPromptlyAndGivesItsTokenBack() async throws {
