@@ -90,6 +90,8 @@ def main() -> None:
     parser.add_argument("--compression", choices=["none", "gzip"], default="none", help="BACKUP_COMPRESSION for the backup")
     parser.add_argument("--restore", action="store_true", help="also restore the backup into a new pool and time it")
     parser.add_argument("--restore-tps", type=float, help="the UserCreation and UserUpdate rate of the restore and of the fake")
+    parser.add_argument("--restore-again", action="store_true",
+                        help="then restore the backup again into the pool restored (the peak RSS of a rerun, which lists every user there)")
     parser.add_argument("--restore-stop-after-s", type=float, help="interrupt the restore after this long (peak RSS of a partial restore)")
     parser.add_argument("--binary", default=os.environ.get("COGNITO_BACKUP_BIN", str(ROOT / ".build/release/cognito-backup")))
     args = parser.parse_args()
@@ -145,6 +147,14 @@ def restore(args, url: str, env: dict, record: dict) -> None:
     print(f"  users: {created} AdminCreateUser in {creating_s:.1f} s = {created / creating_s:.1f}/s, "
           f"{100 * created / creating_s / creation_quota:.0f}% of the UserCreation quota ({creation_quota:.0f}/s)")
     print(f"  memberships: {added} AdminAddUserToGroup at the UserUpdate quota ({update_quota:.0f}/s) need at least {added / update_quota:.0f} s")
+    if args.restore_again and not stopped:
+        with tempfile.TemporaryDirectory() as scratch:
+            again, rerun = timed([args.binary, "restore", "--source", source, "--target-pool-id", json.loads(run.stdout)["target_pool_id"],
+                                  "--mapping-file", f"{scratch}/mapping.json", "--json"], env)
+        if again.returncode != 0:
+            raise SystemExit(f"the second restore failed: {again.stderr}")
+        print(f"restore again into the restored pool: wall {rerun['wall_s']:.1f} s, CPU {rerun['cpu_s']:.2f} s, "
+              f"peak RSS {rerun['peak_rss_mb']:.1f} MB")
 
 
 if __name__ == "__main__":

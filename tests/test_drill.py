@@ -38,9 +38,10 @@ def backed_up(aws, **pool_shape) -> str:
     return pool
 
 
-def tamper(aws, *, manifest_too: bool = False) -> None:
-    """Changes one user's name in the catalogued object after the backup; with `manifest_too` the
-    manifest is rewritten to match, as someone covering their tracks would, leaving the row."""
+def tamper(aws, *, manifest_too: bool = False) -> bytes:
+    """Changes one user's name in the catalogued object after the backup, and returns its new
+    bytes; with `manifest_too` the manifest is rewritten to match, as someone covering their
+    tracks would, leaving the row."""
     s3 = aws.client("s3")
     [key] = aws.objects()
     document = json.loads(s3.get_object(Bucket="backups", Key=key)["Body"].read())
@@ -50,6 +51,7 @@ def tamper(aws, *, manifest_too: bool = False) -> None:
     if manifest_too:
         manifest = aws.manifest(key) | {"size_bytes": len(body), "sha256": hashlib.sha256(body).hexdigest()}
         s3.put_object(Bucket="backups", Key=key + ".manifest.json", Body=json.dumps(manifest).encode())
+    return body
 
 
 def test_a_drill_of_the_rich_pool_passes_reports_each_step_and_leaves_no_pool(aws):
@@ -86,7 +88,7 @@ def test_the_text_report_gives_a_verdict_and_a_timed_line_per_step(aws):
 @pytest.mark.parametrize("manifest_too", [False, True], ids=["object", "object-and-manifest"])
 def test_a_backup_changed_after_it_was_catalogued_fails_the_drill_before_any_pool_exists(aws, manifest_too):
     pool = backed_up(aws, users=3, groups=2, big_group_members=2)
-    tamper(aws, manifest_too=manifest_too)
+    body = tamper(aws, manifest_too=manifest_too)
     result = drill(aws, pool)
     assert result.returncode == 1, result.stdout + result.stderr
     report = json.loads(result.stdout)
@@ -94,6 +96,8 @@ def test_a_backup_changed_after_it_was_catalogued_fails_the_drill_before_any_poo
     integrity = report["steps"][0]
     assert integrity["step"] == "integrity" and integrity["passed"] is False
     assert ("catalog row" if manifest_too else "does not match") in integrity["detail"]
+    # The size and SHA-256 the download measured are the tampered object's, not the row's.
+    assert f"{len(body)} bytes with SHA-256 {hashlib.sha256(body).hexdigest()}" in integrity["detail"]
     assert "the drill of" in result.stderr and "failed at integrity" in result.stderr
     assert pool_names(aws) == ["customers"]
     assert "CreateUserPool" not in aws.server.faults.seen

@@ -16,13 +16,17 @@ public struct SortedHashes: Sendable {
 
     public func contains(_ text: String) -> Bool { contains(hash: Self.hash(text)) }
 
-    public func contains(hash wanted: UInt64) -> Bool {
+    public func contains(hash wanted: UInt64) -> Bool { index(of: wanted) != nil }
+
+    /// Where `wanted` is in the sorted hashes: what a list kept beside them in the same order is
+    /// looked up by.
+    public func index(of wanted: UInt64) -> Int? {
         var low = 0, high = hashes.count
         while low < high {
             let middle = (low + high) / 2
             if hashes[middle] < wanted { low = middle + 1 } else { high = middle }
         }
-        return low < hashes.count && hashes[low] == wanted
+        return low < hashes.count && hashes[low] == wanted ? low : nil
     }
 
     public static func hash(_ text: String) -> UInt64 {

@@ -8,10 +8,9 @@ extension BackupSource {
     /// while it is read, hashed and stored (a 400 MB backup takes 200 GETs).
     static let downloadPieceBytes = 2 << 20
 
-    /// The backup as a file on disk: a local file as it is; an S3 object downloaded a piece at a
-    /// time (ranged GETs of the one object, by ETag) into an anonymous temporary file, hashed on
-    /// the way and checked against its manifest before a byte of it is read. `warn` hears what
-    /// nothing can vouch for.
+    /// The backup as a file on disk: a local file as it is; an S3 object downloaded (see
+    /// `download`) and checked against its manifest before a byte of it is read. `warn` hears
+    /// what nothing can vouch for.
     func file(s3: S3, versionID: String?, warn: (String) -> Void) async throws -> BackupFile {
         guard case let .s3(bucket, key) = self else {
             guard case let .file(path) = self, let local = BackupFile(path: path) else {
@@ -19,6 +18,16 @@ extension BackupSource {
             }
             return local
         }
+        let downloaded = try await download(s3: s3, bucket: bucket, key: key, versionID: versionID)
+        if let warning = try await checkIntegrity(size: downloaded.size, sha256: downloaded.sha256, s3: s3, versionID: versionID) {
+            warn(warning)
+        }
+        return downloaded.file
+    }
+
+    /// The S3 object `bucket/key` downloaded a piece at a time (ranged GETs of the one object, by
+    /// ETag) into an anonymous temporary file, hashed on the way; not checked against anything.
+    func download(s3: S3, bucket: String, key: String, versionID: String?) async throws -> DownloadedBackup {
         let file = try ScratchFile(for: "the download of \(self)")
         let hasher = SHA256Hasher()
         var size = 0, total = 1
@@ -35,8 +44,7 @@ extension BackupSource {
             total = piece.totalSize
             eTag = eTag ?? piece.eTag
         }
-        if let warning = try await checkIntegrity(size: size, sha256: hasher.finalize().hexString, s3: s3, versionID: versionID) { warn(warning) }
-        return BackupFile(downloaded: file)
+        return DownloadedBackup(file: BackupFile(downloaded: file), size: size, sha256: hasher.finalize().hexString)
     }
 
     /// The piece from `offset`; nil for an empty object, which has no byte 0 to ask for.
@@ -50,4 +58,13 @@ extension BackupSource {
             return nil
         }
     }
+}
+
+/// A backup downloaded to disk, with what the download measured of its bytes: what a manifest or
+/// a catalog row is checked against.
+struct DownloadedBackup {
+    let file: BackupFile
+    let size: Int
+    /// In hex.
+    let sha256: String
 }

@@ -1,8 +1,6 @@
 import AWSServices
 import Backup
 import JSON
-import Signing
-import Support
 
 /// Where a backup is read from: `s3://bucket/key`, or a path on disk.
 public enum BackupSource: Sendable, Equatable, CustomStringConvertible {
@@ -28,25 +26,10 @@ public enum BackupSource: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    /// The backup's bytes (of `versionID`, when given, for one in S3).
-    public func read(s3: S3, versionID: String? = nil) async throws -> [UInt8] {
-        switch self {
-        case let .s3(bucket, key):
-            return try await s3.getObject(bucket: bucket, key: key, versionID: versionID)
-        case let .file(path):
-            guard let bytes = FileIO.readBytes(path) else { throw BackupSourceError(source: path, reason: "no such readable file") }
-            return bytes
-        }
-    }
-
-    /// Checks `bytes` against the manifest written beside the object (size and SHA-256), before
-    /// anything is restored or compared. Throws on a mismatch; returns a warning when nothing can
-    /// vouch for the bytes (a local file, a backup older than manifests, another version).
-    public func checkIntegrity(of bytes: [UInt8], s3: S3, versionID: String? = nil) async throws -> String? {
-        try await checkIntegrity(size: bytes.count, sha256: Crypto.sha256(bytes).hexString, s3: s3, versionID: versionID)
-    }
-
-    /// As `checkIntegrity(of:)`, for bytes known by their size and SHA-256 (in hex).
+    /// Checks the backup's bytes, known by their size and SHA-256 (in hex), against the manifest
+    /// written beside the object, before anything is restored or compared. Throws on a mismatch;
+    /// returns a warning when nothing can vouch for the bytes (a local file, a backup older than
+    /// manifests, another version).
     func checkIntegrity(size: Int, sha256: String, s3: S3, versionID: String? = nil) async throws -> String? {
         guard case let .s3(bucket, key) = self else { return nil }
         let manifestBytes: [UInt8]

@@ -1,6 +1,5 @@
 import AWSCore
 import AWSServices
-import Signing
 import Support
 import Backup
 import JSON
@@ -106,21 +105,23 @@ public struct Drill: Sendable {
         return report
     }
 
-    /// The pool's newest catalogued backup, read whole and checked against its row and its
-    /// manifest: a restore from it would read exactly these bytes.
+    /// The pool's newest catalogued backup, downloaded to disk as a restore downloads it and
+    /// checked against its row and its manifest: a restore from it would read exactly these bytes.
     private func newestIntactBackup(of poolID: String) async throws -> (BackupRecord, BackupSource, BackupContents) {
         guard let record = try await catalog.backups(of: poolID, limit: 1).first else {
             throw DrillError(reason: "no backup of \(poolID) in table \(catalog.table)")
         }
-        let source = BackupSource.s3(bucket: bucket ?? record.bucket, key: record.s3Key)
-        let bytes = try await source.read(s3: s3)
-        let sha256 = Crypto.sha256(bytes).hexString
-        guard bytes.count == record.sizeBytes, sha256 == record.sha256 else {
-            throw DrillError(reason: "\(source) does not match its catalog row: \(bytes.count) bytes with SHA-256 \(sha256), "
+        let (bucket, key) = (bucket ?? record.bucket, record.s3Key)
+        let source = BackupSource.s3(bucket: bucket, key: key)
+        let downloaded = try await source.download(s3: s3, bucket: bucket, key: key, versionID: nil)
+        guard downloaded.size == record.sizeBytes, downloaded.sha256 == record.sha256 else {
+            throw DrillError(reason: "\(source) does not match its catalog row: \(downloaded.size) bytes with SHA-256 \(downloaded.sha256), "
                 + "the row says \(record.sizeBytes) bytes with SHA-256 \(record.sha256)")
         }
-        if let unchecked = try await source.checkIntegrity(of: bytes, s3: s3) { throw DrillError(reason: unchecked) }
-        return (record, source, try BackupContents(reading: bytes))
+        if let unchecked = try await source.checkIntegrity(size: downloaded.size, sha256: downloaded.sha256, s3: s3) {
+            throw DrillError(reason: unchecked)
+        }
+        return (record, source, try BackupContents(file: downloaded.file))
     }
 }
 

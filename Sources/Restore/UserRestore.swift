@@ -5,12 +5,6 @@ import JSON
 import Support
 import Synchronization
 
-extension PoolUser {
-    var disabled: PoolUser {
-        PoolUser(username: username, attributes: attributes, enabled: false, status: status, mfaSettings: mfaSettings, preferredMFA: preferredMFA)
-    }
-}
-
 /// How restored users get back in, since Cognito never exports passwords.
 public enum PasswordHandling: String, Sendable, CaseIterable {
     /// FORCE_CHANGE_PASSWORD with a password nobody knows, nothing sent: one call per user, the
@@ -150,9 +144,9 @@ struct UserRestore {
         let user: PoolUser
         let key: UserKey
         /// The user in the target pool, once there.
-        var target: PoolUser?
+        var target: TargetUser?
         let groups: [String]
-        let members: [String: Set<UserKey>]
+        let members: [String: SortedHashes]
         let providers: Set<String>
     }
 
@@ -218,7 +212,7 @@ struct UserRestore {
                 return .created
             }
         }
-        if passwords == .forgotPassword, target.status == "FORCE_CHANGE_PASSWORD", ["CONFIRMED", "RESET_REQUIRED"].contains(user.status) {
+        if passwords == .forgotPassword, target.awaitsNewPassword, ["CONFIRMED", "RESET_REQUIRED"].contains(user.status) {
             try await report.attempt("passwords") { () throws(RestoreFailure) in
                 _ = try await cognito.call("AdminSetUserPassword", [
                     "UserPoolId": .string(poolID), "Username": .string(target.username),
@@ -227,8 +221,7 @@ struct UserRestore {
                 return .created
             }
         }
-        let linked = LinkedIdentity.of(target)
-        for identity in LinkedIdentity.of(user) where !linked.contains(identity) {
+        for identity in LinkedIdentity.of(user) where !target.identities.contains(identity) {
             guard context.providers.contains(identity.providerName) else {
                 report.fail("linked_identities", "\(user.username): provider \(identity.providerName) is not in the target pool")
                 continue
@@ -256,7 +249,7 @@ struct UserRestore {
                 continue
             }
             try await report.attempt("group_memberships") { () throws(RestoreFailure) in
-                if members.contains(UserKey(target.username)) { return .skipped }
+                if members.contains(target.username) { return .skipped }
                 _ = try await cognito.call("AdminAddUserToGroup", [
                     "UserPoolId": .string(poolID), "Username": .string(target.username), "GroupName": .string(group),
                 ], step: "add \(user.username) to group \(group)", poolID: poolID)
@@ -268,7 +261,7 @@ struct UserRestore {
     /// AdminCreateUser, sent once (see `CreateOnce`). After a lost answer, or when the name is
     /// taken, the user there is adopted only if it is provably ours; any other user of that
     /// name is someone else's, and the backup's user is reported as not restored.
-    private func create(_ user: PoolUser, key: UserKey) async throws(RestoreFailure) -> PoolUser {
+    private func create(_ user: PoolUser, key: UserKey) async throws(RestoreFailure) -> TargetUser {
         let step = "create user \(user.username)"
         let request = CreateRequest.user(user, username: key.text, poolID: poolID,
                                          inviteBy: passwords == .invite && user.enabled ? (canSendSMS ? ["EMAIL", "SMS"] : ["EMAIL"]) : [])
@@ -277,7 +270,7 @@ struct UserRestore {
                 guard let created = answer["User"].flatMap(PoolUser.init) else {
                     throw RestoreFailure(step: step, poolID: poolID, underlying: AWSError.unexpectedAnswer("AdminCreateUser", "no User in the answer"))
                 }
-                return created
+                return TargetUser(created)
             }, find: { () throws(RestoreFailure) in
                 guard let found = try await read(key, step: step), isOurs(found, backup: user) else { return nil }
                 return found
@@ -292,54 +285,56 @@ struct UserRestore {
     }
 
     /// The user of `key` in the target, or nil if there is none.
-    private func read(_ key: UserKey, step: String) async throws(RestoreFailure) -> PoolUser? {
+    private func read(_ key: UserKey, step: String) async throws(RestoreFailure) -> TargetUser? {
         do {
             let found = try await cognito.call("AdminGetUser", ["UserPoolId": .string(poolID), "Username": .string(key.text)],
                                                step: "\(step): read the user there", poolID: poolID)
             var described = found.object ?? JSONObject()
             described["Attributes"] = found["UserAttributes"]
-            return PoolUser(.object(described))
+            return PoolUser(.object(described)).map(TargetUser.init)
         } catch let failure where failure.awsError?.code == "UserNotFoundException" {
             return nil
         }
     }
 
     /// An earlier run of this restore made it (the journal has its sub), or it is the backup's
-    /// user, attribute for attribute, byte for byte.
-    func isOurs(_ found: PoolUser, backup user: PoolUser) -> Bool {
+    /// user, attribute for attribute, byte for byte (by their digests, see `TargetUser`).
+    func isOurs(_ found: TargetUser, backup user: PoolUser) -> Bool {
         if let sub = found.sub, ours.contains(sub) { return true }
-        return CreateRequest.writableAttributes(of: found) == CreateRequest.writableAttributes(of: user)
+        return found.writableDigest == TargetUser.writableDigest(of: user)
     }
 
-    static func notOurs(_ found: PoolUser, operation: String) -> AWSError {
+    static func notOurs(_ found: TargetUser, operation: String) -> AWSError {
         AWSError(service: "cognito-idp", operation: operation, httpStatus: nil, code: "UsernameExistsException",
                  message: "the target pool already has a user \(found.username) that this restore did not create and whose "
                     + "attributes differ from the backup's; left as it is", requestID: nil)
     }
 
-    private func existingUsers(_ matching: UserMatching) async throws(RestoreFailure) -> [UserKey: PoolUser] {
-        let users = Mutex([UserKey: PoolUser]())
+    private func existingUsers(_ matching: UserMatching) async throws(RestoreFailure) -> ExistingUsers {
+        let users = Mutex([(hash: UInt64, entry: ExistingUsers.Entry)]())
         do {
             try await PoolReader(cognito: cognito, poolID: poolID).forEachUserPage { page in
-                let parsed = page.values.compactMap(PoolUser.init)
-                users.withLock { users in
-                    for user in parsed { users[matching.key(user)] = user }
+                let parsed = page.values.compactMap(PoolUser.init).map { user in
+                    let key = matching.key(user)
+                    return (hash: SortedHashes.hash(key.text), entry: ExistingUsers.Entry(TargetUser(user), key: key))
                 }
+                users.withLock { $0.append(contentsOf: parsed) }
             }
         } catch {
             throw RestoreFailure(step: "list the target pool's users", poolID: poolID, underlying: error)
         }
-        return users.withLock { $0 }
+        return ExistingUsers(users.withLock { $0 })
     }
 
     /// Members of the backup's groups that the target has; a group missing from the target has no entry.
-    private func existingMembers() async throws(RestoreFailure) -> [String: Set<UserKey>] {
-        let members = Mutex([String: Set<UserKey>]())
+    private func existingMembers() async throws(RestoreFailure) -> [String: SortedHashes] {
+        let members = Mutex([String: SortedHashes]())
         do {
             let groups = Set(try await cognito.listAll("ListGroups", poolID: poolID).compactMap { $0["GroupName"]?.string })
             let wanted = backup.memberships.groups.filter(groups.contains)
             try await PoolReader(cognito: cognito, poolID: poolID).forEachGroupMembership(wanted) { group, usernames in
-                members.withLock { $0[group] = Set(usernames.map(UserKey.init)) }
+                let hashes = SortedHashes(usernames)
+                members.withLock { $0[group] = hashes }
             }
         } catch {
             throw RestoreFailure(step: "list the target pool's group members", poolID: poolID, underlying: error)
