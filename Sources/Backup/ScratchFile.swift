@@ -16,9 +16,13 @@ public final class ScratchFile: Sendable {
     public init(for purpose: String) throws(FileError) {
         let directory = getenv("TMPDIR").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
         var template = Array("\(directory)/cognito-backup-XXXXXX".utf8CString)
-        let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        let descriptor = template.withUnsafeMutableBufferPointer { buffer in
+            let descriptor = mkstemp(buffer.baseAddress!)
+            // Gone from the directory at once: the file lives as long as the descriptor, even if the process is killed.
+            if descriptor >= 0 { unlink(buffer.baseAddress!) }
+            return descriptor
+        }
         guard descriptor >= 0 else { throw FileError(path: directory, reason: "no temporary file for \(purpose): \(String(cString: strerror(errno)))") }
-        unlink(String(cString: template))
         _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)  // the credential helpers a restore may start need not see it
         self.descriptor = descriptor
         self.purpose = purpose
