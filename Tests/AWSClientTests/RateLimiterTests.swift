@@ -22,6 +22,7 @@ struct RateLimiterTests {
                 for _ in 0..<4 {
                     group.addTask { for _ in 0..<5 { try await limiter.acquire() } }
                 }
+                try await group.waitForAll()
             }
         }
         #expect(seconds >= 0.45)
