@@ -380,6 +380,9 @@ def test_function_settings(backup):
     # Backups alone keep Cognito's pace on the smallest size; drills (restores) keep more.
     assert Resolver(backup).resolve(props["MemorySize"]) == 128
     assert Resolver(backup, parameters={"EnableDrills": "true"}).resolve(props["MemorySize"]) == 512
+    # A very large pool's operator chooses the size; 0 keeps the automatic choice.
+    assert int(Resolver(backup, parameters={"FunctionMemoryMB": "1024"}).resolve(props["MemorySize"])) == 1024
+    assert Resolver(backup, parameters={"FunctionMemoryMB": "0", "EnableDrills": "true"}).resolve(props["MemorySize"]) == 512
     assert props["Architectures"] == [{"Ref": "Architecture"}]
     assert props["ReservedConcurrentExecutions"] == 1
     assert props["LoggingConfig"]["LogFormat"] == "JSON"
