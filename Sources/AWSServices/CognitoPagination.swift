@@ -18,12 +18,6 @@ public enum CognitoPagination {
 }
 
 extension CognitoAPI {
-    /// Calls `operation` page after page, handing each page to `body`, until the last.
-    public func forEachPage(_ operation: String, _ input: JSON, _ body: (JSON) async throws -> Void) async throws {
-        let tokenName = CognitoPagination.tokenName(operation)
-        try await paginate(operation, input, fetch: { try await call(operation, $0) }, token: { $0[tokenName]?.string }, body)
-    }
-
     /// Every item a list operation of one pool has (`ListGroups`, `ListUserPoolClients`…), to its
     /// last page, in the largest pages Cognito gives.
     public func listAll(_ operation: String, poolID: String) async throws -> [JSON] {
@@ -35,16 +29,12 @@ extension CognitoAPI {
         return items
     }
 
-    /// The same, each page kept as the bytes that came.
-    public func forEachRawPage(_ operation: String, _ input: JSON, _ body: (RawJSONObject) async throws -> Void) async throws {
-        let tokenName = CognitoPagination.tokenName(operation)
-        try await paginate(operation, input, fetch: { try await callRaw(operation, $0) }, token: { $0[tokenName]?.string }, body)
-    }
-
-    /// Pages from `token` (nil: the first page) for as long as `proceed` says yes before each
-    /// page; returns the token to resume at, or nil once the last page was handed to `body`. A
+    /// Calls `operation` page after page, handing each page to `body`, until the last; or, given
+    /// a `token` (nil: the first page), from there for as long as `proceed` says yes before each
+    /// page. Returns the token to resume at, or nil once the last page was handed to `body`: a
     /// backup longer than one invocation keeps the token in its checkpoint.
-    public func forEachPage(_ operation: String, _ input: JSON, from token: String?, while proceed: () -> Bool,
+    @discardableResult
+    public func forEachPage(_ operation: String, _ input: JSON, from token: String? = nil, while proceed: () -> Bool = { true },
                             _ body: (JSON) async throws -> Void) async throws -> String? {
         let tokenName = CognitoPagination.tokenName(operation)
         return try await paginate(operation, input, from: token, while: proceed, fetch: { try await call(operation, $0) },
@@ -52,7 +42,8 @@ extension CognitoAPI {
     }
 
     /// The same, each page kept as the bytes that came.
-    public func forEachRawPage(_ operation: String, _ input: JSON, from token: String?, while proceed: () -> Bool,
+    @discardableResult
+    public func forEachRawPage(_ operation: String, _ input: JSON, from token: String? = nil, while proceed: () -> Bool = { true },
                                _ body: (RawJSONObject) async throws -> Void) async throws -> String? {
         let tokenName = CognitoPagination.tokenName(operation)
         return try await paginate(operation, input, from: token, while: proceed, fetch: { try await callRaw(operation, $0) },
@@ -60,8 +51,7 @@ extension CognitoAPI {
     }
 
     /// Pagination, written once for every paginated Cognito operation and both page forms.
-    @discardableResult
-    private func paginate<Page>(_ operation: String, _ input: JSON, from start: String? = nil, while proceed: () -> Bool = { true },
+    private func paginate<Page>(_ operation: String, _ input: JSON, from start: String?, while proceed: () -> Bool,
                                 fetch: (JSON) async throws -> Page, token: (Page) -> String?,
                                 _ body: (Page) async throws -> Void) async throws -> String? {
         let tokenName = CognitoPagination.tokenName(operation)
