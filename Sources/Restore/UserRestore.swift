@@ -38,10 +38,19 @@ struct UserRestore {
     let report: RestoreReport
     let restored: RestoredUsers
     let progress: (@Sendable (_ done: Int, _ total: Int) -> Void)?
+    /// With `--users-via import`: the import jobs that put users in before any is created one by one.
+    var importing: UserImport? = nil
 
     func run() async throws(RestoreFailure) {
         let matching = UserMatching(poolConfig: backup.poolConfig)
-        let existing = try await existingUsers(matching)
+        var existing = try await existingUsers(matching)
+        var imported = SortedHashes([])
+        if let importing {
+            imported = try await importing.run(existing: existing, matching: matching)
+            // What the jobs did, from the pool itself: a user a job did not take is not there,
+            // and is created below like any other.
+            if !imported.isEmpty { existing = try await existingUsers(matching) }
+        }
         let members = try await existingMembers()
         let providers = Set(try await providerNames())
         for (group, username) in backup.memberships.strays {
@@ -55,7 +64,8 @@ struct UserRestore {
         let nextUser = { () throws(BackupReadError) -> UserContext? in
             guard let user = try reader.next() else { return nil }
             defer { index += 1 }
-            return UserContext(index: index, user: user, key: matching.key(user), target: existing[matching.key(user)],
+            let key = matching.key(user)
+            return UserContext(index: index, user: user, key: key, target: existing[key], imported: imported.contains(key.text),
                                groups: backup.memberships.groups(of: user.username), members: members, providers: providers)
         }
         do {
@@ -145,6 +155,11 @@ struct UserRestore {
         let key: UserKey
         /// The user in the target pool, once there.
         var target: TargetUser?
+        /// Sent in one of this run's import jobs: found in the target, it is one this run put there.
+        let imported: Bool
+        /// A call that makes the user a monthly active user touched it (AdminCreateUser, or any
+        /// other per-user administrative write).
+        var billed = false
         let groups: [String]
         let members: [String: SortedHashes]
         let providers: Set<String>
@@ -170,9 +185,12 @@ struct UserRestore {
                     throw RestoreFailure(step: "restore user \(user.username)", poolID: poolID,
                                          underlying: Self.notOurs(existing, operation: "ListUsers"))
                 }
-                return .skipped
+                guard context.imported else { return .skipped }
+                report.record("users_imported", .created)
+                return .created
             }
             target = try await create(user, key: context.key)
+            context.billed = true
             return .created
         }
         guard var target else {
@@ -184,6 +202,7 @@ struct UserRestore {
                 _ = try await cognito.call("AdminDisableUser", ["UserPoolId": .string(poolID), "Username": .string(target.username)],
                                            step: "AdminDisableUser \(user.username)", poolID: poolID)
                 target = target.disabled
+                context.billed = true
                 return .created
             }
         }
@@ -205,8 +224,12 @@ struct UserRestore {
     private func update(_ context: UserContext) async throws(RestoreFailure) {
         let user = context.user
         guard let target = context.target else { return }
+        // Counted when sent: a write whose answer was lost may well have been done.
+        var billed = context.billed
+        defer { if billed { report.record("users_billed", .created) } }
         if user.enabled, !target.enabled {
             try await report.attempt("enabled_users") { () throws(RestoreFailure) in
+                billed = true
                 _ = try await cognito.call("AdminEnableUser", ["UserPoolId": .string(poolID), "Username": .string(target.username)],
                                            step: "AdminEnableUser \(user.username)", poolID: poolID)
                 return .created
@@ -214,6 +237,7 @@ struct UserRestore {
         }
         if passwords == .forgotPassword, target.awaitsNewPassword, ["CONFIRMED", "RESET_REQUIRED"].contains(user.status) {
             try await report.attempt("passwords") { () throws(RestoreFailure) in
+                billed = true
                 _ = try await cognito.call("AdminSetUserPassword", [
                     "UserPoolId": .string(poolID), "Username": .string(target.username),
                     "Password": .string(PlaceholderPassword.make(policy: passwordPolicy)), "Permanent": true,
@@ -227,6 +251,7 @@ struct UserRestore {
                 continue
             }
             try await report.attempt("linked_identities") { () throws(RestoreFailure) in
+                billed = true
                 _ = try await cognito.call("AdminLinkProviderForUser", [
                     "UserPoolId": .string(poolID),
                     "DestinationUser": ["ProviderName": "Cognito", "ProviderAttributeValue": .string(target.username)],
@@ -238,6 +263,7 @@ struct UserRestore {
         }
         if let request = MFAPreferences.request(for: user, username: target.username, poolID: poolID) {
             try await report.attempt("mfa_preferences") { () throws(RestoreFailure) in
+                billed = true
                 _ = try await cognito.call("AdminSetUserMFAPreference", request, step: "set the MFA preferences of \(user.username)",
                                            poolID: poolID)
                 return .applied
@@ -250,6 +276,7 @@ struct UserRestore {
             }
             try await report.attempt("group_memberships") { () throws(RestoreFailure) in
                 if members.contains(target.username) { return .skipped }
+                billed = true
                 _ = try await cognito.call("AdminAddUserToGroup", [
                     "UserPoolId": .string(poolID), "Username": .string(target.username), "GroupName": .string(group),
                 ], step: "add \(user.username) to group \(group)", poolID: poolID)
