@@ -23,6 +23,7 @@ from support.template_policy import (  # noqa: E402
     BACKUP_TEMPLATE,
     DR_TEMPLATE,
     REPO,
+    all_branches,
     TEMPLATE_DIR,
     Resolver,
     backup_actions,
@@ -36,6 +37,7 @@ from support.template_policy import (  # noqa: E402
 TEMPLATES = [BACKUP_TEMPLATE, DR_TEMPLATE]
 
 EXPECTED_ACTIONS = sorted([
+    "cognito-idp:AdminGetUser",  # only with BackupUserMfa on or auto
     "cognito-idp:DescribeUserPool",
     "cognito-idp:GetUserPoolMfaConfig",
     "cognito-idp:ListUsers",
@@ -74,6 +76,7 @@ FUNCTION_ENV = {
     "BACKUP_KMS_KEY_ID",
     "BACKUP_MIN_INTERVAL_SECONDS",
     "BACKUP_USERLIST_SHARE",
+    "BACKUP_USER_MFA",
     "BACKUP_SCHEDULE",
 }
 
@@ -279,6 +282,17 @@ def test_actions_are_exactly_what_the_code_calls():
     assert backup_actions() == EXPECTED_ACTIONS
 
 
+def test_the_function_may_read_users_in_detail_only_where_the_backups_read_mfa_preferences():
+    def grants_admin_get_user(setting: str | None) -> bool:
+        parameters = {"BackupUserMfa": setting} if setting else None
+        policy = backup_policy("b", widen=False, parameters=parameters)
+        return "cognito-idp:AdminGetUser" in [a for s in policy["Statement"] for a in s["Action"]]
+
+    assert not grants_admin_get_user(None)
+    assert not grants_admin_get_user("off")
+    assert grants_admin_get_user("auto") and grants_admin_get_user("on")
+
+
 def test_without_action():
     policy = backup_policy("b")
     smaller = without_action(policy, "dynamodb:Query")
@@ -311,7 +325,7 @@ def _role_actions(role: dict, key_name: str = "Action") -> list[str]:
         if isinstance(node, dict):
             for key, value in node.items():
                 if key == key_name:
-                    actions.extend(value if isinstance(value, list) else [value])
+                    actions.extend(all_branches(value if isinstance(value, list) else [value]))
                 else:
                     walk(value)
         elif isinstance(node, list):
@@ -366,6 +380,7 @@ def test_function_environment(backup):
         "BACKUP_MIN_INTERVAL_SECONDS": "300",
         "BACKUP_USERLIST_SHARE": "0.5",
         "BACKUP_SCHEDULE": "rate(1 hour)",
+        "BACKUP_USER_MFA": "off",
     }
     key = "arn:aws:kms:us-east-1:123456789012:key/abc"
     with_key = Resolver(backup, parameters={"KmsKeyArn": key}).resolve(variables)

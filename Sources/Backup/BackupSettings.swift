@@ -13,7 +13,8 @@ public struct BackupSettings: Sendable {
     /// BACKUP_COMPRESSION: none (default) or gzip.
     public let compression: BackupCompression
     public let quotas: CognitoQuotas
-    /// BACKUP_USER_MFA: whether each user's MFA preferences are read (auto, on, off).
+    /// BACKUP_USER_MFA: whether each user's MFA preferences are read (off by default: each read is an
+    /// AdminGetUser, which makes the user a billed monthly active user).
     public let userMFA: UserMFAReading
     /// `BACKUP_USERLIST_SHARE`: the share of Cognito's UserList quota the backups may take.
     public let userListShare: Double
@@ -35,7 +36,7 @@ public struct BackupSettings: Sendable {
         userListShare = try Self.share(value("BACKUP_USERLIST_SHARE"), default: defaultUserListShare)
         quotas = try CognitoQuotas(environment: environment, userListShare: userListShare)
         let mfa = value("BACKUP_USER_MFA")
-        guard let reading = mfa.isEmpty ? .auto : UserMFAReading(rawValue: mfa) else {
+        guard let reading = mfa.isEmpty ? .off : UserMFAReading(rawValue: mfa) else {
             throw ConfigurationError("BACKUP_USER_MFA must be auto, on or off, not '\(mfa)'")
         }
         userMFA = reading

@@ -1,6 +1,7 @@
 import AWSServices
 import Backup
 import LambdaRuntime
+import JSON
 import Support
 
 extension BackupHandler {
@@ -28,9 +29,11 @@ extension BackupHandler {
         for poolID in poolIDs {
             do {
                 let last = try await catalog.backups(of: poolID, limit: 1).first
-                let size = try await size(of: poolID, lastBackup: last)
+                let described = try await job.cognito.call("DescribeUserPool", ["UserPoolId": .string(poolID)])["UserPool"] ?? .null
+                let size = try await size(of: poolID, described: described, lastBackup: last)
                 pools.append(QuotaPlan.Pool(poolID: poolID, size: size, estimatedMilliseconds: BackupEstimate.milliseconds(
-                    lastDurationMilliseconds: last?.durationMilliseconds, size: size, userListRate: rate)))
+                    lastDurationMilliseconds: last?.durationMilliseconds, size: size, userListRate: rate),
+                    tier: CognitoTier(pool: described), billedUsers: try await usersBilledByMFAReads(poolID, users: size.users)))
             } catch {
                 unknown[poolID] = "\(Self.code(of: error)) sizing the pool"
             }
@@ -43,9 +46,23 @@ extension BackupHandler {
 
     /// The pool's users (DescribeUserPool's estimate), groups (counted with ListGroups, outside the
     /// UserList quota) and memberships (as its last backup counted them).
-    func size(of poolID: String, lastBackup: BackupRecord?) async throws -> PoolSize {
-        let users = try await job.cognito.call("DescribeUserPool", ["UserPoolId": .string(poolID)])["UserPool"]?["EstimatedNumberOfUsers"]?.int ?? 0
+    func size(of poolID: String, described: JSON? = nil, lastBackup: BackupRecord?) async throws -> PoolSize {
+        var pool = described ?? .null
+        if described == nil { pool = try await job.cognito.call("DescribeUserPool", ["UserPoolId": .string(poolID)])["UserPool"] ?? .null }
+        let users = pool["EstimatedNumberOfUsers"]?.int ?? 0
         let groups = try await job.cognito.listAll("ListGroups", poolID: poolID).count
         return PoolSize(users: users, groups: groups, memberships: lastBackup?.membershipCount ?? 0)
+    }
+
+    /// The users a backup makes active by reading their MFA preferences (`BACKUP_USER_MFA`): all
+    /// of them where it reads, none where it does not.
+    func usersBilledByMFAReads(_ poolID: String, users: Int) async throws -> Int {
+        switch configuration.backup.userMFA {
+        case .off: return 0
+        case .on: return users
+        case .auto:
+            let mfa = try await job.cognito.call("GetUserPoolMfaConfig", ["UserPoolId": .string(poolID)])
+            return UserMFAReading.auto.applies(to: mfa) ? users : 0
+        }
     }
 }

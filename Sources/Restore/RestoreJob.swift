@@ -96,6 +96,10 @@ public struct RestoreJob: Sendable {
         try await attachTriggers(mapping: mapping, report: report)
         try await mfa(mapping: mapping, report: report)
         warnAboutPasswords(report: report)
+        if backup.warnings.contains(where: { $0.component == UserMFAReading.unreadComponent }) {
+            report.warn("the backup did not read users' SMS and email MFA preferences (BACKUP_USER_MFA=off): "
+                + "users who chose one must set it again, or back up with --user-mfa on")
+        }
 
         mapping.complete = report.failures.isEmpty
         try await mappings.save(mapping)

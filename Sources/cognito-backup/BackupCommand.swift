@@ -35,8 +35,9 @@ struct BackupCommand: AsyncParsableCommand {
     var compression: String?
 
     @Option(name: .customLong("user-mfa"), help: """
-        Read each user's MFA preferences (one AdminGetUser per user): auto (where the pool's MFA \
-        can be SMS or email), on, off (default: BACKUP_USER_MFA, else auto).
+        Read each user's MFA preferences: off, on, or auto (only where the pool's MFA can be SMS \
+        or email). One AdminGetUser per user, which makes every user a billed monthly active \
+        user: users x the tier's price each month it runs (default: BACKUP_USER_MFA, else off).
         """)
     var userMFA: String?
 

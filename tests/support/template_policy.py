@@ -367,13 +367,13 @@ def drill_policy(account: str = "123456789012", region: str = "us-east-1", widen
     return policy
 
 
-def _statements_all_branches(statements: list) -> list[dict]:
-    """Every statement the policy can contain, whichever way Fn::If goes."""
+def all_branches(statements: list) -> list:
+    """Every statement (or action) the list can contain, whichever way Fn::If goes."""
     out: list[dict] = []
     for item in statements:
         if isinstance(item, dict) and set(item) == {"Fn::If"}:
             _, when_true, when_false = item["Fn::If"]
-            out.extend(_statements_all_branches([when_true, when_false]))
+            out.extend(all_branches([when_true, when_false]))
         elif isinstance(item, dict) and item.get("Ref") == "AWS::NoValue":
             continue
         else:
@@ -390,8 +390,8 @@ def backup_actions() -> list[str]:
     """
     _, document = find_policy(load_template())
     actions: list[str] = []
-    for statement in _statements_all_branches(document["Statement"]):
-        actions.extend(_as_list(statement["Action"]))
+    for statement in all_branches(document["Statement"]):
+        actions.extend(all_branches(_as_list(statement["Action"])))
     return sorted(actions)
 
 
@@ -415,3 +415,8 @@ def without_action(policy: dict, action: str) -> dict:
         raise ValueError(f"{action} is not in the policy")
     result["Statement"] = statements
     return result
+
+
+def parameter_default(name: str) -> str:
+    """The default of the backup template's parameter ``name``, as the stack would set it."""
+    return str(load_template()["Parameters"][name]["Default"])
