@@ -42,9 +42,9 @@ public struct BackupHandler: LambdaHandler {
                                    RunSoFar(skipped: [RunSoFar.Skipped(poolID: poolID, reason: "not configured")]))
             }
             pools = [poolID]
-        case .drill(let poolIDs):
+        case .drill(let poolIDs, let users):
             guard let drills else { throw InvocationError(type: "InvalidEvent", message: "this function does not run drills") }
-            return try await drills.handle(poolIDs, invocation)
+            return try await drills.handle(poolIDs, users: users, invocation)
         }
 
         let resumable = switch event {

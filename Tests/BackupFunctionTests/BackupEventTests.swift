@@ -106,7 +106,14 @@ struct DrillEventTests {
         #expect(try BackupEvent.parse(Array(#"{"drill": {}}"#.utf8)) == .drill(poolIDs: nil))
     }
 
-    @Test(arguments: [#"{"drill": true}"#, #"{"drill": {"user_pool_ids": []}}"#, #"{"drill": {"user_pool_ids": ["nope"]}}"#])
+    @Test func aDrillEventSaysHowManyUsersEachDrillRestores() throws {
+        #expect(try BackupEvent.parse(Array(#"{"drill": {"users": 250}}"#.utf8)) == .drill(poolIDs: nil, users: .sample(250)))
+        #expect(try BackupEvent.parse(Array(#"{"drill": {"users": "all"}}"#.utf8)) == .drill(poolIDs: nil, users: .all))
+        #expect(try BackupEvent.parse(Array(#"{"drill": {}}"#.utf8)) == .drill(poolIDs: nil, users: .sample(1_000)))
+    }
+
+    @Test(arguments: [#"{"drill": true}"#, #"{"drill": {"user_pool_ids": []}}"#, #"{"drill": {"user_pool_ids": ["nope"]}}"#,
+                      #"{"drill": {"users": 0}}"#, #"{"drill": {"users": "some"}}"#, #"{"drill": {"users": true}}"#])
     func aMalformedDrillEventIsRefused(_ body: String) {
         #expect(throws: InvocationError.self) { try BackupEvent.parse(Array(body.utf8)) }
     }
