@@ -56,7 +56,7 @@ public struct Drill: Sendable {
         report.scratchPoolName = scratch.name
         report.notDrilled = scratch.notDrilled
         report.tier = CognitoTier(pool: scratch.backup.poolConfig)
-        let journal = DrillJournal()
+        let journal = MemoryJournal()
         let billed = BilledUsers()
         let (counted, countedCreating) = (billed.watching(cognito), billed.watching(creating))
         start = ContinuousClock.now

@@ -238,11 +238,7 @@ extension RestoreJob.Result {
             "created_pool": .bool(mapping.createdPool),
             "resumed": .bool(resumed),
             "complete": .bool(succeeded),
-            "counts": .object(report.counts.map { entry in
-                (entry.component, ["created": .number(entry.counts.created), "applied": .number(entry.counts.applied),
-                                   "skipped": .number(entry.counts.skipped),
-                                   "failed": .number(entry.counts.failed)])
-            }),
+            "counts": RestoreReport.json(report.counts),
             "app_clients": .object(mapping.appClients.map { ($0.oldID, .string($0.newID)) }),
             "federated_users": .number(mapping.users.federatedCount),
             "warnings": .array(report.warnings.map(JSON.string)),
