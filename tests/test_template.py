@@ -477,7 +477,9 @@ def test_the_drill_policy_schedule_and_alarm_exist_only_with_drills_on(backup):
     assert policy["PolicyName"] == "CognitoBackupDrillAccess" and policy["Roles"] == [{"Ref": "FunctionRole"}]
     rule = Resolver(backup, parameters={"EnableDrills": "true"}).resolve(backup["Resources"]["DrillScheduleRule"]["Properties"])
     assert rule["ScheduleExpression"] == "rate(7 days)"
-    assert json.loads(rule["Targets"][0]["Input"]) == {"drill": {}}
+    assert json.loads(rule["Targets"][0]["Input"]) == {"drill": {"users": "1000"}}
+    everyone = Resolver(backup, parameters={"EnableDrills": "true", "DrillUsers": "all"})
+    assert json.loads(everyone.resolve(backup["Resources"]["DrillScheduleRule"]["Properties"])["Targets"][0]["Input"]) == {"drill": {"users": "all"}}
     alarm = backup["Resources"]["DrillFailedAlarm"]["Properties"]
     assert (alarm["Namespace"], alarm["MetricName"], alarm["Statistic"]) == ("CognitoBackup", "DrillFailed", "Sum")
     assert "Dimensions" not in alarm

@@ -109,6 +109,8 @@ struct DrillEventTests {
     @Test func aDrillEventSaysHowManyUsersEachDrillRestores() throws {
         #expect(try BackupEvent.parse(Array(#"{"drill": {"users": 250}}"#.utf8)) == .drill(poolIDs: nil, users: .sample(250)))
         #expect(try BackupEvent.parse(Array(#"{"drill": {"users": "all"}}"#.utf8)) == .drill(poolIDs: nil, users: .all))
+        // The template's schedule sends its parameter as a string.
+        #expect(try BackupEvent.parse(Array(#"{"drill": {"users": "1000"}}"#.utf8)) == .drill(poolIDs: nil, users: .sample(1_000)))
         #expect(try BackupEvent.parse(Array(#"{"drill": {}}"#.utf8)) == .drill(poolIDs: nil, users: .sample(1_000)))
     }
 
