@@ -113,3 +113,19 @@ def test_install_refuses_an_unknown_argument(tmp_path):
     assert run.returncode == 64
     assert "unknown argument --bin" in run.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_install_without_a_binary_builds_release_and_a_failed_build_installs_nothing(tmp_path):
+    # A stand-in `swift` records how it was called and fails as a broken build would, so the
+    # test neither runs a release build nor touches the package's .build.
+    calls = tmp_path / "calls"
+    stub = tmp_path / "bin/swift"
+    stub.parent.mkdir()
+    stub.write_text(f'#!/bin/sh\necho "$@" >> {calls}\nexit 1\n')
+    stub.chmod(0o755)
+    env = {"PATH": f"{stub.parent}:/usr/bin:/bin", "HOME": str(tmp_path)}
+    run = subprocess.run([str(INSTALL), "--prefix", str(tmp_path / "prefix")], capture_output=True, text=True,
+                         timeout=60, env=env)
+    assert run.returncode == 1
+    assert calls.read_text() == "build -c release --product cognito-backup\n"
+    assert not (tmp_path / "prefix").exists()
