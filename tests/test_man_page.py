@@ -71,3 +71,11 @@ def test_man_page_renders():
     assert run.returncode == 0, run.stderr
     assert run.stdout.startswith("COGNITO-BACKUP(1)")
     assert "Back up and restore Amazon Cognito user pools." in run.stdout
+
+
+def test_help_texts_are_ascii_because_the_man_page_generator_drops_other_characters():
+    # generate-manual keeps only ASCII characters (swift-argument-parser's
+    # Tools/generate-manual/MDoc/String+Escaping.swift), so "old → new" would read "old  new".
+    for name in ["", *subcommands()]:
+        text = help_text(*([name] if name else []))
+        assert [line for line in text.splitlines() if not line.isascii()] == [], name or "cognito-backup"
