@@ -23,9 +23,9 @@ from support.runtime_api import RuntimeAPI
 from support.template_policy import BACKUP_TEMPLATE, load_template
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
-import fake_cognito  # noqa: E402
+import fake_aws  # noqa: E402
 
-POOL = fake_cognito.BENCH_POOL_ID
+POOL = fake_aws.BENCH_POOL_ID
 BUCKET = TABLE = "bench"
 USERS = int(os.environ.get("CONTINUATION_USERS", "200000"))
 # The refinements' tests need several invocations, not the required test's size.
@@ -43,7 +43,7 @@ def fake(request):
     # UserList lifted far past Cognito's 30/s, so the test measures invocations, not the quota.
     # The parameter: users, or (users, groups, members per group).
     users, groups, members = (param if isinstance(param := getattr(request, "param", USERS), tuple) else (param, 20, 500))
-    server = fake_cognito.start(users=users, groups=groups, members_per_group=members, latency_ms=0, quotas={"UserList": 100_000})
+    server = fake_aws.start(users=users, groups=groups, members_per_group=members, latency_ms=0, quotas={"UserList": 100_000})
     yield server
     server.stop()
 

@@ -11,15 +11,15 @@ struct RestoreCommand: AsyncParsableCommand {
         commandName: "restore",
         abstract: "Restore a backup into a new or an existing user pool.",
         discussion: """
-            Recreates resource servers, identity providers, groups, app clients (new ids: the old → \
-            new map is printed), the domain, UI customization (its logo from the backup, or for an \
+            Recreates resource servers, identity providers, groups, app clients (new ids: the old-to-new \
+            map is printed), the domain, UI customization (its logo from the backup, or for an \
             older backup downloaded again from the old pool's URL), threat protection, each app client's managed login branding and terms \
             documents, then users (new subs; passwords cannot be exported), their linked identities \
             and every group membership. Lambda triggers are attached last, so none runs for a \
             restored user.
 
             Run it again to finish an interrupted or failed restore: what exists is skipped. The \
-            mapping file (old → new sub per user, old → new client ids) is also the restore's \
+            mapping file (each user's old and new sub, each client's old and new id) is also the restore's \
             journal: with --create-pool, a second run restores into the pool the first one created.
 
             Example:
