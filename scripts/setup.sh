@@ -4,7 +4,7 @@
 set -euo pipefail
 
 need_apt=()
-for package in libcurl4-openssl-dev libssl-dev zlib1g-dev zip unzip busybox-static time; do
+for package in libcurl4-openssl-dev libssl-dev zlib1g-dev zip unzip busybox-static time jq; do
     dpkg -s "$package" >/dev/null 2>&1 || need_apt+=("$package")
 done
 if [ ${#need_apt[@]} -gt 0 ]; then
