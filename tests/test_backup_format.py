@@ -1,6 +1,6 @@
 """docs/backup-format.schema.json describes what the binary writes: real backups of a rich pool in
 moto, plain and gzip, and their manifests validate; a backup broken in one place does not, and the
-error names that place. (Checkpoints and a backup written across invocations are validated in
+error names that place. docs/format.md's jq recipes print what the backup holds. (Checkpoints and a backup written across invocations are validated in
 tests/test_continuation.py.)"""
 
 from __future__ import annotations
@@ -8,12 +8,13 @@ from __future__ import annotations
 import copy
 import gzip
 import json
+import subprocess
 
 import pytest
 from jsonschema import Draft202012Validator
 
 from conftest import AWS
-from support.backup_schema import BACKUP, MANIFEST, SCHEMA, problems
+from support.backup_schema import BACKUP, MANIFEST, SCHEMA, SCHEMA_PATH, problems
 from support.pools import rich_pool
 
 BUCKET, TABLE = "backups", "cognito-backup-metadata-test"
@@ -103,3 +104,57 @@ def test_a_backup_in_the_original_python_layout_is_version_1(backups):
     legacy |= {"user_pool_domain": document["user_pool_domain"]["domain"], "ui_customization": document["ui_customization"]["pool"]}
     assert problems(BACKUP, legacy) == []
     assert problems(BACKUP, broken(legacy, lambda d: d.pop("users"))) == ["(root): 'users' is a required property"]
+
+
+# MARK: docs/format.md's jq recipes, run against the real backup
+
+FORMAT_PAGE = SCHEMA_PATH.parent / "format.md"
+
+
+def recipes() -> dict[str, str]:
+    """Each recipe of the page's `## jq recipes` block: its comment → its command."""
+    block = FORMAT_PAGE.read_text().split("## jq recipes", 1)[1].split("```sh", 1)[1].split("```", 1)[0]
+    found, comment = {}, None
+    for line in block.strip().splitlines():
+        if line.startswith("# "):
+            comment = line[2:].strip()
+        elif line.strip():
+            assert comment, f"a recipe without a comment saying what it answers: {line}"
+            found[comment] = line.strip()
+            comment = None
+    return found
+
+
+def expected_outputs(document: dict) -> dict[str, str]:
+    """What each recipe must print for `document`, worked out here in Python."""
+    people = document["users"] + document["users_found_in_groups"]
+    email = lambda user: next((a["Value"] for a in user["Attributes"] if a["Name"] == "email"), "")  # noqa: E731
+    [web] = [c for c in document["app_clients"] if c["ClientName"] == "web"]
+    lines = lambda items: "".join(f"{item}\n" for item in items)  # noqa: E731
+    return {
+        "Every user's username": lines(u["Username"] for u in people),
+        "Every user's username and email, tab-separated": lines(f"{u['Username']}\t{email(u)}" for u in people),
+        "The disabled users": lines(u["Username"] for u in people if u["Enabled"] is False),
+        "A user's groups": lines(g for g, names in document["group_memberships"].items() if "user001" in names),
+        "Each group's member count": json.dumps({g: len(n) for g, n in document["group_memberships"].items()}),
+        "A client's settings: the client, its UI customization, threat protection and managed login branding": json.dumps({
+            "client": web, "ui_customization": document["ui_customization"]["clients"][web["ClientId"]],
+            "risk_configuration": document["risk_configuration"]["clients"][web["ClientId"]],
+            "managed_login_branding": document["managed_login_branding"][web["ClientId"]]}),
+        "What the backup could not read, and why": lines(f"{w['component']}: {w['reason']}" for w in document["warnings"]),
+    }
+
+
+def test_every_jq_recipe_of_the_format_page_prints_what_the_backup_holds(backups, tmp_path):
+    document, _ = backups["plain"]
+    (tmp_path / "backup.json").write_text(json.dumps(document))
+    expected = expected_outputs(document)
+    documented = recipes()
+    assert set(documented) == set(expected), f"recipes without a check: {sorted(set(documented) - set(expected))}; checks without a recipe: {sorted(set(expected) - set(documented))}"
+    # The pool makes every recipe answer something: a disabled user, user001 in two groups, warnings.
+    assert all(expected.values()) and expected["A user's groups"] == "group-00\ngroup-01\n"
+    for name, command in documented.items():
+        run = subprocess.run(["sh", "-c", command], cwd=tmp_path, capture_output=True, text=True, timeout=30)
+        assert run.returncode == 0, f"{name}: {command}\n{run.stderr}"
+        output = run.stdout if not expected[name].startswith("{") else json.dumps(json.loads(run.stdout))
+        assert output == expected[name], f"the recipe '{name}' printed:\n{run.stdout[:2000]}"
