@@ -182,3 +182,38 @@ def test_the_table_parser_stops_at_the_first_table_and_refuses_a_row_without_a_n
     assert table_names(body) == ["x", "y"]
     with pytest.raises(AssertionError, match="names nothing"):
         table_names("| a |\n| --- |\n| plain |\n")
+
+
+# MARK: links between the pages
+
+PAGES = [ROOT / "README.md", ROOT / "CHANGELOG.md", *sorted((ROOT / "docs").glob("*.md"))]
+LINK = re.compile(r"\]\(([^)\s]+)\)")
+
+
+def anchors(page) -> set[str]:
+    """GitHub's anchor for each heading: lowercased, punctuation dropped, spaces as hyphens."""
+    text = re.sub(r"```.*?```", "", page.read_text(), flags=re.S)
+    return {re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+            for heading in re.findall(r"^#+ (.+)$", text, re.M)}
+
+
+def test_every_link_between_the_pages_reaches_a_file_and_a_heading_there():
+    broken = []
+    for page in PAGES:
+        for target in LINK.findall(page.read_text()):
+            if re.match(r"[a-z]+:", target):
+                continue  # https:, mailto: — outside the repository
+            path, _, anchor = target.partition("#")
+            linked = (page.parent / path).resolve() if path else page
+            if not linked.exists():
+                broken.append(f"{page.relative_to(ROOT)}: {target} (no such file)")
+            elif anchor and linked.suffix == ".md" and anchor not in anchors(linked):
+                broken.append(f"{page.relative_to(ROOT)}: {target} (no heading #{anchor} in {linked.relative_to(ROOT)})")
+    assert not broken, "\n".join(broken)
+
+
+def test_the_readme_stays_a_front_door():
+    text = (ROOT / "README.md").read_text()
+    assert len(text.splitlines()) <= 250, f"README.md is {len(text.splitlines())} lines; its detail belongs in docs/"
+    # Users read it: no issue numbers or commit hashes.
+    assert not re.search(r"(?<![\w/])#\d+\b|\bissue \d+|\b[0-9a-f]{7,40}\b", text, re.I), "README.md mentions an issue or a commit"
