@@ -27,7 +27,3 @@ def problems(schema: Draft202012Validator, document) -> list[str]:
     return [f"{'/'.join(map(str, error.absolute_path)) or '(root)'}: {error.message[:200]}"
             for error in sorted(schema.iter_errors(document), key=lambda e: list(map(str, e.absolute_path)))]
 
-
-def checkpoint_header(stored: bytes) -> dict:
-    """A checkpoint file's JSON line; the raw bytes after it are not JSON."""
-    return json.loads(stored.split(b"\n", 1)[0])
