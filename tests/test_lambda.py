@@ -416,7 +416,7 @@ def test_a_metadata_table_that_cannot_be_read_fails_the_pool_and_names_the_table
 
 
 def userlist_calls(users: int, groups: int, memberships: int) -> int:
-    """The README's formula: one ListUsers call for a page, else a probe, 16 streams' last pages
+    """docs/design.md's formula: one ListUsers call for a page, else a probe, 16 streams' last pages
     and the full pages; one ListUsersInGroup call per group, and the members' pages."""
     list_users = 1 if users <= 60 else 1 + 16 + math.ceil(users / 60)
     return list_users + groups + math.ceil(memberships / 60)
