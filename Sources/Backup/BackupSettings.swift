@@ -3,10 +3,11 @@ import AWSServices
 import Support
 
 /// What a backup needs to know, read from the environment the function and the `backup` command
-/// share (`USER_POOL_IDS`, `BACKUP_BUCKET`, `BACKUP_TABLE`, `BACKUP_KMS_KEY_ID`,
+/// share (`USER_POOL_IDS`, `BACKUP_POOL_TAGS`, `BACKUP_BUCKET`, `BACKUP_TABLE`, `BACKUP_KMS_KEY_ID`,
 /// `BACKUP_COMPRESSION`, `BACKUP_USER_MFA`, `BACKUP_USERLIST_SHARE`, `COGNITO_TPS_<CATEGORY>`).
 public struct BackupSettings: Sendable {
-    public let poolIDs: [String]
+    /// The pools protected: `USER_POOL_IDS` (ids or `*`) and `BACKUP_POOL_TAGS`.
+    public let selection: PoolSelection
     public let bucket: String
     public let table: String
     public let encryption: ServerSideEncryption
@@ -28,7 +29,7 @@ public struct BackupSettings: Sendable {
             guard !text.isEmpty else { throw ConfigurationError("\(name) is not set") }
             return text
         }
-        poolIDs = try Self.poolList(required("USER_POOL_IDS"))
+        selection = try PoolSelection(poolIDs: value("USER_POOL_IDS"), tags: value("BACKUP_POOL_TAGS"))
         bucket = try required("BACKUP_BUCKET")
         table = try required("BACKUP_TABLE")
         encryption = value("BACKUP_KMS_KEY_ID").isEmpty ? .s3Managed : .kms(keyID: value("BACKUP_KMS_KEY_ID"))
@@ -50,16 +51,6 @@ public struct BackupSettings: Sendable {
                 + "UserList quota of 30 requests/s), not '\(text)'")
         }
         return share
-    }
-
-    /// `us-east-1_abc, us-east-1_def` → two ids; each must look like a pool id.
-    public static func poolList(_ text: String) throws(ConfigurationError) -> [String] {
-        let ids = text.split(separator: ",").map { $0.trimmingCharacters(in: " \t\r\n") }.filter { !$0.isEmpty }
-        guard !ids.isEmpty else { throw ConfigurationError("USER_POOL_IDS names no user pool") }
-        for id in ids where !PoolID.isValid(id) {
-            throw ConfigurationError("'\(id)' is not a user pool id (expected REGION_ID, like us-east-1_AbCdEf123)")
-        }
-        return ids
     }
 }
 

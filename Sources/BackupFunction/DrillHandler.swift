@@ -28,7 +28,16 @@ public struct DrillHandler: Sendable {
     }
 
     func handle(_ poolIDs: [String]?, users: DrillUsers, _ invocation: Invocation) async throws(InvocationError) -> [UInt8] {
-        let pools = poolIDs ?? configuration.poolIDs
+        let pools: [String]
+        if let poolIDs {
+            pools = poolIDs
+        } else {
+            do {
+                pools = try await configuration.selection.pools(in: drill.cognito).map(\.poolID)
+            } catch {
+                throw InvocationError(type: "SelectionFailed", message: "listing the selected pools: \(error)")
+            }
+        }
         var drill = self.drill
         drill.users = users
         drill.cleanupDeadline = invocation.deadline.adding(milliseconds: -Self.cleanUpBeforeDeadlineMilliseconds)

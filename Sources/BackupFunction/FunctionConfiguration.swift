@@ -25,7 +25,7 @@ public struct FunctionConfiguration: Sendable {
         self.schedule = schedule.isEmpty ? .hourly : try ScheduleExpression(parsing: schedule)
     }
 
-    public var poolIDs: [String] { backup.poolIDs }
+    public var selection: PoolSelection { backup.selection }
     public var table: String { backup.table }
     public var quotas: CognitoQuotas { backup.quotas }
     public var userListShare: Double { backup.userListShare }

@@ -22,18 +22,19 @@ extension BackupHandler {
     /// Sizes every pool of a run and plans it against the schedule and, unless the run goes on
     /// across invocations, the invocation. A pool whose size cannot be read is left out of the
     /// plan, with why: its backup fails on its own.
-    func plan(_ poolIDs: [String], resumable: Bool, _ invocation: Invocation) async -> QuotaPlan {
+    func plan(_ selected: [PoolSelection.Selected], resumable: Bool, _ invocation: Invocation) async -> QuotaPlan {
         let rate = configuration.quotas.limiter(for: .userList).configuredRate
         var pools: [QuotaPlan.Pool] = []
         var unknown: [String: String] = [:]
-        for poolID in poolIDs {
+        for (poolID, reason) in selected.map({ ($0.poolID, $0.reason) }) {
             do {
                 let last = try await catalog.backups(of: poolID, limit: 1).first
                 let described = try await job.cognito.call("DescribeUserPool", ["UserPoolId": .string(poolID)])["UserPool"] ?? .null
                 let size = try await size(of: poolID, described: described, lastBackup: last)
                 pools.append(QuotaPlan.Pool(poolID: poolID, size: size, estimatedMilliseconds: BackupEstimate.milliseconds(
                     lastDurationMilliseconds: last?.durationMilliseconds, size: size, userListRate: rate),
-                    tier: CognitoTier(pool: described), billedUsers: try await usersBilledByMFAReads(poolID, users: size.users)))
+                    tier: CognitoTier(pool: described), billedUsers: try await usersBilledByMFAReads(poolID, users: size.users),
+                    selectedBecause: reason))
             } catch {
                 unknown[poolID] = "\(Self.code(of: error)) sizing the pool"
             }

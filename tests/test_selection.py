@@ -1,0 +1,82 @@
+"""Which pools the function protects: listed ids, every pool of the region (`*`), pools carrying
+a tag. `*` and tags are judged at each run, so a pool created after the function was set up is
+backed up at its next run."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from support.pools import rich_pool
+from test_lambda import SCHEDULED, TABLE, function, plan_of  # noqa: F401 - the fixture
+
+
+def small_pool(aws, name: str, tags: dict[str, str] | None = None) -> str:
+    return rich_pool(aws.client("cognito-idp"), users=2, groups=1, big_group_members=1, name=name) if tags is None else \
+        aws.client("cognito-idp").create_user_pool(PoolName=name, UserPoolTags=tags)["UserPool"]["Id"]
+
+
+def backed_up(response: dict) -> list[str]:
+    return sorted(b["user_pool_id"] for b in json.loads(response["body"])["backups"])
+
+
+def test_every_pool_is_backed_up_including_one_created_after_the_function_started(aws, function):
+    first = small_pool(aws, "first")
+    aws.make_storage()
+    runtime = function([], USER_POOL_IDS="*")
+    kind, response = runtime.invoke(SCHEDULED)
+    assert kind == "response", response
+    assert backed_up(response) == [first]
+
+    later = small_pool(aws, "created-later")
+    kind, response = runtime.invoke(SCHEDULED)
+    assert kind == "response", response
+    assert backed_up(response) == sorted([first, later])
+    reasons = {p["user_pool_id"]: p["selected_because"] for p in plan_of_last(runtime)["pools"]}
+    assert reasons == {first: "every pool (*)", later: "every pool (*)"}
+
+
+def plan_of_last(runtime) -> dict:
+    return [line for line in runtime.log_lines() if line.get("message", "").startswith("quota plan")][-1]
+
+
+def test_a_tag_selects_the_pools_that_carry_it_and_no_other(aws, function):
+    tagged = small_pool(aws, "tagged", {"backup": "yes", "team": "identity"})
+    small_pool(aws, "untagged", {"team": "identity"})
+    listed = small_pool(aws, "listed")
+    aws.make_storage()
+    runtime = function([listed], BACKUP_POOL_TAGS="backup=yes,env=prod")
+
+    kind, response = runtime.invoke(SCHEDULED)
+
+    assert kind == "response", response
+    assert backed_up(response) == sorted([tagged, listed])
+    reasons = {p["user_pool_id"]: p["selected_because"] for p in plan_of(runtime)["pools"]}
+    assert reasons == {listed: "listed", tagged: "tag backup=yes"}
+
+
+def test_an_admin_create_user_event_in_a_tagged_pool_backs_it_up_and_in_another_is_ignored(aws, function):
+    tagged = small_pool(aws, "tagged", {"backup": "yes"})
+    other = small_pool(aws, "other", {"backup": "no"})
+    aws.make_storage()
+    runtime = function([], BACKUP_POOL_TAGS="backup=yes")
+
+    def created_in(pool: str) -> dict:
+        event = {"source": "aws.cognito-idp", "detail-type": "AWS API Call via CloudTrail",
+                 "detail": {"eventName": "AdminCreateUser", "requestParameters": {"userPoolId": pool}}}
+        kind, response = runtime.invoke(json.dumps(event).encode())
+        assert kind == "response", response
+        return json.loads(response["body"])
+
+    assert [b["user_pool_id"] for b in created_in(tagged)["backups"]] == [tagged]
+    ignored = created_in(other)
+    assert ignored["backups"] == [] and "not one of the configured pools" in ignored["message"]
+
+
+@pytest.mark.parametrize("tags,message", [("", "nothing is selected"), ("backup", "BACKUP_POOL_TAGS must be key=value pairs")])
+def test_a_selection_of_nothing_or_a_malformed_tag_is_an_init_error(aws, function, tags, message):
+    runtime = function([], USER_POOL_IDS="", BACKUP_POOL_TAGS=tags)
+    assert runtime.process.wait(10) != 0
+    [init_error] = runtime.api.init_errors
+    assert message in json.loads(init_error["body"])["errorMessage"]
