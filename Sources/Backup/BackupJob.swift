@@ -116,7 +116,9 @@ public struct BackupJob: Sendable {
 
     private func backUp(poolID: String, key: String, started: UTCTime, requestID: String?, pause: BackupPause,
                         progress: (@Sendable (BackupProgress) -> Void)?) async throws -> BackupStep {
-        let identity = UploadIdentity(backupID: Self.newBackupID(), poolID: poolID, started: started.iso8601)
+        let previous = try await destination.catalog.backups(of: poolID, limit: 1).first
+        let identity = UploadIdentity(backupID: Self.newBackupID(), poolID: poolID, started: started.iso8601,
+                                      tier: BackupTier(startedAt: started, previous: previous?.backupDate))
         let upload = S3ObjectUpload(s3: destination.s3, bucket: destination.bucket, key: key, identity: identity,
                                     encryption: destination.encryption, contentType: destination.compression.contentType)
         let writer = SnapshotWriter(sink: upload, compression: destination.compression)
@@ -164,7 +166,8 @@ public struct BackupJob: Sendable {
                     resourceServerCount: snapshot.counts[BackupFormat.Member.resourceServers] ?? 0,
                     sizeBytes: stored.size, sha256: stored.sha256, s3VersionID: stored.versionID,
                     durationMilliseconds: Int(UTCTime.now().millisecondsSinceEpoch - session.started.millisecondsSinceEpoch),
-                    formatVersion: BackupFormat.version, warningCount: snapshot.warnings, requestID: session.requestID)
+                    formatVersion: BackupFormat.version, warningCount: snapshot.warnings, requestID: session.requestID,
+                    tier: session.identity.tier)
                 try await publish(record, identity: session.identity)
                 if saved != nil { await removeCheckpoint(checkpointKey) }
                 return .stored(record)

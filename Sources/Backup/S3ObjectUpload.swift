@@ -160,16 +160,19 @@ public struct UploadIdentity: Sendable {
     public let backupID: String
     public let poolID: String
     public let started: String
+    /// Tagged on the object and its manifest; nil for an object no lifecycle rule tells apart.
+    public let tier: BackupTier?
 
-    public init(backupID: String, poolID: String, started: String) {
+    public init(backupID: String, poolID: String, started: String, tier: BackupTier? = nil) {
         self.backupID = backupID
         self.poolID = poolID
         self.started = started
+        self.tier = tier
     }
 
     var metadataHeaders: [(name: String, value: String)] {
         [("x-amz-meta-backup-id", backupID), ("x-amz-meta-user-pool-id", poolID), ("x-amz-meta-started", started),
-         ("x-amz-meta-format-version", String(BackupFormat.version))]
+         ("x-amz-meta-format-version", String(BackupFormat.version))] + (tier.map { [("x-amz-tagging", $0.tagging)] } ?? [])
     }
 
     func matches(_ object: S3.ObjectInfo) -> Bool { object.metadata["backup-id"] == backupID }

@@ -55,7 +55,7 @@ struct ListCommand: AsyncParsableCommand {
 
     /// One backup as the list shows it, from either source.
     struct Row {
-        var date, pool, users, groups, size, location: String
+        var date, pool, users, groups, size, tier, location: String
         var json: JSON
     }
 
@@ -65,7 +65,7 @@ struct ListCommand: AsyncParsableCommand {
         if let poolID { records = try await catalog.backups(of: poolID, limit: limit) } else { records = try await catalog.allBackups() }
         return records.prefix(limit ?? records.count).map {
             Row(date: $0.backupDate, pool: $0.userPoolID, users: String($0.userCount), groups: String($0.groupCount),
-                size: ByteCount.format($0.sizeBytes), location: "s3://\($0.bucket)/\($0.s3Key)", json: $0.json)
+                size: ByteCount.format($0.sizeBytes), tier: $0.tier?.rawValue ?? "-", location: "s3://\($0.bucket)/\($0.s3Key)", json: $0.json)
         }
     }
 
@@ -76,13 +76,14 @@ struct ListCommand: AsyncParsableCommand {
             let record = backup.manifest
             return Row(date: record?.backupDate ?? backup.key.startedAt, pool: backup.key.poolID,
                        users: record.map { String($0.userCount) } ?? "?", groups: record.map { String($0.groupCount) } ?? "?",
-                       size: ByteCount.format(backup.sizeBytes), location: "s3://\(bucket)/\(backup.key.key)", json: backup.json)
+                       size: ByteCount.format(backup.sizeBytes), tier: record?.tier?.rawValue ?? "-", location: "s3://\(bucket)/\(backup.key.key)", json: backup.json)
         }
     }
 
     static func table(_ rows: [Row]) -> String {
         guard !rows.isEmpty else { return "(no backups)" }
-        let cells = [["DATE", "POOL", "USERS", "GROUPS", "SIZE", "KEY"]] + rows.map { [$0.date, $0.pool, $0.users, $0.groups, $0.size, $0.location] }
+        let cells = [["DATE", "POOL", "USERS", "GROUPS", "SIZE", "TIER", "KEY"]]
+            + rows.map { [$0.date, $0.pool, $0.users, $0.groups, $0.size, $0.tier, $0.location] }
         let widths = (0..<6).map { column in cells.map { $0[column].count }.max() ?? 0 }
         return cells.map { row in
             (zip(row.dropLast(), widths).map { $0.padding(to: $1) } + [row.last!]).joined(separator: "  ")
