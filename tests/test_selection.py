@@ -5,6 +5,7 @@ backed up at its next run."""
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 
@@ -80,3 +81,43 @@ def test_a_selection_of_nothing_or_a_malformed_tag_is_an_init_error(aws, functio
     assert runtime.process.wait(10) != 0
     [init_error] = runtime.api.init_errors
     assert message in json.loads(init_error["body"])["errorMessage"]
+
+
+def admin_create_user_event(pool: str) -> bytes:
+    return json.dumps({"source": "aws.cognito-idp", "detail-type": "AWS API Call via CloudTrail",
+                       "detail": {"eventName": "AdminCreateUser", "requestParameters": {"userPoolId": pool}}}).encode()
+
+
+def state_machine(aws) -> str:
+    role = "arn:aws:iam::123456789012:role/cognito-backup-state-machine"
+    definition = {"StartAt": "Done", "States": {"Done": {"Type": "Succeed"}}}
+    return aws.client("stepfunctions").create_state_machine(name="cognito-backup-test", definition=json.dumps(definition),
+                                                             roleArn=role)["stateMachineArn"]
+
+
+def test_an_event_for_a_pool_too_large_for_the_invocation_hands_it_to_the_state_machine_once(aws, function):
+    pool = rich_pool(aws.client("cognito-idp"), users=1, groups=1, big_group_members=1)
+    aws.make_storage()
+    machine = state_machine(aws)
+    runtime = function([pool], BACKUP_STATE_MACHINE_ARN=machine)
+    deadline = lambda: int(time.time() * 1000) + 5_000  # noqa: E731 - too near for any backup to start
+
+    kind, response = runtime.invoke(admin_create_user_event(pool), deadline_ms=deadline())
+    assert kind == "response", response
+    [skipped] = json.loads(response["body"])["skipped"]
+    assert "handed to the state machine" in skipped["reason"]
+    again_kind, again = runtime.invoke(admin_create_user_event(pool), deadline_ms=deadline())
+    assert again_kind == "response" and json.loads(again["body"])["skipped"][0]["reason"] == skipped["reason"]
+
+    [execution] = aws.client("stepfunctions").list_executions(stateMachineArn=machine)["executions"]
+    described = aws.client("stepfunctions").describe_execution(executionArn=execution["executionArn"])
+    assert json.loads(described["input"]) == {"resumable": True, "user_pool_ids": [pool]}
+    assert execution["name"].startswith(f"event-{pool}-")
+    assert aws.objects() == [], "the function itself stored nothing: the state machine backs the pool up"
+
+
+def test_without_a_state_machine_such_an_event_still_fails_by_name(aws, function):
+    pool = rich_pool(aws.client("cognito-idp"), users=1, groups=1, big_group_members=1)
+    aws.make_storage()
+    kind, error = function([pool]).invoke(admin_create_user_event(pool), deadline_ms=int(time.time() * 1000) + 5_000)
+    assert kind == "error" and f"{pool}: not started" in error["errorMessage"]

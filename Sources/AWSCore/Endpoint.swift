@@ -3,6 +3,8 @@ public enum AWSService: String, Sendable {
     case cognitoIdentityProvider = "cognito-idp"
     case s3
     case dynamodb
+    /// Step Functions: an event-triggered backup too large for one invocation starts the state machine.
+    case stepFunctions = "states"
     /// Only for credentials: a role profile's AssumeRole, a web identity token's exchange.
     case sts
     /// IAM Identity Center's portal, whose calls are unsigned (an SSO token is their proof).
@@ -19,6 +21,7 @@ public enum AWSService: String, Sendable {
         case .cognitoIdentityProvider: return "COGNITO_IDENTITY_PROVIDER"
         case .s3: return "S3"
         case .dynamodb: return "DYNAMODB"
+        case .stepFunctions: return "SFN"
         case .sts: return "STS"
         case .ssoPortal: return "SSO"
         }

@@ -1,3 +1,4 @@
+import AWSServices
 import Backup
 import JSON
 import LambdaRuntime
@@ -14,9 +15,12 @@ public struct BackupHandler: LambdaHandler {
     let log: FunctionLog
     /// Serves the drill event; without it (tests of the backup alone) the event is refused.
     let drills: DrillHandler?
+    /// Takes over an event's pool too large for one invocation (`BACKUP_STATE_MACHINE_ARN`).
+    let stateMachine: StepFunctions?
 
     public init(configuration: FunctionConfiguration, job: BackupJob, leases: PoolLeases, log: FunctionLog,
-                drills: DrillHandler? = nil) {
+                drills: DrillHandler? = nil, stateMachine: StepFunctions? = nil) {
+        self.stateMachine = stateMachine
         self.configuration = configuration
         self.job = job
         catalog = job.destination.catalog
