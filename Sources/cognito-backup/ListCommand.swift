@@ -11,7 +11,8 @@ struct ListCommand: AsyncParsableCommand {
         discussion: """
             With --bucket (and no --table) the backups are found in S3 itself, each described by \
             the manifest beside it: the way to list a DR bucket whose table is in another region. \
-            Backups older than manifests are listed from their key, with their size and no counts.
+            Backups older than manifests are listed from their key, with their size and no counts. \
+            HOLD is ON for a backup under an Object Lock legal hold (see `hold`).
 
             Examples:
               cognito-backup list --table cognito-backup-metadata-prod --pool-id us-east-1_AbCdEf123
@@ -40,7 +41,7 @@ struct ListCommand: AsyncParsableCommand {
         try await reportingFailure {
             let environment = ProcessEnvironment.current
             let table = self.table ?? (bucket == nil ? environment["BACKUP_TABLE"].flatMap { $0.isEmpty ? nil : $0 } : nil)
-            let rows: [Row]
+            var rows: [Row]
             if let table {
                 rows = try await fromTable(table)
             } else if let bucket = bucket ?? environment["BACKUP_BUCKET"], !bucket.isEmpty {
@@ -49,14 +50,28 @@ struct ListCommand: AsyncParsableCommand {
                 throw CLIError(message: "nowhere to list from: pass --table or --bucket, or set BACKUP_TABLE or BACKUP_BUCKET",
                                exitCode: CLIError.configuration)
             }
-            json ? print(JSON.array(rows.map(\.json)).serialized) : print(Self.table(rows))
+            let holds = try await LegalHolds(s3: S3(aws: try aws.client())).states(rows.map { ($0.bucket, $0.key) }, warn: warn)
+            for index in rows.indices {
+                rows[index].held = holds[index]
+            }
+            json ? print(JSON.array(rows.map(\.heldJSON)).serialized) : print(Self.table(rows))
         }
     }
 
     /// One backup as the list shows it, from either source.
     struct Row {
-        var date, pool, users, groups, size, location: String
+        var date, pool, users, groups, size, bucket, key: String
         var json: JSON
+        /// Its Object Lock legal hold; nil where the bucket has no Object Lock.
+        var held: Bool? = nil
+
+        var location: String { "s3://\(bucket)/\(key)" }
+
+        var heldJSON: JSON {
+            var members = json.object ?? JSONObject()
+            members["legal_hold"] = held.map(JSON.bool) ?? .null
+            return .object(members)
+        }
     }
 
     private func fromTable(_ table: String) async throws -> [Row] {
@@ -65,7 +80,7 @@ struct ListCommand: AsyncParsableCommand {
         if let poolID { records = try await catalog.backups(of: poolID, limit: limit) } else { records = try await catalog.allBackups() }
         return records.prefix(limit ?? records.count).map {
             Row(date: $0.backupDate, pool: $0.userPoolID, users: String($0.userCount), groups: String($0.groupCount),
-                size: ByteCount.format($0.sizeBytes), location: "s3://\($0.bucket)/\($0.s3Key)", json: $0.json)
+                size: ByteCount.format($0.sizeBytes), bucket: $0.bucket, key: $0.s3Key, json: $0.json)
         }
     }
 
@@ -76,14 +91,16 @@ struct ListCommand: AsyncParsableCommand {
             let record = backup.manifest
             return Row(date: record?.backupDate ?? backup.key.startedAt, pool: backup.key.poolID,
                        users: record.map { String($0.userCount) } ?? "?", groups: record.map { String($0.groupCount) } ?? "?",
-                       size: ByteCount.format(backup.sizeBytes), location: "s3://\(bucket)/\(backup.key.key)", json: backup.json)
+                       size: ByteCount.format(backup.sizeBytes), bucket: bucket, key: backup.key.key, json: backup.json)
         }
     }
 
     static func table(_ rows: [Row]) -> String {
         guard !rows.isEmpty else { return "(no backups)" }
-        let cells = [["DATE", "POOL", "USERS", "GROUPS", "SIZE", "KEY"]] + rows.map { [$0.date, $0.pool, $0.users, $0.groups, $0.size, $0.location] }
-        let widths = (0..<6).map { column in cells.map { $0[column].count }.max() ?? 0 }
+        let cells = [["DATE", "POOL", "USERS", "GROUPS", "SIZE", "HOLD", "KEY"]] + rows.map {
+            [$0.date, $0.pool, $0.users, $0.groups, $0.size, $0.held.map { $0 ? "ON" : "-" } ?? "-", $0.location]
+        }
+        let widths = (0..<7).map { column in cells.map { $0[column].count }.max() ?? 0 }
         return cells.map { row in
             (zip(row.dropLast(), widths).map { $0.padding(to: $1) } + [row.last!]).joined(separator: "  ")
         }.joined(separator: "\n")

@@ -93,7 +93,11 @@ struct ProtectionSurvey: Sendable {
             status.problems.append("cannot read the replication of s3://\(newest.bucket)/\(newest.key): \(error)")
         }
         do {
-            (status.holdsKnown, status.heldKeys) = try await LegalHolds(s3: s3).held(status.backups.map { ($0.bucket, $0.key) })
+            var refused: [String] = []
+            (status.holdsKnown, status.heldKeys) = try await LegalHolds(s3: s3).held(status.backups.map { ($0.bucket, $0.key) }) {
+                refused.append($0)
+            }
+            status.problems += refused
         } catch {
             status.problems.append("cannot read the legal holds: \(error)")
         }
