@@ -6,9 +6,9 @@ which upload stays and until when, and `status` lists that upload until it is go
 from __future__ import annotations
 
 import json
+import re
 import time
 
-from support.pools import all_pages  # noqa: F401  (shared helpers; the pools here are small)
 from test_backup import big_pool
 
 TABLE = "cognito-backup-metadata-test"
@@ -188,8 +188,11 @@ def test_hold_puts_the_object_and_its_manifest_under_legal_hold_and_release_lift
     assert held.returncode == 0, held.stderr
     assert legal_hold(aws, key) == "ON" and legal_hold(aws, key + ".manifest.json") == "ON"
 
-    listed = json.loads(aws.run("list", "--bucket", "locked", "--json").stdout)
+    listed = json.loads(aws.run("list", "--bucket", "locked", "--holds", "--json").stdout)
     assert [b["legal_hold"] for b in listed] == [True]
+    header, row = (re.split(r"\s{2,}", line) for line in aws.run("list", "--table", TABLE, "--holds").stdout.splitlines())
+    assert header[5] == "HOLD" and row[5] == "ON"
+    assert "legal_hold" not in json.loads(aws.run("list", "--bucket", "locked", "--json").stdout)[0]
     [judged] = json.loads(aws.run("status", "--table", TABLE, "--pool-id", pool, "--json").stdout)["pools"]
     assert judged["legal_holds"] == [key]
 
@@ -227,7 +230,7 @@ def test_hold_on_a_bucket_without_object_lock_says_so_and_exits_2(aws):
     result = aws.run("hold", "--bucket", "backups", "--key", key)
     assert result.returncode == 2, result.stderr
     assert "Object Lock" in result.stderr
-    [listed] = json.loads(aws.run("list", "--bucket", "backups", "--json").stdout)
+    [listed] = json.loads(aws.run("list", "--bucket", "backups", "--holds", "--json").stdout)
     assert listed["legal_hold"] is None
 
 
@@ -293,3 +296,17 @@ def test_moto_here_refuses_a_legal_hold_without_a_checksum_as_s3_does(aws):
     wrong = signed_put({"Content-MD5": "1B2M2Y8AsgTpgAmY7PhCfg=="})
     assert wrong.status_code == 400 and "InvalidDigest" in wrong.text
     assert aws.client("s3").get_object_legal_hold(Bucket="locked", Key="k")["LegalHold"].get("Status") != "ON"
+
+
+def test_status_counts_the_tiers_a_pool_holds_and_tolerates_backups_from_before_tiers(aws):
+    aws.make_storage()
+    pool = new_pool(aws, "tiered")
+    backup(aws, pool)
+    backup(aws, pool)
+    [first, _] = sorted(aws.metadata(), key=lambda item: item["backup_date"]["S"])
+    aws.client("dynamodb").update_item(TableName=TABLE, Key={k: first[k] for k in ("user_pool_id", "backup_date")},
+                                       UpdateExpression="SET tier = :t", ExpressionAttributeValues={":t": {"S": "monthly"}})
+
+    [judged] = json.loads(status(aws, "--pool-id", pool, "--json").stdout)["pools"]
+    assert judged["tiers"] == {"monthly": 1, "untiered": 1}
+    assert "tiers          monthly 1, untiered 1" in status(aws, "--pool-id", pool).stdout

@@ -1,3 +1,4 @@
+import AWSCore
 import AWSServices
 import ArgumentParser
 import Backup
@@ -12,7 +13,8 @@ struct ListCommand: AsyncParsableCommand {
             With --bucket (and no --table) the backups are found in S3 itself, each described by \
             the manifest beside it: the way to list a DR bucket whose table is in another region. \
             Backups older than manifests are listed from their key, with their size and no counts. \
-            HOLD is ON for a backup under an Object Lock legal hold (see `hold`).
+            With --holds a HOLD column (and `legal_hold` in JSON) says which backups are under an \
+            Object Lock legal hold (see `hold`): one GetObjectLegalHold per backup.
 
             Examples:
               cognito-backup list --table cognito-backup-metadata-prod --pool-id us-east-1_AbCdEf123
@@ -32,6 +34,9 @@ struct ListCommand: AsyncParsableCommand {
     @Option(help: "Show at most this many backups.")
     var limit: Int?
 
+    @Flag(help: "Show each backup's Object Lock legal hold (needs s3:GetObjectLegalHold; see `hold`).")
+    var holds = false
+
     @Flag(help: "Print JSON instead of a table.")
     var json = false
 
@@ -41,20 +46,23 @@ struct ListCommand: AsyncParsableCommand {
         try await reportingFailure {
             let environment = ProcessEnvironment.current
             let table = self.table ?? (bucket == nil ? environment["BACKUP_TABLE"].flatMap { $0.isEmpty ? nil : $0 } : nil)
+            let client = try aws.client()
             var rows: [Row]
             if let table {
-                rows = try await fromTable(table)
+                rows = try await fromTable(table, client: client)
             } else if let bucket = bucket ?? environment["BACKUP_BUCKET"], !bucket.isEmpty {
-                rows = try await fromBucket(bucket)
+                rows = try await fromBucket(bucket, client: client)
             } else {
                 throw CLIError(message: "nowhere to list from: pass --table or --bucket, or set BACKUP_TABLE or BACKUP_BUCKET",
                                exitCode: CLIError.configuration)
             }
-            let holds = try await LegalHolds(s3: S3(aws: try aws.client())).states(rows.map { ($0.bucket, $0.key) }, warn: warn)
-            for index in rows.indices {
-                rows[index].held = holds[index]
+            if holds {
+                let states = try await LegalHolds(s3: S3(aws: client)).states(rows.map { ($0.bucket, $0.key) }, warn: warn)
+                for index in rows.indices {
+                    rows[index].held = .some(states[index])
+                }
             }
-            json ? print(JSON.array(rows.map(\.heldJSON)).serialized) : print(Self.table(rows))
+            json ? print(JSON.array(rows.map(\.shownJSON)).serialized) : print(Self.table(rows, holds: holds))
         }
     }
 
@@ -62,20 +70,22 @@ struct ListCommand: AsyncParsableCommand {
     struct Row {
         var date, pool, users, groups, size, bucket, key: String
         var json: JSON
-        /// Its Object Lock legal hold; nil where the bucket has no Object Lock.
-        var held: Bool? = nil
+        /// Its Object Lock legal hold when asked for (`--holds`); `.some(nil)` where the bucket has
+        /// no Object Lock or the hold cannot be read.
+        var held: Bool?? = nil
 
         var location: String { "s3://\(bucket)/\(key)" }
 
-        var heldJSON: JSON {
+        var shownJSON: JSON {
+            guard let held else { return json }
             var members = json.object ?? JSONObject()
             members["legal_hold"] = held.map(JSON.bool) ?? .null
             return .object(members)
         }
     }
 
-    private func fromTable(_ table: String) async throws -> [Row] {
-        let catalog = BackupCatalog(dynamodb: DynamoDB(aws: try aws.client()), table: table)
+    private func fromTable(_ table: String, client: AWSClient) async throws -> [Row] {
+        let catalog = BackupCatalog(dynamodb: DynamoDB(aws: client), table: table)
         let records: [BackupRecord]
         if let poolID { records = try await catalog.backups(of: poolID, limit: limit) } else { records = try await catalog.allBackups() }
         return records.prefix(limit ?? records.count).map {
@@ -84,8 +94,8 @@ struct ListCommand: AsyncParsableCommand {
         }
     }
 
-    private func fromBucket(_ bucket: String) async throws -> [Row] {
-        let backups = try await BackupListing(s3: S3(aws: try aws.client()), bucket: bucket).backups(of: poolID, limit: limit)
+    private func fromBucket(_ bucket: String, client: AWSClient) async throws -> [Row] {
+        let backups = try await BackupListing(s3: S3(aws: client), bucket: bucket).backups(of: poolID, limit: limit)
         for problem in backups.compactMap(\.problem) { warn(problem) }
         return backups.map { backup in
             let record = backup.manifest
@@ -95,12 +105,13 @@ struct ListCommand: AsyncParsableCommand {
         }
     }
 
-    static func table(_ rows: [Row]) -> String {
+    static func table(_ rows: [Row], holds: Bool) -> String {
         guard !rows.isEmpty else { return "(no backups)" }
-        let cells = [["DATE", "POOL", "USERS", "GROUPS", "SIZE", "HOLD", "KEY"]] + rows.map {
-            [$0.date, $0.pool, $0.users, $0.groups, $0.size, $0.held.map { $0 ? "ON" : "-" } ?? "-", $0.location]
+        let hold = { (row: Row) in holds ? [row.held.flatMap { $0 }.map { $0 ? "ON" : "-" } ?? "-"] : [] }
+        let cells = [["DATE", "POOL", "USERS", "GROUPS", "SIZE"] + (holds ? ["HOLD"] : []) + ["KEY"]] + rows.map {
+            [$0.date, $0.pool, $0.users, $0.groups, $0.size] + hold($0) + [$0.location]
         }
-        let widths = (0..<7).map { column in cells.map { $0[column].count }.max() ?? 0 }
+        let widths = (0..<cells[0].count).map { column in cells.map { $0[column].count }.max() ?? 0 }
         return cells.map { row in
             (zip(row.dropLast(), widths).map { $0.padding(to: $1) } + [row.last!]).joined(separator: "  ")
         }.joined(separator: "\n")

@@ -74,7 +74,8 @@ struct StatusCommand: AsyncParsableCommand {
             let s3 = S3(aws: client), dynamodb = DynamoDB(aws: client)
             let pools = try await Self.protectedPools(named: poolIDs, environment: environment) {
                 if let table { return Set(try await BackupCatalog(dynamodb: dynamodb, table: table).allBackups().map(\.userPoolID)) }
-                return Set(try await BackupListing(s3: s3, bucket: bucket!).backups().map(\.key.poolID))
+                // The keys name their pools: no manifest need be read to know which pools there are.
+                return Set(try await s3.allKeys(bucket: bucket!, prefix: ProtectionSurvey.prefix).compactMap { BackupKey($0)?.poolID })
             }
             let statuses = try await ProtectionSurvey(s3: s3, table: table, dynamodb: dynamodb, bucket: bucket).statuses(of: pools)
             let now = UTCTime.now()
