@@ -252,7 +252,9 @@ def test_a_backup_that_cannot_abort_its_upload_names_key_upload_and_lifecycle_an
     assert "the bucket's lifecycle rule removes it 1 day after it began" in said
 
     [judged] = json.loads(status(aws, "--pool-id", pool, "--json").stdout)["pools"]
-    assert judged["open_uploads"] == [{"s3_key": upload["Key"], "upload_id": upload["UploadId"], "initiated": judged["open_uploads"][0]["initiated"]}]
+    [listed] = judged["open_uploads"]
+    assert (listed["s3_key"], listed["upload_id"], listed["lifecycle_abort_days"]) == (upload["Key"], upload["UploadId"], 1)
+    assert f"open upload    {upload['Key']} (upload {upload['UploadId']}" in status(aws, "--pool-id", pool).stdout
 
     aws.server.faults.clear()
     s3.abort_multipart_upload(Bucket="backups", Key=upload["Key"], UploadId=upload["UploadId"])

@@ -212,7 +212,7 @@ public struct UploadLeftOpen: Error, CustomStringConvertible, Sendable {
         /// The lifecycle configuration could not be read (no s3:GetLifecycleConfiguration).
         case unknown
 
-        static func lookingUp(s3: S3, bucket: String, key: String) async -> Removal {
+        public static func lookingUp(s3: S3, bucket: String, key: String) async -> Removal {
             do {
                 return try await s3.abortIncompleteUploadDays(bucket: bucket, key: key).map(Removal.afterDays) ?? .never
             } catch {

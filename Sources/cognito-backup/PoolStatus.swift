@@ -20,7 +20,7 @@ struct PoolStatus: Sendable {
     /// Whether the bucket has Object Lock, so that holds could be asked about at all.
     var holdsKnown = false
     var lease: PoolLeases.Holder?
-    var openUploads: [S3.OpenUpload] = []
+    var openUploads: [OpenUpload] = []
     var uncataloguedManifests: [String] = []
     /// What could not be read, in words: shown, never fatal, since the rest still says something.
     var problems: [String] = []
@@ -33,6 +33,27 @@ struct PoolStatus: Sendable {
         let users: Int?
         let tier: String?
         let json: JSON
+    }
+
+    /// An upload S3 still holds, and when the bucket's lifecycle rule removes it.
+    struct OpenUpload: Sendable {
+        let upload: S3.OpenUpload
+        let removal: UploadLeftOpen.Removal
+
+        /// `initiated` plus the rule's days, when both are known.
+        var removedBy: String? {
+            guard case .afterDays(let days) = removal, let initiated = UTCTime(iso8601: upload.initiated) else { return nil }
+            return initiated.adding(milliseconds: Int64(days) * 86_400_000).iso8601
+        }
+
+        var removalText: String {
+            switch removal {
+            case .afterDays(let days): "the lifecycle rule removes it \(days) day\(days == 1 ? "" : "s") after it began"
+                + (removedBy.map { ", by \($0)" } ?? "")
+            case .never: "no lifecycle rule removes it: abort it by hand"
+            case .unknown: "removed per the bucket's lifecycle rule"
+            }
+        }
     }
 
     struct Replication: Sendable {

@@ -54,9 +54,13 @@ struct ProtectionSurvey: Sendable {
             BackupKey(key.hasSuffix(BackupFormat.manifestSuffix) ? String(key.dropLast(BackupFormat.manifestSuffix.count)) : key)?.poolID
         }
         do {
-            let uploads = try await s3.openUploads(bucket: bucket, prefix: Self.prefix)
+            let poolIDs = Set(statuses.map(\.poolID))
+            let uploads = try await s3.openUploads(bucket: bucket, prefix: Self.prefix).filter { pool(of: $0.key).map(poolIDs.contains) ?? false }
+            let described = try await concurrentMap(uploads, limit: 4) { [s3] upload in
+                PoolStatus.OpenUpload(upload: upload, removal: await UploadLeftOpen.Removal.lookingUp(s3: s3, bucket: bucket, key: upload.key))
+            }
             for index in statuses.indices {
-                statuses[index].openUploads += uploads.filter { pool(of: $0.key) == statuses[index].poolID }
+                statuses[index].openUploads += described.filter { pool(of: $0.upload.key) == statuses[index].poolID }
             }
         } catch {
             for index in statuses.indices { statuses[index].problems.append("cannot list the open uploads of \(bucket): \(error)") }

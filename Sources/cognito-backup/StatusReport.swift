@@ -47,8 +47,8 @@ struct StatusReport {
                 lines.append("  running        " + (live ? "a backup since \(lease.since) (request \(lease.requestID)), its lease until \(lease.until.iso8601)"
                                                        : "none (an expired lease of request \(lease.requestID), a run that died)"))
             }
-            for upload in status.openUploads {
-                lines.append("  open upload    \(upload.key) (upload \(upload.uploadID), begun \(upload.initiated))")
+            for open in status.openUploads {
+                lines.append("  open upload    \(open.upload.key) (upload \(open.upload.uploadID), begun \(open.upload.initiated); \(open.removalText))")
             }
             for manifest in status.uncataloguedManifests {
                 lines.append("  uncatalogued   \(manifest) (no row; the pool's next backup catalogues it if it is from today or yesterday)")
@@ -76,8 +76,12 @@ struct StatusReport {
                     return JSON.object(record)
                 } ?? .null,
                 "legal_holds": status.holdsKnown ? .array(status.heldKeys.map(JSON.string)) : .null,
-                "open_uploads": .array(status.openUploads.map {
-                    ["s3_key": .string($0.key), "upload_id": .string($0.uploadID), "initiated": .string($0.initiated)]
+                "open_uploads": .array(status.openUploads.map { open in
+                    var removal: JSON = .null
+                    if case .afterDays(let days) = open.removal { removal = .number(days) }
+                    return ["s3_key": .string(open.upload.key), "upload_id": .string(open.upload.uploadID),
+                            "initiated": .string(open.upload.initiated), "lifecycle_abort_days": removal,
+                            "removed_by": open.removedBy.map(JSON.string) ?? .null]
                 }),
                 "uncatalogued_manifests": .array(status.uncataloguedManifests.map(JSON.string)),
                 "problems": .array(status.problems.map(JSON.string)),
