@@ -244,6 +244,11 @@ def test_the_drill_event_drills_every_configured_pool_and_emits_the_metric(aws, 
     assert metric["_aws"]["CloudWatchMetrics"][0]["Dimensions"] == [["UserPoolId"], []]
     assert any(line.get("message") == "drill passed" and line["drill"]["passed"] for line in runtime.log_lines())
     assert pool_names(aws) == ["customers"]
+    # The result is recorded where `status` (and DrillOverdue) read it.
+    [recorded] = [item for item in aws.metadata() if item["user_pool_id"]["S"] == f"drill#{pool}"]
+    assert recorded["passed"] == {"BOOL": True} and recorded["drilled_key"]["S"] == body["drills"][0]["s3_key"]
+    status = aws.run("status", "--table", TABLE, "--pool-id", pool, "--drill-max-age", "1d")
+    assert status.returncode == 0, status.stdout + status.stderr
 
 
 def test_a_drill_of_a_tampered_backup_fails_the_invocation_with_the_metric_and_leaves_no_pool(aws, function):

@@ -87,7 +87,7 @@ extension BackupRecord {
 
 /// The metadata table: one item per finished backup, keyed by pool and date.
 public struct BackupCatalog: Sendable {
-    let dynamodb: DynamoDB
+    public let dynamodb: DynamoDB
     public let table: String
 
     public init(dynamodb: DynamoDB, table: String) {

@@ -34,12 +34,25 @@ public struct BackupProgress: Sendable {
 public struct BackupFailure: Error, CustomStringConvertible, Sendable {
     public let poolID: String
     public let underlying: any Error
+    /// The backup's multipart upload, when aborting it failed too.
+    public let leftOpen: UploadLeftOpen?
+
+    public init(poolID: String, underlying: any Error) {
+        self.poolID = poolID
+        if let notAborted = underlying as? UploadNotAborted {
+            self.underlying = notAborted.cause
+            leftOpen = notAborted.leftOpen
+        } else {
+            self.underlying = underlying
+            leftOpen = nil
+        }
+    }
 
     /// The AWS error code behind the failure, when AWS refused something.
     public var awsCode: String? {
         (underlying as? AWSError)?.code ?? ((underlying as? CatalogWriteFailed)?.underlying as? AWSError)?.code
     }
-    public var description: String { "backup of \(poolID) failed: \(underlying)" }
+    public var description: String { "backup of \(poolID) failed: \(underlying)" + (leftOpen.map { "; \($0)" } ?? "") }
 }
 
 /// The object was complete but its row could not be written.
@@ -173,8 +186,9 @@ public struct BackupJob: Sendable {
                 return .stored(record)
             }
         } catch {
-            await session.writer.abort()
+            let leftOpen = await session.writer.abort()
             if saved != nil { await removeCheckpoint(checkpointKey) }
+            if let leftOpen { throw UploadNotAborted(cause: error, leftOpen: leftOpen) }
             throw error
         }
     }

@@ -105,18 +105,23 @@ extension BackupHandler {
             return .paused(continuation, RunContinuation.HeldLease(token: lease.token, requestID: lease.holder.requestID, since: lease.holder.since))
         case .failure(let failure) where cutOff:
             let seconds = (UTCTime.now().millisecondsSinceEpoch - started.millisecondsSinceEpoch) / 1000
-            return .failed("stopped at the invocation's deadline, unfinished after \(seconds)s (\(size)); "
-                + "its upload was aborted and nothing was stored", failure)
+            return .failed("stopped at the invocation's deadline, unfinished after \(seconds)s (\(size)); \(Self.leftBehind(failure))", failure)
         case .failure(let failure) where Task.isCancelled:
-            return .failed("stopped because the runtime is shutting down; its upload was aborted and nothing was stored", failure)
+            return .failed("stopped because the runtime is shutting down; \(Self.leftBehind(failure))", failure)
         case .failure(let failure):
-            return .failed("\(failure.awsCode ?? Self.name(of: failure.underlying)) (\(failure.underlying))", failure)
+            return .failed("\(failure.awsCode ?? Self.name(of: failure.underlying)) (\(failure.underlying))"
+                + (failure.leftOpen.map { "; \($0)" } ?? ""), failure)
         }
     }
 
     static func code(of error: any Error) -> String { (error as? AWSError)?.code ?? "Error" }
 
     /// A failure's name where AWS gave no code: `UploadVanished`, `CheckpointMissing`…
+    /// What a stopped backup left in S3: nothing, unless its upload could not be aborted.
+    static func leftBehind(_ failure: BackupFailure) -> String {
+        failure.leftOpen.map { "\($0)" } ?? "its upload was aborted and nothing was stored"
+    }
+
     static func name(of error: any Error) -> String { String(describing: type(of: error)) }
 
     /// Starts the state machine on `poolID` alone, as the schedule starts it on every pool. The

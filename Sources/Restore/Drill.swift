@@ -36,7 +36,22 @@ public struct Drill: Sendable {
         self.users = users
     }
 
+    /// Drills the pool and records the result in the metadata table (see `DrillRecords`).
     public func run(poolID: String) async -> DrillReport {
+        var report = await drill(poolID: poolID)
+        let records = DrillRecords(dynamodb: catalog.dynamodb, table: catalog.table)
+        // Outside this task, as the cleanup: a drill stopped by a signal or a deadline is a result too.
+        let recorded = await Task { [report] () async -> AWSError? in
+            do throws(AWSError) { try await records.record(DrillRecord(report, finishedAt: UTCTime.now())) } catch { return error }
+            return nil
+        }.value
+        if let recorded {
+            report.warnings.append("the drill's result could not be recorded in table \(catalog.table) (\(recorded.code)): status cannot see it")
+        }
+        return report
+    }
+
+    private func drill(poolID: String) async -> DrillReport {
         var report = DrillReport(poolID: poolID)
         var start = ContinuousClock.now
         let backup: BackupContents

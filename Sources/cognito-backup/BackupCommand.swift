@@ -133,7 +133,7 @@ struct BackupCommand: AsyncParsableCommand {
         if let error = failure.underlying as? AWSError, error.code == "ResourceNotFoundException", error.operation == "DescribeUserPool" {
             return "user pool \(failure.poolID) not found in this account and region"
         }
-        return "\(failure.underlying)"
+        return "\(failure.underlying)" + (failure.leftOpen.map { "; \($0)" } ?? "")
     }
 
     static func summary(_ record: BackupRecord) -> String {
