@@ -191,7 +191,7 @@ def test_hold_puts_the_object_and_its_manifest_under_legal_hold_and_release_lift
     listed = json.loads(aws.run("list", "--bucket", "locked", "--holds", "--json").stdout)
     assert [b["legal_hold"] for b in listed] == [True]
     header, row = (re.split(r"\s{2,}", line) for line in aws.run("list", "--table", TABLE, "--holds").stdout.splitlines())
-    assert header[5] == "HOLD" and row[5] == "ON"
+    assert header[5:7] == ["TIER", "HOLD"] and row[5:7] == ["monthly", "ON"]
     assert "legal_hold" not in json.loads(aws.run("list", "--bucket", "locked", "--json").stdout)[0]
     [judged] = json.loads(aws.run("status", "--table", TABLE, "--pool-id", pool, "--json").stdout)["pools"]
     assert judged["legal_holds"] == [key]
@@ -305,9 +305,10 @@ def test_status_counts_the_tiers_a_pool_holds_and_tolerates_backups_from_before_
     pool = new_pool(aws, "tiered")
     backup(aws, pool)
     backup(aws, pool)
-    [first, _] = sorted(aws.metadata(), key=lambda item: item["backup_date"]["S"])
-    aws.client("dynamodb").update_item(TableName=TABLE, Key={k: first[k] for k in ("user_pool_id", "backup_date")},
-                                       UpdateExpression="SET tier = :t", ExpressionAttributeValues={":t": {"S": "monthly"}})
+    [_, second] = sorted(aws.metadata(), key=lambda item: item["backup_date"]["S"])
+    # The second as a backup from before tiers left its row: without one.
+    aws.client("dynamodb").update_item(TableName=TABLE, Key={k: second[k] for k in ("user_pool_id", "backup_date")},
+                                       UpdateExpression="REMOVE tier")
 
     [judged] = json.loads(status(aws, "--pool-id", pool, "--json").stdout)["pools"]
     assert judged["tiers"] == {"monthly": 1, "untiered": 1}
