@@ -6,6 +6,8 @@ which upload stays and until when, and `status` lists that upload until it is go
 from __future__ import annotations
 
 import json
+
+import pytest
 import re
 import time
 
@@ -52,6 +54,20 @@ def test_status_judges_the_pools_of_USER_POOL_IDS_and_names_only_those_out_of_po
     assert result.returncode == 1
     assert "1 of 2 pools out of policy" in result.stderr and forgotten in result.stderr
     assert f"{backed_up} (" not in result.stderr
+
+
+@pytest.mark.parametrize("selection", [{"USER_POOL_IDS": "*"}, {"BACKUP_POOL_TAGS": "backup=yes"}])
+def test_status_judges_every_selected_pool_even_one_never_backed_up(aws, selection):
+    aws.make_storage()
+    cognito = aws.client("cognito-idp")
+    backed_up = cognito.create_user_pool(PoolName="backed-up", UserPoolTags={"backup": "yes"})["UserPool"]["Id"]
+    never = cognito.create_user_pool(PoolName="never", UserPoolTags={"backup": "yes"})["UserPool"]["Id"]
+    backup(aws, backed_up)
+
+    result = status(aws, env=aws.env(**selection))
+
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "1 of 2 pools out of policy" in result.stderr and f"{never} (no backup)" in result.stderr
 
 
 def test_a_backup_older_than_max_age_is_out_of_policy(aws):

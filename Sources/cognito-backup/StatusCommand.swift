@@ -72,7 +72,8 @@ struct StatusCommand: AsyncParsableCommand {
                                           drillMaxAgeSeconds: drillMaxAge.flatMap(ProtectionPolicy.seconds(parsing:)) ?? configured.drillMaxAgeSeconds)
             let client = try aws.client()
             let s3 = S3(aws: client), dynamodb = DynamoDB(aws: client)
-            let pools = try await Self.protectedPools(named: poolIDs, environment: environment) {
+            let pools = try await Self.protectedPools(named: poolIDs, environment: environment,
+                                                      cognito: Cognito(aws: client, quotas: try CognitoQuotas(environment: environment))) {
                 if let table { return Set(try await BackupCatalog(dynamodb: dynamodb, table: table).allBackups().map(\.userPoolID)) }
                 // The keys name their pools: no manifest need be read to know which pools there are.
                 return Set(try await s3.allKeys(bucket: bucket!, prefix: ProtectionSurvey.prefix).compactMap { BackupKey($0)?.poolID })
@@ -91,15 +92,19 @@ struct StatusCommand: AsyncParsableCommand {
         }
     }
 
-    /// The pools to judge: those named, else the function's `USER_POOL_IDS`, else every pool
-    /// with backups (`withBackups`). The function's own selection (`*`, tags) belongs here.
-    static func protectedPools(named: [String], environment: [String: String],
+    /// The pools to judge: those named, else the function's selection (`USER_POOL_IDS`, ids or
+    /// `*`, and `BACKUP_POOL_TAGS`), so that a selected pool never backed up is judged too; else
+    /// every pool with backups (`withBackups`).
+    static func protectedPools(named: [String], environment: [String: String], cognito: @autoclosure () throws -> any CognitoAPI,
                                withBackups: () async throws -> Set<String>) async throws -> [String] {
         if !named.isEmpty { return named }
-        let configured = (environment["USER_POOL_IDS"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: " \t") }.filter { !$0.isEmpty }
-        if !configured.isEmpty, !configured.contains("*") { return configured }
-        if configured.contains("*") {
-            warn("USER_POOL_IDS is *: judging the pools with backups (a pool never backed up is not seen); name pools with --pool-id")
+        func setting(_ name: String) -> String { environment[name]?.trimmingCharacters(in: " \t\r\n") ?? "" }
+        if !setting("USER_POOL_IDS").isEmpty || !setting("BACKUP_POOL_TAGS").isEmpty {
+            let selection: PoolSelection
+            do { selection = try PoolSelection(poolIDs: setting("USER_POOL_IDS"), tags: setting("BACKUP_POOL_TAGS")) } catch {
+                throw CLIError(message: error.message, exitCode: CLIError.configuration)
+            }
+            return try await selection.pools(in: try cognito()).map(\.poolID)
         }
         let pools = try await withBackups().sorted()
         guard !pools.isEmpty else {
