@@ -121,3 +121,39 @@ def test_without_a_state_machine_such_an_event_still_fails_by_name(aws, function
     aws.make_storage()
     kind, error = function([pool]).invoke(admin_create_user_event(pool), deadline_ms=int(time.time() * 1000) + 5_000)
     assert kind == "error" and f"{pool}: not started" in error["errorMessage"]
+
+
+def protection(runtime) -> list[dict]:
+    return [line for line in runtime.log_lines() if "PoolsWithoutRecentBackup" in line]
+
+
+def test_each_scheduled_run_counts_the_pools_without_a_recent_backup_or_drill(aws, function):
+    from test_lambda import a_past_backup, emf_records
+    fresh, stale = small_pool(aws, "fresh"), small_pool(aws, "stale")
+    aws.make_storage()
+    a_past_backup(aws, stale, duration_ms=1_000)  # an hour ago, older than the 30-minute RPO
+    runtime = function([fresh, stale], BACKUP_RPO_MINUTES="30", BACKUP_DRILL_MAX_AGE_DAYS="7")
+
+    kind, response = runtime.invoke(SCHEDULED)
+    assert kind == "response", response
+    [first] = protection(runtime)
+    assert first["PoolsWithoutRecentBackup"] == 2 and first["DrillOverdue"] == 2
+    assert first["_aws"]["CloudWatchMetrics"][0]["Dimensions"] == [[]]
+    [age] = emf_records(runtime, "BackupAgeSeconds")
+    assert age["UserPoolId"] == stale and 3_500 < age["BackupAgeSeconds"] < 3_700
+
+    kind, response = runtime.invoke(SCHEDULED)
+    assert kind == "response", response
+    second = protection(runtime)[-1]
+    assert second["PoolsWithoutRecentBackup"] == 0 and second["DrillOverdue"] == 2
+    assert {r["UserPoolId"] for r in emf_records(runtime, "BackupAgeSeconds")} == {fresh, stale}
+
+
+def test_without_drills_judged_no_drill_metric_is_emitted(aws, function):
+    pool = small_pool(aws, "plain")
+    aws.make_storage()
+    runtime = function([pool])
+    kind, response = runtime.invoke(SCHEDULED)
+    assert kind == "response", response
+    [record] = protection(runtime)
+    assert record["PoolsWithoutRecentBackup"] == 1 and "DrillOverdue" not in record

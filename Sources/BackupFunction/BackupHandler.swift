@@ -63,6 +63,7 @@ public struct BackupHandler: LambdaHandler {
         case .allConfiguredPools, .resumable(poolIDs: nil):
             let plan = await plan(selected, resumable: resumable, invocation)
             log.quotaPlan(plan, requestID: invocation.requestID)
+            await reportProtection(of: pools, invocation)
             for pool in plan.pools { planned[pool.poolID] = pool.size }
         default: break
         }

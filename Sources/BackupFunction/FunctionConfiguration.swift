@@ -13,6 +13,8 @@ public struct FunctionConfiguration: Sendable {
     /// `BACKUP_STATE_MACHINE_ARN`: where an AdminCreateUser event hands a pool too large for one
     /// invocation, to be backed up across as many as it takes; unset, such an event fails.
     public let stateMachineARN: String?
+    /// `BACKUP_RPO_MINUTES` and `BACKUP_DRILL_MAX_AGE_DAYS`: what the protection metrics judge by.
+    public let protection: ProtectionPolicy
 
     /// A scheduled backup takes half the UserList quota and leaves the rest to the applications.
     public static let functionUserListShare = 0.5
@@ -28,6 +30,7 @@ public struct FunctionConfiguration: Sendable {
         self.schedule = schedule.isEmpty ? .hourly : try ScheduleExpression(parsing: schedule)
         let machine = environment["BACKUP_STATE_MACHINE_ARN"]?.trimmingCharacters(in: " \t\r\n") ?? ""
         stateMachineARN = machine.isEmpty ? nil : machine
+        protection = try ProtectionPolicy(environment: environment)
     }
 
     public var selection: PoolSelection { backup.selection }
