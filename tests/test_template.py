@@ -940,3 +940,17 @@ def test_the_dr_template_deploys_in_motos_cloudformation_with_its_tiers():
         assert created["DRBucket"]["PhysicalResourceId"] == "cognito-backup-dr-123456789012-us-east-1-prod"
         rules = _rules(load_template(DR_TEMPLATE), "DRBucket", **parameters)
         assert rules["expire-monthly-backups"]["ExpirationInDays"] == rules["expire-untagged-backups"]["ExpirationInDays"] == 184
+
+
+def test_a_stack_of_listed_ids_deploys_in_moto_without_listing_or_locking():
+    parameters = {"UserPoolIds": "us-east-1_A,us-east-1_B", "CodeS3Bucket": "code-bucket", "CodeS3Key": "cognito-backup.zip"}
+    for stack, created, session in _deploy_in_moto(BACKUP_TEMPLATE, parameters):
+        assert stack["StackStatus"] == "CREATE_COMPLETE", stack.get("StackStatusReason")
+        assert not {"DrillPolicy", "DrillScheduleRule", "ReplicationRole"} & set(created)  # their conditions are false
+        document = session.client("iam").get_role_policy(RoleName=created["FunctionRole"]["PhysicalResourceId"],
+                                                         PolicyName="CognitoBackupAccess")["PolicyDocument"]
+        document = ast.literal_eval(document) if isinstance(document, str) else document
+        statements = {s["Sid"]: s for s in document["Statement"] if s is not None}
+        assert "ListUserPools" not in statements and "LockBackupObjectsPerTier" not in statements
+        resources = [r for r in statements["ReadConfiguredUserPools"]["Resource"] if r is not None]
+        assert resources == [POOL_ARN + "us-east-1_A", POOL_ARN + "us-east-1_B"]
