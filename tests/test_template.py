@@ -241,6 +241,9 @@ def test_policy_resolves():
         "arn:aws:dynamodb:us-east-1:123456789012:table/cognito-backup-metadata-prod"
     )
     assert by_sid["DescribeUserPoolDomain"]["Resource"] == "*"
+    # UserPoolIds' default "" is refused alone (rule SomePoolSelected): the tests' stack lists one id.
+    assert by_sid["ReadConfiguredUserPools"]["Resource"] == [POOL_ARN + "us-east-1_EXAMPLE1"]
+    assert "ListUserPools" not in by_sid
     assert "UseBackupKmsKey" not in by_sid  # KmsKeyArn defaults to "": no-KMS branch
     assert json.loads(json.dumps(policy)) == policy  # plain JSON, no intrinsics left
     assert "Fn::" not in json.dumps(policy) and "${" not in json.dumps(policy)

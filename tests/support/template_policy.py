@@ -35,7 +35,8 @@ POLICY_NAME = "CognitoBackupAccess"
 # to their ARNs would be denied there, so ``widen`` replaces their Resource.
 WIDENED_SERVICES = ("cognito-idp", "dynamodb")
 
-# Used for parameters that have no default when the caller gives no value.
+# Used for parameters that have no default, or an empty one the stack's rules refuse alone
+# (UserPoolIds without PoolSelectionTags), when the caller gives no value.
 PLACEHOLDER_PARAMETERS = {
     "UserPoolIds": "us-east-1_EXAMPLE1",
     "CodeS3Bucket": "code-bucket",
@@ -140,10 +141,10 @@ class Resolver:
         spec = self.template.get("Parameters", {}).get(name)
         if spec is None:
             raise KeyError(f"unknown parameter {name}")
+        if name in PLACEHOLDER_PARAMETERS and not str(spec.get("Default", "")):
+            return PLACEHOLDER_PARAMETERS[name]
         if "Default" in spec:
             return str(spec["Default"])
-        if name in PLACEHOLDER_PARAMETERS:
-            return PLACEHOLDER_PARAMETERS[name]
         raise KeyError(f"parameter {name} has no default: pass it in parameters=")
 
     def pseudo(self, name: str) -> Any:
