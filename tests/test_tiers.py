@@ -61,3 +61,36 @@ def test_a_multipart_backup_is_tagged_too(aws):
     record = json.loads(backup(aws, pool, "--json").stdout)["backups"][0]
     assert record["size_bytes"] > 5 * 1024 * 1024
     assert tier_tags(aws, record["s3_key"]) == ("monthly", "monthly")
+
+
+LOCK = {"BACKUP_OBJECT_LOCK_MODE": "GOVERNANCE", "BACKUP_TIER_RETENTION_DAYS": "hourly=2,daily=35,monthly=366"}
+
+
+def test_with_object_lock_each_object_and_its_manifest_are_locked_for_their_tiers_days(aws):
+    import datetime
+    pool = rich_pool(aws.client("cognito-idp"), users=3, groups=2, big_group_members=2)
+    aws.make_storage()
+    s3 = aws.client("s3")
+    s3.create_bucket(Bucket="locked", ObjectLockEnabledForBucket=True)
+
+    def locked_backup() -> dict:
+        result = aws.run("backup", "--pool-id", pool, "--bucket", "locked", "--table", "cognito-backup-metadata-test", "--json",
+                         env=aws.env(**LOCK))
+        assert result.returncode == 0, result.stderr
+        return json.loads(result.stdout)["backups"][0]
+
+    for record, days in ((locked_backup(), 366), (locked_backup(), 2)):
+        started = datetime.datetime.fromisoformat(record["backup_date"].replace("Z", "+00:00"))
+        for key in (record["s3_key"], record["s3_key"] + ".manifest.json"):
+            # moto answers no GetObjectRetention; HeadObject says the same.
+            head = s3.head_object(Bucket="locked", Key=key)
+            assert head["ObjectLockMode"] == "GOVERNANCE"
+            assert 0 <= (head["ObjectLockRetainUntilDate"] - started).total_seconds() - days * 86_400 < 5, (key, head)
+
+
+def test_an_unknown_lock_mode_or_missing_tier_days_is_a_configuration_error(aws):
+    for env, message in (({"BACKUP_OBJECT_LOCK_MODE": "FOREVER"}, "BACKUP_OBJECT_LOCK_MODE must be GOVERNANCE, COMPLIANCE or empty"),
+                         ({"BACKUP_OBJECT_LOCK_MODE": "COMPLIANCE", "BACKUP_TIER_RETENTION_DAYS": "hourly=2"},
+                          "BACKUP_TIER_RETENTION_DAYS must give days for hourly, daily and monthly")):
+        result = aws.run("backup", "--pool-id", "us-east-1_Abc", "--bucket", "b", "--table", "t", env=aws.env(**env))
+        assert result.returncode == 2 and message in result.stderr, result.stderr

@@ -10,9 +10,12 @@ public struct BackupDestination: Sendable {
     public let catalog: BackupCatalog
     public let encryption: ServerSideEncryption
     public let compression: BackupCompression
+    /// Locks each object and its manifest for its tier's days (nil: the bucket's default alone).
+    public let lock: TierLock?
 
     public init(s3: S3, bucket: String, catalog: BackupCatalog, encryption: ServerSideEncryption,
-                compression: BackupCompression = .none) {
+                compression: BackupCompression = .none, lock: TierLock? = nil) {
+        self.lock = lock
         self.s3 = s3
         self.bucket = bucket
         self.catalog = catalog
@@ -130,8 +133,9 @@ public struct BackupJob: Sendable {
     private func backUp(poolID: String, key: String, started: UTCTime, requestID: String?, pause: BackupPause,
                         progress: (@Sendable (BackupProgress) -> Void)?) async throws -> BackupStep {
         let previous = try await destination.catalog.backups(of: poolID, limit: 1).first
-        let identity = UploadIdentity(backupID: Self.newBackupID(), poolID: poolID, started: started.iso8601,
-                                      tier: BackupTier(startedAt: started, previous: previous?.backupDate))
+        let tier = BackupTier(startedAt: started, previous: previous?.backupDate)
+        let identity = UploadIdentity(backupID: Self.newBackupID(), poolID: poolID, started: started.iso8601, tier: tier,
+                                      lock: destination.lock.map { ($0.mode, $0.retainUntil(tier, startedAt: started)) })
         let upload = S3ObjectUpload(s3: destination.s3, bucket: destination.bucket, key: key, identity: identity,
                                     encryption: destination.encryption, contentType: destination.compression.contentType)
         let writer = SnapshotWriter(sink: upload, compression: destination.compression)
@@ -167,8 +171,9 @@ public struct BackupJob: Sendable {
                 let checkpoint = BackupCheckpoint(poolID: poolID, key: session.key, identity: session.identity,
                                                   requestID: session.requestID, compression: session.compression,
                                                   upload: try await session.upload.suspend(), writer: writer, progress: reached)
+                // Tagged hourly: a checkpoint lives no longer than the shortest tier keeps anything.
                 _ = try await destination.s3.putObject(bucket: destination.bucket, key: checkpointKey, body: checkpoint.bytes,
-                                                       headers: destination.encryption.headers)
+                                                       headers: destination.encryption.headers + [("x-amz-tagging", BackupTier.hourly.tagging)])
                 return .paused(BackupContinuation(poolID: poolID, key: session.key, uploadID: checkpoint.upload.uploadID))
             case .finished(let snapshot):
                 let stored = try await session.writer.finish()

@@ -171,17 +171,23 @@ public struct UploadIdentity: Sendable {
     public let started: String
     /// Tagged on the object and its manifest; nil for an object no lifecycle rule tells apart.
     public let tier: BackupTier?
+    /// Object Lock mode and retain-until date, when each object is locked for its tier.
+    public let lock: (mode: String, retainUntil: String)?
 
-    public init(backupID: String, poolID: String, started: String, tier: BackupTier? = nil) {
+    public init(backupID: String, poolID: String, started: String, tier: BackupTier? = nil, lock: (mode: String, retainUntil: String)? = nil) {
         self.backupID = backupID
         self.poolID = poolID
         self.started = started
         self.tier = tier
+        self.lock = lock
     }
 
     var metadataHeaders: [(name: String, value: String)] {
         [("x-amz-meta-backup-id", backupID), ("x-amz-meta-user-pool-id", poolID), ("x-amz-meta-started", started),
          ("x-amz-meta-format-version", String(BackupFormat.version))] + (tier.map { [("x-amz-tagging", $0.tagging)] } ?? [])
+            // S3 takes a retention only with an integrity header it names: the SDKs' is this one.
+            + (lock.map { [("x-amz-object-lock-mode", $0.mode), ("x-amz-object-lock-retain-until-date", $0.retainUntil),
+                           ("x-amz-sdk-checksum-algorithm", "SHA256")] } ?? [])
     }
 
     func matches(_ object: S3.ObjectInfo) -> Bool { object.metadata["backup-id"] == backupID }

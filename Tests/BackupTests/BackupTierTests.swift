@@ -31,3 +31,16 @@ struct BackupTierTests {
         #expect(BackupTier.monthly.tagging == "cognito-backup%3Atier=monthly")
     }
 }
+
+struct TierLockTests {
+    @Test func eachTierIsLockedForItsOwnDaysToTheSecondRoundedUp() throws {
+        let lock = try #require(try TierLock(mode: "COMPLIANCE", tierDays: "hourly=2, daily=35, monthly=366"))
+        let started = UTCTime(iso8601: "2026-12-07T03:00:00.250Z")!
+        #expect(lock.retainUntil(.hourly, startedAt: started) == "2026-12-09T03:00:01Z")
+        #expect(lock.retainUntil(.monthly, startedAt: started) == "2027-12-08T03:00:01Z")
+    }
+
+    @Test func noModeIsNoLock() throws {
+        #expect(try TierLock(mode: "", tierDays: "") == nil)
+    }
+}
