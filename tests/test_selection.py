@@ -157,3 +157,23 @@ def test_without_drills_judged_no_drill_metric_is_emitted(aws, function):
     assert kind == "response", response
     [record] = protection(runtime)
     assert record["PoolsWithoutRecentBackup"] == 1 and "DrillOverdue" not in record
+
+
+def test_with_star_the_template_policy_lets_the_function_find_and_back_up_every_pool_and_needs_list_user_pools(aws, function):
+    from support.iam import admin_and_restricted_users
+    from support.template_policy import backup_policy, without_action
+    pool = small_pool(aws, "found")
+    aws.make_storage()
+    policy = backup_policy("backups", table_name=TABLE, parameters={"UserPoolIds": "*"})
+    admin, restricted = admin_and_restricted_users(aws.url, policy)
+    aws.server.enforce_auth()
+    runtime = function([], restricted, USER_POOL_IDS="*")
+
+    kind, response = runtime.invoke(SCHEDULED)
+    assert kind == "response", response
+    assert backed_up(response) == [pool]
+
+    aws.client("iam", admin).put_user_policy(UserName="backup", PolicyName="backup-inline",
+                                             PolicyDocument=json.dumps(without_action(policy, "cognito-idp:ListUserPools")))
+    kind, error = runtime.invoke(SCHEDULED)
+    assert kind == "error" and "AccessDenied" in error["errorMessage"] and "SelectionFailed" in json.dumps(error), error
