@@ -129,11 +129,12 @@ def test_each_template_table_lists_exactly_its_parameters(template):
 
 NAME = r"[A-Z][A-Z0-9_]*"
 # The ways the sources read a variable: a lookup in the environment dictionary (not a write into
-# it), BackupSettings' value/required helpers and getenv, WebIdentitySource's setting(key,
+# it), BackupSettings' value/required helpers, ProtectionPolicy's wholeNumber and getenv, WebIdentitySource's setting(key,
 # variable), and a loop over a literal list of names that looks each up.
 READS = [
     re.compile(rf'\benvironment\[\s*"({NAME})"\s*\](?!\s*=[^=])'),
     re.compile(rf'\b(?:value|required|getenv)\(\s*"({NAME})"\s*\)'),
+    re.compile(rf'\bwholeNumber\(\s*"({NAME})"\s*,'),
     re.compile(rf'\bsetting\(\s*"[a-z_]+"\s*,\s*"({NAME})"\s*\)'),
 ]
 LOOP = re.compile(r"for\s+(\w+)\s+in\s+\[([^\]]*)\]\s*\{")

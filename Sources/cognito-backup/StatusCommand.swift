@@ -18,8 +18,9 @@ struct StatusCommand: AsyncParsableCommand {
             with --drill-max-age or BACKUP_DRILL_MAX_AGE_DAYS) its newest drill is too old or \
             missing. Exits 0 when every pool is in policy: a check to run from cron or CI.
 
-            The pools are those named with --pool-id, else USER_POOL_IDS, else every pool the \
-            table (or the bucket) has backups of. The RPO is --max-age, else BACKUP_RPO_MINUTES, \
+            The pools are those named with --pool-id, else the function's selection \
+            (USER_POOL_IDS, ids or *, and BACKUP_POOL_TAGS), else every pool the table (or the \
+            bucket) has backups of. The RPO is --max-age, else BACKUP_RPO_MINUTES, \
             else twice BACKUP_SCHEDULE's period, else 2h.
 
             Examples:
@@ -29,7 +30,7 @@ struct StatusCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(name: .customLong("pool-id"), help: "Judge this pool (repeat for more; default: USER_POOL_IDS, else every pool with backups).")
+    @Option(name: .customLong("pool-id"), help: "Judge this pool (repeat for more; default: USER_POOL_IDS and BACKUP_POOL_TAGS, else every pool with backups).")
     var poolIDs: [String] = []
 
     @Option(help: "DynamoDB metadata table (default: BACKUP_TABLE, unless --bucket is given).")
