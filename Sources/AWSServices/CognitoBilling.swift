@@ -31,6 +31,11 @@ public enum CognitoTier: String, Sendable, CaseIterable {
     /// `users` billed once each, before the account's free MAUs.
     public func cost(users: Int) -> Double { Double(users) * pricePerMAU }
 
+    /// The same in dollars to the cent, as reports state it.
+    public func costInCents(users: Int) -> Double { Self.cents(cost(users: users)) }
+
+    public static func cents(_ dollars: Double) -> Double { (dollars * 100).rounded() / 100 }
+
     /// "$14.85 (990 users at Essentials' $0.015)" for a person.
     public func describe(users: Int) -> String {
         "$\(Self.dollars(cost(users: users))) (\(users) users at \(name)'s $\(pricePerMAU) per monthly active user)"

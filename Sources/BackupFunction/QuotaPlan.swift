@@ -100,7 +100,7 @@ public struct QuotaPlan: Sendable {
                     "userlist_calls": .number(pool.size.userListCalls),
                     "estimated_seconds": .number(Int(Self.seconds(pool.estimatedMilliseconds))),
                     "tier": .string(pool.tier.rawValue), "billed_users": .number(pool.billedUsers),
-                    "monthly_cost_usd": .number((pool.monthlyCost * 100).rounded() / 100),
+                    "monthly_cost_usd": .number(CognitoTier.cents(pool.monthlyCost)),
                 ]
             }),
             "fits": .bool(problems.isEmpty),

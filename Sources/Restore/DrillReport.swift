@@ -1,6 +1,7 @@
 import AWSServices
 import Backup
 import JSON
+import Support
 
 /// What a drill found: each step with how long it took, the verify checklist, and what of the
 /// backup was left out. It passes only when every step did.
@@ -96,7 +97,7 @@ public struct DrillReport: Sendable {
             "groups_not_represented": .number(groupsNotRepresented),
             "billed_users": .number(billedUsers),
             "tier": .string(tier.rawValue),
-            "billed_cost_usd": .number((tier.cost(users: billedUsers) * 100).rounded() / 100),
+            "billed_cost_usd": .number(tier.costInCents(users: billedUsers)),
         ]
     }
 
@@ -107,7 +108,7 @@ public struct DrillReport: Sendable {
             lines.append("  backup    \(source) (\(record.backupDate), \(record.userCount) users, \(record.sizeBytes) bytes)")
         }
         for step in steps {
-            lines.append("  \(step.passed ? "PASS" : "FAIL")  \(step.step.rawValue.padded(to: 9)) \(Self.seconds(step.milliseconds).padded(to: 7)) \(step.detail)")
+            lines.append("  \(step.passed ? "PASS" : "FAIL")  \(step.step.rawValue.padding(to: 9)) \(Self.seconds(step.milliseconds).padding(to: 7)) \(step.detail)")
         }
         for check in checks where !check.passed {
             lines.append("        FAIL \(check.name): \(check.detail)")
@@ -129,8 +130,4 @@ public struct DrillReport: Sendable {
 
     /// Milliseconds as seconds to a tenth: `4.1s`.
     static func seconds(_ milliseconds: Int) -> String { "\(milliseconds / 1000).\(milliseconds % 1000 / 100)s" }
-}
-
-private extension String {
-    func padded(to width: Int) -> String { count >= width ? self : self + String(repeating: " ", count: width - count) }
 }

@@ -1,6 +1,7 @@
 import AWSServices
 import Backup
 import JSON
+import Support
 
 /// What a restore would do, found by running it against `PlannedCognito`: per component what it
 /// would create, apply and skip, the calls it would make by quota category and how long they
@@ -43,7 +44,7 @@ public struct RestorePlan: Sendable {
             "recovery_seconds": ["at_least": .number(seconds.atLeast.rounded(.up)), "at_most": .number(seconds.atMost.rounded(.up))],
             "billed_users": .number(billedUsers),
             "tier": .string(tier.rawValue),
-            "billed_cost_usd": .number((tier.cost(users: billedUsers) * 100).rounded() / 100),
+            "billed_cost_usd": .number(tier.costInCents(users: billedUsers)),
             "warnings": .array(warnings.map(JSON.string)),
             "failures": .array(failures.map(JSON.string)),
         ]
@@ -128,8 +129,4 @@ extension RestoreJob {
                            },
                            writes: planned.writes.values.reduce(0, +), billedUsers: billed.count, tier: tier)
     }
-}
-
-extension String {
-    func padding(to width: Int) -> String { count >= width ? self : self + String(repeating: " ", count: width - count) }
 }

@@ -179,7 +179,3 @@ struct RestoreCommand: AsyncParsableCommand {
 }
 
 extension PasswordHandling: ExpressibleByArgument {}
-
-extension String {
-    func padding(to width: Int) -> String { count >= width ? self : self + String(repeating: " ", count: width - count) }
-}
