@@ -4,7 +4,7 @@
 set -euo pipefail
 
 need_apt=()
-for package in libcurl4-openssl-dev libssl-dev zlib1g-dev zip unzip busybox-static time; do
+for package in libcurl4-openssl-dev libssl-dev zlib1g-dev zip unzip busybox-static time jq; do
     dpkg -s "$package" >/dev/null 2>&1 || need_apt+=("$package")
 done
 if [ ${#need_apt[@]} -gt 0 ]; then
@@ -14,10 +14,11 @@ if [ ${#need_apt[@]} -gt 0 ]; then
     apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
 
-# moto's server is our local AWS; boto3 drives it from the tests; cfn-lint checks the templates.
-python3 - <<'PY' || python3 -m pip install -q "moto[server]>=5.1" boto3 pytest cfn-lint pyyaml
+# moto's server is our local AWS; boto3 drives it from the tests; cfn-lint checks the templates;
+# jsonschema checks real backups against docs/backup-format.schema.json.
+python3 - <<'PY' || python3 -m pip install -q "moto[server]>=5.1" boto3 pytest cfn-lint pyyaml jsonschema
 import importlib.metadata as m
-for name in ("moto", "flask", "flask-cors", "boto3", "pytest", "cfn-lint", "pyyaml"):
+for name in ("moto", "flask", "flask-cors", "boto3", "pytest", "cfn-lint", "pyyaml", "jsonschema"):
     m.version(name)
 PY
 

@@ -4,6 +4,7 @@ continue), against the benchmark's fake AWS (Cognito, S3 and DynamoDB on one loo
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import os
@@ -19,13 +20,14 @@ from botocore.config import Config
 
 from conftest import BINARY
 from support import state_machine
+from support.backup_schema import BACKUP, CHECKPOINT, MANIFEST, problems
 from support.runtime_api import RuntimeAPI
 from support.template_policy import BACKUP_TEMPLATE, load_template
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
-import fake_cognito  # noqa: E402
+import fake_aws  # noqa: E402
 
-POOL = fake_cognito.BENCH_POOL_ID
+POOL = fake_aws.BENCH_POOL_ID
 BUCKET = TABLE = "bench"
 USERS = int(os.environ.get("CONTINUATION_USERS", "200000"))
 # The refinements' tests need several invocations, not the required test's size.
@@ -43,7 +45,7 @@ def fake(request):
     # UserList lifted far past Cognito's 30/s, so the test measures invocations, not the quota.
     # The parameter: users, or (users, groups, members per group).
     users, groups, members = (param if isinstance(param := getattr(request, "param", USERS), tuple) else (param, 20, 500))
-    server = fake_cognito.start(users=users, groups=groups, members_per_group=members, latency_ms=0, quotas={"UserList": 100_000})
+    server = fake_aws.start(users=users, groups=groups, members_per_group=members, latency_ms=0, quotas={"UserList": 100_000})
     yield server
     server.stop()
 
@@ -219,12 +221,19 @@ def test_a_group_too_big_for_one_invocation_goes_on_from_its_page_and_a_refused_
 
 @pytest.mark.parametrize("fake", [SMALL], indirect=True)
 def test_a_compressed_backup_across_invocations_is_one_gzip_member_per_invocation_and_reads_whole(fake, function):
-    answer, invocations = back_up_across_invocations(function(BACKUP_COMPRESSION="gzip"), fake)
+    checkpoints = []
+    answer, invocations = back_up_across_invocations(function(BACKUP_COMPRESSION="gzip"), fake,
+                                                     between=lambda payload: checkpoints.append(checkpoint_header(fake, payload)))
     [backup] = json.loads(answer["body"])["backups"]
     assert backup["s3_key"].endswith(".json.gz") and invocations >= 2
     body = stored(fake, backup["s3_key"])
     [row] = rows(fake)
     assert row["sha256"]["S"] == hashlib.sha256(body).hexdigest()
+    # docs/backup-format.schema.json holds for what several invocations wrote: every checkpoint,
+    # the multi-member gzip object and its manifest.
+    assert checkpoints and all(problems(CHECKPOINT, c) == [] for c in checkpoints), [problems(CHECKPOINT, c) for c in checkpoints]
+    assert problems(BACKUP, json.loads(gzip.decompress(body))) == []
+    assert problems(MANIFEST, json.loads(stored(fake, backup["s3_key"] + ".manifest.json"))) == []
     verify = subprocess.run([BINARY, "verify", "--source", f"s3://{BUCKET}/{backup['s3_key']}", "--pool-id", POOL, "--json"],
                             env=environment(fake), capture_output=True, text=True, timeout=600)
     assert verify.returncode == 0, verify.stdout + verify.stderr

@@ -1,7 +1,7 @@
 """Recovering from the DR region: the replica bucket describes its backups without the metadata
 table, S3 calls find the bucket's region as real S3 makes them, a DR bucket the restoring identity
-may only read costs a warning rather than the client-id map, and the README's "Region down"
-runbook works end to end in moto with two regions."""
+may only read costs a warning rather than the client-id map, and the "Region down"
+runbook of docs/operations.md works end to end in moto with two regions."""
 
 from __future__ import annotations
 

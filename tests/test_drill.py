@@ -74,6 +74,56 @@ def test_a_drill_of_the_rich_pool_passes_reports_each_step_and_leaves_no_pool(aw
     assert pool_names(aws) == ["customers"]
 
 
+# What AWS counts as making a user active, as the binary's CognitoTier.billedActions lists them.
+BILLED = {"AdminCreateUser", "AdminGetUser", "AdminUpdateUserAttributes", "AdminDeleteUserAttributes", "AdminAddUserToGroup",
+          "AdminRemoveUserFromGroup", "AdminSetUserMFAPreference", "AdminSetUserPassword", "AdminResetUserPassword",
+          "AdminLinkProviderForUser", "AdminDisableUser", "AdminEnableUser", "AdminConfirmSignUp", "AdminUserGlobalSignOut"}
+
+
+def billed_users(recorded: list[tuple[str, bytes]]) -> set[str]:
+    """The distinct users the recorded requests billed, by the requests themselves."""
+    users = set()
+    for operation, body in recorded:
+        if operation in BILLED:
+            request = json.loads(body)
+            users.add(request.get("Username") or request["DestinationUser"]["ProviderAttributeValue"])
+    return users
+
+
+def test_a_default_drill_of_a_pool_larger_than_its_sample_bills_at_most_a_thousand_users_and_passes(aws):
+    pool = backed_up(aws, users=1_500, groups=3, big_group_members=120)
+    aws.server.faults.recording = True
+    result = aws.run("drill", "--pool-id", pool, "--table", TABLE, "--json", timeout=600,
+                     env=aws.env(COGNITO_TPS_USERCREATION="1000", COGNITO_TPS_USERUPDATE="1000", COGNITO_TPS_USERLIST="1000"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    report = json.loads(result.stdout)
+    billed = billed_users(aws.server.faults.recorded)
+    assert report["passed"] and report["users_in_backup"] == 1_500 and report["users_checked"] == 1_000
+    assert len(billed) == report["billed_users"] == 1_000
+    assert report["tier"] == "ESSENTIALS" and report["billed_cost_usd"] == 15.0
+    # The sample: the file's first and last users, a disabled user, a member of every group.
+    in_file = json.loads(aws.client("s3").get_object(Bucket="backups", Key=aws.objects()[0])["Body"].read())["users"]
+    assert {in_file[0]["Username"], in_file[-1]["Username"]} <= billed
+    assert any(not user["Enabled"] and user["Username"] in billed for user in in_file)
+    assert report["groups_not_represented"] == 0
+    users = next(c for c in report["checks"] if c["check"] == "users")
+    assert users["passed"] and users["detail"].startswith("1000 users")
+    assert pool_names(aws) == ["customers"]
+
+
+def test_a_drill_of_every_user_bills_every_user(aws):
+    pool = backed_up(aws, users=12, groups=2, big_group_members=3)
+    aws.server.faults.recording = True
+    result = drill(aws, pool, "--users", "all")
+    assert result.returncode == 0, result.stdout + result.stderr
+    report = json.loads(result.stdout)
+    assert report["users_checked"] == 12 and len(billed_users(aws.server.faults.recorded)) == report["billed_users"] == 12
+    small = drill(aws, pool, "--users", "5")
+    assert json.loads(small.stdout)["users_checked"] == 5, small.stdout + small.stderr
+    wrong = drill(aws, pool, "--users", "none")
+    assert wrong.returncode == 2 and "--users must be a number of users above 0 or all, not 'none'" in wrong.stderr
+
+
 def test_the_text_report_gives_a_verdict_and_a_timed_line_per_step(aws):
     pool = backed_up(aws, users=3, groups=2, big_group_members=2)
     result = aws.run("drill", "--pool-id", pool, "--table", TABLE)
@@ -194,6 +244,11 @@ def test_the_drill_event_drills_every_configured_pool_and_emits_the_metric(aws, 
     assert metric["_aws"]["CloudWatchMetrics"][0]["Dimensions"] == [["UserPoolId"], []]
     assert any(line.get("message") == "drill passed" and line["drill"]["passed"] for line in runtime.log_lines())
     assert pool_names(aws) == ["customers"]
+    # The result is recorded where `status` (and DrillOverdue) read it.
+    [recorded] = [item for item in aws.metadata() if item["user_pool_id"]["S"] == f"drill#{pool}"]
+    assert recorded["passed"] == {"BOOL": True} and recorded["drilled_key"]["S"] == body["drills"][0]["s3_key"]
+    status = aws.run("status", "--table", TABLE, "--pool-id", pool, "--drill-max-age", "1d")
+    assert status.returncode == 0, status.stdout + status.stderr
 
 
 def test_a_drill_of_a_tampered_backup_fails_the_invocation_with_the_metric_and_leaves_no_pool(aws, function):

@@ -1,4 +1,4 @@
-"""The README's module map is the truth about the layers: each module's `imports` cell names
+"""docs/design.md's module map is the truth about the layers: each module's `imports` cell names
 exactly the targets Package.swift gives it, and its sources import exactly those (so a layer that
 starts reaching past the one below it, or a map that goes stale, fails here)."""
 
@@ -28,8 +28,8 @@ def package_targets() -> dict[str, set[str]]:
     return targets
 
 
-def readme_map() -> dict[str, set[str]]:
-    text = (ROOT / "README.md").read_text()
+def design_map() -> dict[str, set[str]]:
+    text = (ROOT / "docs" / "design.md").read_text()
     section = text.split("## Modules", 1)[1].split("\n## ", 1)[0]
     rows = {}
     for line in section.splitlines():
@@ -49,12 +49,13 @@ def source_imports(target: str) -> set[str]:
     return found - PLATFORM
 
 
-def test_readme_module_map_names_every_target_with_its_package_dependencies():
+def test_the_design_module_map_names_every_target_with_its_package_dependencies():
     targets = package_targets()
-    rows = readme_map()
-    assert set(rows) == set(targets), "README module map and Package.swift name different modules"
+    rows = design_map()
+    assert set(rows) == set(targets), (f"docs/design.md's module map and Package.swift name different modules: "
+                                       f"only in the map {sorted(set(rows) - set(targets))}, only in Package.swift {sorted(set(targets) - set(rows))}")
     for name, deps in targets.items():
-        assert rows[name] == deps, f"{name}: README says {sorted(rows[name])}, Package.swift {sorted(deps)}"
+        assert rows[name] == deps, f"{name}: docs/design.md says {sorted(rows[name])}, Package.swift {sorted(deps)}"
 
 
 def test_each_module_imports_exactly_what_package_swift_gives_it():

@@ -1,4 +1,4 @@
-"""Self-tests of the test peers: bench/fake_cognito.py (fake AWS) and
+"""Self-tests of the test peers: bench/fake_aws (fake AWS, run by bench/fake_cognito.py) and
 tests/support/runtime_api.py (Lambda Runtime API emulator)."""
 import http.client
 import json
@@ -17,10 +17,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "bench"), str(ROOT / "tests")]
-import fake_cognito  # noqa: E402
+import fake_aws  # noqa: E402
 from support.runtime_api import RuntimeAPI  # noqa: E402
 
-POOL = fake_cognito.BENCH_POOL_ID
+POOL = fake_aws.BENCH_POOL_ID
 
 
 def rpc(url, op, service="AWSCognitoIdentityProviderService", **body):
@@ -50,7 +50,7 @@ def s3(url, method, path, body=b"", headers=None):
 
 @pytest.fixture
 def fake():
-    server = fake_cognito.start(users=700, groups=3, members_per_group=50, latency_ms=0,
+    server = fake_aws.start(users=700, groups=3, members_per_group=50, latency_ms=0,
                                 quotas={"UserList": 10_000})
     yield server
     server.stop()
@@ -59,8 +59,8 @@ def fake():
 # ---------------------------------------------------------------- fake Cognito
 
 def test_every_served_operation_has_a_quota_category():
-    ops = [name[3:] for name in dir(fake_cognito.Cognito) if name.startswith("op_")]
-    assert sorted(op for op in ops if op not in fake_cognito.CATEGORY) == []
+    ops = [name[3:] for name in dir(fake_aws.Cognito) if name.startswith("op_")]
+    assert sorted(op for op in ops if op not in fake_aws.CATEGORY) == []
 
 
 def test_list_users_by_sub_prefix_returns_every_user_exactly_once(fake):
@@ -130,7 +130,7 @@ def test_group_members_page_with_next_token(fake):
 
 
 def test_list_users_is_throttled_above_30_rps():
-    server = fake_cognito.start(users=100, latency_ms=0)
+    server = fake_aws.start(users=100, latency_ms=0)
     try:
         statuses, lock = [], threading.Lock()
 
@@ -199,7 +199,7 @@ def test_s3_multipart_round_trip_with_aws_chunked_part(fake):
     status, _, xml = s3(fake.url, "POST", key + "?uploads")
     assert status == 200
     upload = re.search(rb"<UploadId>(.+?)</UploadId>", xml)[1].decode()
-    first, second = os.urandom(fake_cognito.MIN_PART_SIZE), b"tail of the backup\n" * 10
+    first, second = os.urandom(fake_aws.MIN_PART_SIZE), b"tail of the backup\n" * 10
     status, headers, _ = s3(fake.url, "PUT", f"{key}?partNumber=1&uploadId={upload}", first)
     etags = [headers["ETag"]]
     # The framing SDKs use for streaming uploads: signed chunks, then a checksum trailer.
@@ -252,7 +252,7 @@ def test_s3_conditional_writes_open_upload_listing_and_deletes(fake):
 
 
 def test_s3_part_delay_slows_every_upload_part():
-    slow = fake_cognito.start(users=1, groups=0, members_per_group=0, latency_ms=0, part_delay_s=0.3)
+    slow = fake_aws.start(users=1, groups=0, members_per_group=0, latency_ms=0, part_delay_s=0.3)
     try:
         _, _, xml = s3(slow.url, "POST", "/bkt/k?uploads")
         upload = re.search(rb"<UploadId>(.+?)</UploadId>", xml)[1].decode()

@@ -42,7 +42,8 @@ def preferences(idp, pool: str, name: str) -> tuple[list[str], str]:
     return sorted(user.get("UserMFASettingList", [])), user.get("PreferredMfaSetting", "")
 
 
-def test_sms_preferences_are_restored_and_authenticator_users_counted(server, idp, tmp_path):
+def test_sms_preferences_are_restored_and_authenticator_users_counted(server, idp, tmp_path, monkeypatch):
+    monkeypatch.setenv("BACKUP_USER_MFA", "auto")
     backup = back_up(server, mfa_pool(idp), tmp_path)
     users = {u["Username"]: u for u in json.loads(backup.read_text())["users"]}
     assert users["ana"]["UserMFASettingList"] == ["SMS_MFA"] and users["ana"]["PreferredMfaSetting"] == "SMS_MFA"
@@ -60,9 +61,12 @@ def test_sms_preferences_are_restored_and_authenticator_users_counted(server, id
     assert warning.startswith("1 users used an authenticator app (TOTP)")
 
 
-@pytest.mark.parametrize("setting,reads", [("off", 0), ("auto", 3)])
+@pytest.mark.parametrize("setting,reads", [(None, 0), ("off", 0), ("auto", 3), ("on", 3)])
 def test_backup_user_mfa_setting_decides_whether_each_user_is_read(server, idp, tmp_path, monkeypatch, setting, reads):
-    monkeypatch.setenv("BACKUP_USER_MFA", setting)
+    if setting is None:
+        monkeypatch.delenv("BACKUP_USER_MFA", raising=False)
+    else:
+        monkeypatch.setenv("BACKUP_USER_MFA", setting)
     pool = mfa_pool(idp)
     server.faults.recording = True
 
@@ -70,6 +74,26 @@ def test_backup_user_mfa_setting_decides_whether_each_user_is_read(server, idp, 
 
     assert [op for op, _ in server.faults.recorded].count("AdminGetUser") == reads
     assert any("UserMFASettingList" in user for user in json.loads(backup.read_text())["users"]) == (reads > 0)
+
+
+def test_a_backup_that_bills_nobody_says_it_left_the_mfa_preferences_out_and_the_restore_says_so_too(server, idp, tmp_path, monkeypatch):
+    monkeypatch.delenv("BACKUP_USER_MFA", raising=False)
+    backup = back_up(server, mfa_pool(idp), tmp_path)
+
+    [warning] = [w for w in json.loads(backup.read_text())["warnings"] if w["component"] == "users.mfa_preferences"]
+    assert "BACKUP_USER_MFA=off" in warning["reason"]
+    summary = json.loads(restore(server, backup, "--create-pool", "--pool-name", "mfa-unread").stdout)
+    assert summary["complete"] and "mfa_preferences" not in summary["counts"]
+    assert any("did not read users' SMS and email MFA preferences" in w for w in summary["warnings"])
+    assert preferences(idp, summary["target_pool_id"], "ana") == ([], "")
+
+
+def test_a_pool_whose_mfa_cannot_be_sms_or_email_loses_nothing_and_gets_no_warning(server, idp, tmp_path, monkeypatch):
+    monkeypatch.delenv("BACKUP_USER_MFA", raising=False)
+    pool = idp.create_user_pool(PoolName="plain")["UserPool"]["Id"]
+    idp.admin_create_user(UserPoolId=pool, Username="ana", MessageAction="SUPPRESS")
+    warnings = json.loads(back_up(server, pool, tmp_path).read_text())["warnings"]
+    assert warnings and all(w["component"] != "users.mfa_preferences" for w in warnings)
 
 
 def test_pool_without_sms_or_email_mfa_is_not_read_user_by_user_by_default(server, idp, tmp_path):

@@ -5,6 +5,8 @@ public enum AWSService: String, Sendable {
     case dynamodb
     /// CloudWatch Logs, where a user import job writes one line per user.
     case logs
+    /// Step Functions: an event-triggered backup too large for one invocation starts the state machine.
+    case stepFunctions = "states"
     /// Only for credentials: a role profile's AssumeRole, a web identity token's exchange.
     case sts
     /// IAM Identity Center's portal, whose calls are unsigned (an SSO token is their proof).
@@ -22,6 +24,7 @@ public enum AWSService: String, Sendable {
         case .s3: return "S3"
         case .dynamodb: return "DYNAMODB"
         case .logs: return "CLOUDWATCH_LOGS"
+        case .stepFunctions: return "SFN"
         case .sts: return "STS"
         case .ssoPortal: return "SSO"
         }

@@ -3,12 +3,12 @@ import JSON
 
 /// Which request and response members carry the page token of each paginated Cognito operation.
 public enum CognitoPagination {
-    static func tokenName(_ operation: String) -> String {
+    public static func tokenName(_ operation: String) -> String {
         ["ListUsers", "ListUserImportJobs"].contains(operation) ? "PaginationToken" : "NextToken"
     }
 
     /// A pool's list operations: the member holding the items, and the largest page Cognito gives.
-    static let lists: [String: (items: String, pageSize: (name: String, value: Int))] = [
+    public static let lists: [String: (items: String, pageSize: (name: String, value: Int))] = [
         "ListUserPoolClients": ("UserPoolClients", ("MaxResults", 60)),
         "ListIdentityProviders": ("Providers", ("MaxResults", 60)),
         "ListResourceServers": ("ResourceServers", ("MaxResults", 50)),

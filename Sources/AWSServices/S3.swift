@@ -139,11 +139,34 @@ public final class S3: Sendable {
 
     /// The multipart uploads still open under exactly `key` (S3 lists by prefix).
     public func openUploads(bucket: String, key: String) async throws(AWSError) -> [String] {
-        let text = String(decoding: try await send("ListMultipartUploads", "GET", bucket: bucket, key: nil,
-                                                   query: [("prefix", key), ("uploads", "")]).body, as: UTF8.self)
-        return XMLText.values(of: "Upload", in: text).compactMap { upload in
-            XMLText.value(of: "Key", in: upload) == key ? XMLText.value(of: "UploadId", in: upload) : nil
-        }
+        try await openUploads(bucket: bucket, prefix: key).filter { $0.key == key }.map(\.uploadID)
+    }
+
+    /// A multipart upload S3 still holds: begun, neither completed nor aborted.
+    public struct OpenUpload: Sendable, Equatable {
+        public let key: String
+        public let uploadID: String
+        /// `Initiated`, as S3 writes it (ISO 8601).
+        public let initiated: String
+    }
+
+    /// Every open upload under `prefix`, page after page (S3 lists at most 1,000 a page).
+    public func openUploads(bucket: String, prefix: String) async throws(AWSError) -> [OpenUpload] {
+        var uploads: [OpenUpload] = []
+        var markers: [(name: String, value: String)] = []
+        repeat {
+            let text = String(decoding: try await send("ListMultipartUploads", "GET", bucket: bucket, key: nil,
+                                                       query: [("prefix", prefix), ("uploads", "")] + markers).body, as: UTF8.self)
+            uploads += XMLText.values(of: "Upload", in: text).compactMap { upload in
+                guard let key = XMLText.value(of: "Key", in: upload), let id = XMLText.value(of: "UploadId", in: upload) else { return nil }
+                return OpenUpload(key: key, uploadID: id, initiated: XMLText.value(of: "Initiated", in: upload) ?? "")
+            }
+            markers = []
+            if XMLText.value(of: "IsTruncated", in: text) == "true", let key = XMLText.value(of: "NextKeyMarker", in: text) {
+                markers = [("key-marker", key), ("upload-id-marker", XMLText.value(of: "NextUploadIdMarker", in: text) ?? "")]
+            }
+        } while !markers.isEmpty
+        return uploads
     }
 
     /// Deletes the key's current object: in a versioned bucket S3 keeps the bytes as a noncurrent

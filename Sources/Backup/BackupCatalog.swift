@@ -22,6 +22,8 @@ public struct BackupRecord: Sendable, Equatable {
     /// The Lambda request id of the invocation that took it (nil from the CLI): a redelivered
     /// event finds its backup by it instead of taking another.
     public var requestID: String?
+    /// The retention tier the object and its manifest are tagged with.
+    public var tier: BackupTier? = nil
 
     var item: JSON {
         var item: JSONObject = [
@@ -43,6 +45,7 @@ public struct BackupRecord: Sendable, Equatable {
         ]
         if let s3VersionID { item["s3_version_id"] = AttributeValue.string(s3VersionID) }
         if let requestID { item["request_id"] = AttributeValue.string(requestID) }
+        if let tier { item["tier"] = AttributeValue.string(tier.rawValue) }
         return .object(item)
     }
 
@@ -78,12 +81,13 @@ extension BackupRecord {
         formatVersion = n("format_version")
         warningCount = n("warning_count")
         requestID = plain["request_id"]?.string
+        tier = plain["tier"]?.string.flatMap(BackupTier.init(rawValue:))
     }
 }
 
 /// The metadata table: one item per finished backup, keyed by pool and date.
 public struct BackupCatalog: Sendable {
-    let dynamodb: DynamoDB
+    public let dynamodb: DynamoDB
     public let table: String
 
     public init(dynamodb: DynamoDB, table: String) {

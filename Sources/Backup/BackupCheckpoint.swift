@@ -28,6 +28,8 @@ struct BackupCheckpoint: Sendable {
         let header: JSON = [
             "format": .number(Self.format), "pool_id": .string(poolID), "key": .string(key),
             "backup_id": .string(identity.backupID), "started": .string(identity.started),
+            "tier": identity.tier.map { .string($0.rawValue) } ?? .null,
+            "lock": identity.lock.map { ["mode": .string($0.mode), "retain_until": .string($0.retainUntil)] } ?? .null,
             "request_id": requestID.map(JSON.string) ?? .null, "compression": .string(compression.rawValue),
             "upload": [
                 "upload_id": upload.uploadID.map(JSON.string) ?? .null, "tail_bytes": .number(upload.tail.count),
@@ -72,7 +74,11 @@ struct BackupCheckpoint: Sendable {
         let tailStart = newline + 1
         self.poolID = poolID
         self.key = key
-        identity = UploadIdentity(backupID: backupID, poolID: poolID, started: started)
+        identity = UploadIdentity(backupID: backupID, poolID: poolID, started: started,
+                                  tier: header["tier"]?.string.flatMap(BackupTier.init(rawValue:)),
+                                  lock: header["lock"]?["mode"]?.string.flatMap { mode in
+                                      header["lock"]?["retain_until"]?.string.map { (mode, $0) }
+                                  })
         requestID = header["request_id"]?.string
         self.compression = compression
         self.upload = S3ObjectUpload.Suspended(

@@ -29,6 +29,8 @@ public struct BackupContents: Sendable {
     /// DescribeTerms' `Terms`, each naming its client by the backup's client id.
     public var terms: [JSON]
     public var groups: [JSON]
+    /// What the backup recorded it could not read (`warnings`).
+    public var warnings: [BackupWarning] = []
     /// Read from the backup's file when needed, not held (see `BackupUsers`).
     public var users: BackupUsers
     /// Read from the backup's file when needed, not held (see `BackupMemberships`).

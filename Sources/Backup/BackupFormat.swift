@@ -90,6 +90,11 @@ public struct BackupWarning: Sendable, Equatable {
     public let component: String
     public let reason: String
 
+    public init(component: String, reason: String) {
+        self.component = component
+        self.reason = reason
+    }
+
     public var json: JSON { ["component": .string(component), "reason": .string(reason)] }
 }
 

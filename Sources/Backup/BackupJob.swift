@@ -10,9 +10,12 @@ public struct BackupDestination: Sendable {
     public let catalog: BackupCatalog
     public let encryption: ServerSideEncryption
     public let compression: BackupCompression
+    /// Locks each object and its manifest for its tier's days (nil: the bucket's default alone).
+    public let lock: TierLock?
 
     public init(s3: S3, bucket: String, catalog: BackupCatalog, encryption: ServerSideEncryption,
-                compression: BackupCompression = .none) {
+                compression: BackupCompression = .none, lock: TierLock? = nil) {
+        self.lock = lock
         self.s3 = s3
         self.bucket = bucket
         self.catalog = catalog
@@ -34,12 +37,25 @@ public struct BackupProgress: Sendable {
 public struct BackupFailure: Error, CustomStringConvertible, Sendable {
     public let poolID: String
     public let underlying: any Error
+    /// The backup's multipart upload, when aborting it failed too.
+    public let leftOpen: UploadLeftOpen?
+
+    public init(poolID: String, underlying: any Error) {
+        self.poolID = poolID
+        if let notAborted = underlying as? UploadNotAborted {
+            self.underlying = notAborted.cause
+            leftOpen = notAborted.leftOpen
+        } else {
+            self.underlying = underlying
+            leftOpen = nil
+        }
+    }
 
     /// The AWS error code behind the failure, when AWS refused something.
     public var awsCode: String? {
         (underlying as? AWSError)?.code ?? ((underlying as? CatalogWriteFailed)?.underlying as? AWSError)?.code
     }
-    public var description: String { "backup of \(poolID) failed: \(underlying)" }
+    public var description: String { "backup of \(poolID) failed: \(underlying)" + (leftOpen.map { "; \($0)" } ?? "") }
 }
 
 /// The object was complete but its row could not be written.
@@ -116,7 +132,10 @@ public struct BackupJob: Sendable {
 
     private func backUp(poolID: String, key: String, started: UTCTime, requestID: String?, pause: BackupPause,
                         progress: (@Sendable (BackupProgress) -> Void)?) async throws -> BackupStep {
-        let identity = UploadIdentity(backupID: Self.newBackupID(), poolID: poolID, started: started.iso8601)
+        let previous = try await destination.catalog.backups(of: poolID, limit: 1).first
+        let tier = BackupTier(startedAt: started, previous: previous?.backupDate)
+        let identity = UploadIdentity(backupID: Self.newBackupID(), poolID: poolID, started: started.iso8601, tier: tier,
+                                      lock: destination.lock.map { ($0.mode, $0.retainUntil(tier, startedAt: started)) })
         let upload = S3ObjectUpload(s3: destination.s3, bucket: destination.bucket, key: key, identity: identity,
                                     encryption: destination.encryption, contentType: destination.compression.contentType)
         let writer = SnapshotWriter(sink: upload, compression: destination.compression)
@@ -152,8 +171,9 @@ public struct BackupJob: Sendable {
                 let checkpoint = BackupCheckpoint(poolID: poolID, key: session.key, identity: session.identity,
                                                   requestID: session.requestID, compression: session.compression,
                                                   upload: try await session.upload.suspend(), writer: writer, progress: reached)
+                // Tagged hourly: a checkpoint lives no longer than the shortest tier keeps anything.
                 _ = try await destination.s3.putObject(bucket: destination.bucket, key: checkpointKey, body: checkpoint.bytes,
-                                                       headers: destination.encryption.headers)
+                                                       headers: destination.encryption.headers + [("x-amz-tagging", BackupTier.hourly.tagging)])
                 return .paused(BackupContinuation(poolID: poolID, key: session.key, uploadID: checkpoint.upload.uploadID))
             case .finished(let snapshot):
                 let stored = try await session.writer.finish()
@@ -164,14 +184,16 @@ public struct BackupJob: Sendable {
                     resourceServerCount: snapshot.counts[BackupFormat.Member.resourceServers] ?? 0,
                     sizeBytes: stored.size, sha256: stored.sha256, s3VersionID: stored.versionID,
                     durationMilliseconds: Int(UTCTime.now().millisecondsSinceEpoch - session.started.millisecondsSinceEpoch),
-                    formatVersion: BackupFormat.version, warningCount: snapshot.warnings, requestID: session.requestID)
+                    formatVersion: BackupFormat.version, warningCount: snapshot.warnings, requestID: session.requestID,
+                    tier: session.identity.tier)
                 try await publish(record, identity: session.identity)
                 if saved != nil { await removeCheckpoint(checkpointKey) }
                 return .stored(record)
             }
         } catch {
-            await session.writer.abort()
+            let leftOpen = await session.writer.abort()
             if saved != nil { await removeCheckpoint(checkpointKey) }
+            if let leftOpen { throw UploadNotAborted(cause: error, leftOpen: leftOpen) }
             throw error
         }
     }

@@ -85,6 +85,16 @@ public struct BackupMemberships: Sendable {
         return groups.map { ($0, members[$0] ?? []) }
     }
 
+    /// Hands every membership to `body`, group by group in the backup's order, a username at a
+    /// time: from the file, holding none of them.
+    public func forEach(_ body: (_ group: String, _ username: String) throws(BackupReadError) -> Void) throws(BackupReadError) {
+        guard let file else {
+            for membership in list { for username in membership.usernames { try body(membership.group, username) } }
+            return
+        }
+        try Self.forEach(in: file, body)
+    }
+
     /// Reads `group_memberships` from `file`, already checked, a username at a time.
     private static func forEach(in file: BackupFile, _ body: (String, String) throws(BackupReadError) -> Void) throws(BackupReadError) {
         let text = JSONText(file.chunks())

@@ -109,6 +109,9 @@ extension BackupContents {
                   memberships: [])
         self.users = users
         self.memberships = memberships
+        warnings = (members[BackupFormat.Member.warnings]?.array ?? []).compactMap { warning in
+            warning["component"]?.string.map { BackupWarning(component: $0, reason: warning["reason"]?.string ?? "") }
+        }
         if formatVersion == 1 {
             // The original format kept one DomainDescription (whichever domain the pool had) and
             // only the pool-wide UI customization; managed login did not exist yet.

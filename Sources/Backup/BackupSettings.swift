@@ -3,20 +3,24 @@ import AWSServices
 import Support
 
 /// What a backup needs to know, read from the environment the function and the `backup` command
-/// share (`USER_POOL_IDS`, `BACKUP_BUCKET`, `BACKUP_TABLE`, `BACKUP_KMS_KEY_ID`,
+/// share (`USER_POOL_IDS`, `BACKUP_POOL_TAGS`, `BACKUP_BUCKET`, `BACKUP_TABLE`, `BACKUP_KMS_KEY_ID`,
 /// `BACKUP_COMPRESSION`, `BACKUP_USER_MFA`, `BACKUP_USERLIST_SHARE`, `COGNITO_TPS_<CATEGORY>`).
 public struct BackupSettings: Sendable {
-    public let poolIDs: [String]
+    /// The pools protected: `USER_POOL_IDS` (ids or `*`) and `BACKUP_POOL_TAGS`.
+    public let selection: PoolSelection
     public let bucket: String
     public let table: String
     public let encryption: ServerSideEncryption
     /// BACKUP_COMPRESSION: none (default) or gzip.
     public let compression: BackupCompression
     public let quotas: CognitoQuotas
-    /// BACKUP_USER_MFA: whether each user's MFA preferences are read (auto, on, off).
+    /// BACKUP_USER_MFA: whether each user's MFA preferences are read (off by default: each read is an
+    /// AdminGetUser, which makes the user a billed monthly active user).
     public let userMFA: UserMFAReading
     /// `BACKUP_USERLIST_SHARE`: the share of Cognito's UserList quota the backups may take.
     public let userListShare: Double
+    /// `BACKUP_OBJECT_LOCK_MODE` and `BACKUP_TIER_RETENTION_DAYS`: each object locked for its tier.
+    public let lock: TierLock?
 
     /// `defaultUserListShare` applies when `BACKUP_USERLIST_SHARE` is not set: unattended runs
     /// take less than a person at the command line may choose to.
@@ -27,7 +31,7 @@ public struct BackupSettings: Sendable {
             guard !text.isEmpty else { throw ConfigurationError("\(name) is not set") }
             return text
         }
-        poolIDs = try Self.poolList(required("USER_POOL_IDS"))
+        selection = try PoolSelection(poolIDs: value("USER_POOL_IDS"), tags: value("BACKUP_POOL_TAGS"))
         bucket = try required("BACKUP_BUCKET")
         table = try required("BACKUP_TABLE")
         encryption = value("BACKUP_KMS_KEY_ID").isEmpty ? .s3Managed : .kms(keyID: value("BACKUP_KMS_KEY_ID"))
@@ -35,10 +39,11 @@ public struct BackupSettings: Sendable {
         userListShare = try Self.share(value("BACKUP_USERLIST_SHARE"), default: defaultUserListShare)
         quotas = try CognitoQuotas(environment: environment, userListShare: userListShare)
         let mfa = value("BACKUP_USER_MFA")
-        guard let reading = mfa.isEmpty ? .auto : UserMFAReading(rawValue: mfa) else {
+        guard let reading = mfa.isEmpty ? .off : UserMFAReading(rawValue: mfa) else {
             throw ConfigurationError("BACKUP_USER_MFA must be auto, on or off, not '\(mfa)'")
         }
         userMFA = reading
+        lock = try TierLock(mode: value("BACKUP_OBJECT_LOCK_MODE"), tierDays: value("BACKUP_TIER_RETENTION_DAYS"))
     }
 
     /// A share of a quota: above 0 (a backup that may make no call never ends) and at most 1.
@@ -49,16 +54,6 @@ public struct BackupSettings: Sendable {
                 + "UserList quota of 30 requests/s), not '\(text)'")
         }
         return share
-    }
-
-    /// `us-east-1_abc, us-east-1_def` → two ids; each must look like a pool id.
-    public static func poolList(_ text: String) throws(ConfigurationError) -> [String] {
-        let ids = text.split(separator: ",").map { $0.trimmingCharacters(in: " \t\r\n") }.filter { !$0.isEmpty }
-        guard !ids.isEmpty else { throw ConfigurationError("USER_POOL_IDS names no user pool") }
-        for id in ids where !PoolID.isValid(id) {
-            throw ConfigurationError("'\(id)' is not a user pool id (expected REGION_ID, like us-east-1_AbCdEf123)")
-        }
-        return ids
     }
 }
 
@@ -77,7 +72,7 @@ extension BackupJob {
     public init(settings: BackupSettings, aws: AWSClient) {
         let destination = BackupDestination(s3: S3(aws: aws), bucket: settings.bucket,
                                             catalog: BackupCatalog(dynamodb: DynamoDB(aws: aws), table: settings.table),
-                                            encryption: settings.encryption, compression: settings.compression)
+                                            encryption: settings.encryption, compression: settings.compression, lock: settings.lock)
         self.init(cognito: Cognito(aws: aws, quotas: settings.quotas), destination: destination, logos: LogoDownload(),
                   userMFA: settings.userMFA)
     }

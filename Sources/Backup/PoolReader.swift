@@ -22,6 +22,17 @@ public enum UserMFAReading: String, Sendable, CaseIterable {
                 && (mfaConfig["SmsMfaConfiguration"].map { !$0.isNull } == true || mfaConfig["EmailMfaConfiguration"].map { !$0.isNull } == true)
         }
     }
+
+    /// What a backup that did not read MFA preferences records, where the pool has preferences a
+    /// restore could have set again: nil where it has none (MFA off, or an authenticator app only).
+    static func unreadWarning(for mfaConfig: JSON) -> BackupWarning? {
+        guard UserMFAReading.auto.applies(to: mfaConfig) else { return nil }
+        return BackupWarning(component: unreadComponent, reason: "users' SMS and email MFA preferences were not read "
+            + "(BACKUP_USER_MFA=off: each read is an AdminGetUser, which bills the user as active); a restore leaves them unset")
+    }
+
+    /// The warning's component, which a restore looks for.
+    public static let unreadComponent = "\(BackupFormat.Member.users).mfa_preferences"
 }
 
 /// Reads everything a user pool is from Cognito, each list to its last page. Users and group

@@ -105,17 +105,26 @@ public actor S3ObjectUpload: SnapshotSink {
         }
     }
 
-    public func abort() async {
+    /// Aborts the upload; when S3 refuses even that, says what stays behind and for how long.
+    @discardableResult
+    public func abort() async -> UploadLeftOpen? {
         partInFlight?.cancel()
         partInFlight = nil
         // Runs outside the caller's task: an abort is most needed when that task was cancelled,
         // and a cancelled task's calls would not go out.
         let (s3, bucket, key, uploadID, sweep) = (s3, bucket, key, uploadID, mayHaveStrayUploads)
-        await Task {
-            // The lifecycle rule removes incomplete uploads after a day should this fail too; the
-            // backup has already failed loudly, and a second error would only hide the first.
-            if let uploadID { try? await s3.abortMultipartUpload(bucket: bucket, key: key, uploadID: uploadID) }
+        return await Task { () async -> UploadLeftOpen? in
+            var leftOpen: UploadLeftOpen?
+            if let uploadID {
+                do throws(AWSError) {
+                    try await s3.abortMultipartUpload(bucket: bucket, key: key, uploadID: uploadID)
+                } catch {
+                    leftOpen = await UploadLeftOpen(bucket: bucket, key: key, uploadID: uploadID, abortError: error,
+                                                    removal: .lookingUp(s3: s3, bucket: bucket, key: key))
+                }
+            }
             if sweep { await Self.abortUploads(s3: s3, bucket: bucket, key: key, except: nil) }
+            return leftOpen
         }.value
     }
 
@@ -146,7 +155,7 @@ public actor S3ObjectUpload: SnapshotSink {
     }
 
     private static func abortUploads(s3: S3, bucket: String, key: String, except kept: String?) async {
-        // Best effort, as in abort(): the lifecycle rule is the backstop.
+        // Best effort: these are uploads we may never have used, and the lifecycle rule is the backstop.
         guard let open = try? await s3.openUploads(bucket: bucket, key: key) else { return }
         for uploadID in open where uploadID != kept {
             try? await s3.abortMultipartUpload(bucket: bucket, key: key, uploadID: uploadID)
@@ -160,16 +169,25 @@ public struct UploadIdentity: Sendable {
     public let backupID: String
     public let poolID: String
     public let started: String
+    /// Tagged on the object and its manifest; nil for an object no lifecycle rule tells apart.
+    public let tier: BackupTier?
+    /// Object Lock mode and retain-until date, when each object is locked for its tier.
+    public let lock: (mode: String, retainUntil: String)?
 
-    public init(backupID: String, poolID: String, started: String) {
+    public init(backupID: String, poolID: String, started: String, tier: BackupTier? = nil, lock: (mode: String, retainUntil: String)? = nil) {
         self.backupID = backupID
         self.poolID = poolID
         self.started = started
+        self.tier = tier
+        self.lock = lock
     }
 
     var metadataHeaders: [(name: String, value: String)] {
         [("x-amz-meta-backup-id", backupID), ("x-amz-meta-user-pool-id", poolID), ("x-amz-meta-started", started),
-         ("x-amz-meta-format-version", String(BackupFormat.version))]
+         ("x-amz-meta-format-version", String(BackupFormat.version))] + (tier.map { [("x-amz-tagging", $0.tagging)] } ?? [])
+            // S3 takes a retention only with an integrity header it names: the SDKs' is this one.
+            + (lock.map { [("x-amz-object-lock-mode", $0.mode), ("x-amz-object-lock-retain-until-date", $0.retainUntil),
+                           ("x-amz-sdk-checksum-algorithm", "SHA256")] } ?? [])
     }
 
     func matches(_ object: S3.ObjectInfo) -> Bool { object.metadata["backup-id"] == backupID }
@@ -183,6 +201,51 @@ public struct UploadVanished: Error, CustomStringConvertible, Sendable {
     public var description: String {
         "the multipart upload \(uploadID) of \(key) no longer exists (aborted while the backup was between invocations); nothing was stored"
     }
+}
+
+/// A multipart upload a failed backup could not abort: its parts stay in S3, billed, until
+/// someone aborts it or the bucket's lifecycle rule does. `status` lists it until then.
+public struct UploadLeftOpen: Error, CustomStringConvertible, Sendable {
+    public let bucket: String
+    public let key: String
+    public let uploadID: String
+    public let abortError: AWSError
+    public let removal: Removal
+
+    /// When S3 removes the upload by itself.
+    public enum Removal: Sendable, Equatable {
+        /// The bucket's `AbortIncompleteMultipartUpload` rule: this many days after it began.
+        case afterDays(Int)
+        /// No enabled lifecycle rule covers the key: it stays until aborted by hand.
+        case never
+        /// The lifecycle configuration could not be read (no s3:GetLifecycleConfiguration).
+        case unknown
+
+        public static func lookingUp(s3: S3, bucket: String, key: String) async -> Removal {
+            do {
+                return try await s3.abortIncompleteUploadDays(bucket: bucket, key: key).map(Removal.afterDays) ?? .never
+            } catch {
+                // The message then points at the rule instead: the upload is the news, not this.
+                return .unknown
+            }
+        }
+    }
+
+    public var description: String {
+        let when = switch removal {
+        case .afterDays(let days): "the bucket's lifecycle rule removes it \(days) day\(days == 1 ? "" : "s") after it began"
+        case .never: "no lifecycle rule of the bucket removes it"
+        case .unknown: "it is removed per the bucket's lifecycle rule"
+        }
+        return "its multipart upload \(uploadID) of s3://\(bucket)/\(key) could not be aborted (\(abortError.code)) and stays open: \(when); "
+            + "to remove it now: aws s3api abort-multipart-upload --bucket \(bucket) --key \(key) --upload-id \(uploadID)"
+    }
+}
+
+/// A failure whose upload could not be aborted either: both travel to `BackupFailure`.
+struct UploadNotAborted: Error {
+    let cause: any Error
+    let leftOpen: UploadLeftOpen
 }
 
 /// The key already holds another backup's object; nothing was overwritten.

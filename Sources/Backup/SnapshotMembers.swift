@@ -42,8 +42,9 @@ extension BackupJob {
             for member in configuration.members { try await writer.member(member.key, member.value) }
             try await writer.member(BackupFormat.Member.groups, .array(configuration.groups))
             await writer.beginArray(BackupFormat.Member.users)
-            state = SnapshotProgress(configuration: configuration,
-                                     readMFA: userMFA.applies(to: configuration.members.first { $0.key == BackupFormat.Member.mfaConfig }?.value ?? .null))
+            let mfaConfig = configuration.members.first { $0.key == BackupFormat.Member.mfaConfig }?.value ?? .null
+            state = SnapshotProgress(configuration: configuration, readMFA: userMFA.applies(to: mfaConfig))
+            if !state.readMFA, let unread = UserMFAReading.unreadWarning(for: mfaConfig) { state.warnings.append(unread) }
         }
 
         let users = Counter()

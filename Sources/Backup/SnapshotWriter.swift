@@ -7,8 +7,8 @@ public protocol SnapshotSink: Sendable {
     func write(_ bytes: [UInt8]) async throws
     /// Makes the object exist, whole, under its key; returns its version id if the bucket keeps one.
     func finish() async throws -> String?
-    /// Removes every trace of an unfinished object.
-    func abort() async
+    /// Removes every trace of an unfinished object; returns what S3 kept when it refused to.
+    func abort() async -> UploadLeftOpen?
 }
 
 /// Writes one JSON object member by member, and arrays element by element, into a sink, keeping
@@ -137,7 +137,8 @@ public actor SnapshotWriter {
         return Result(size: size, sha256: digest.hexString, versionID: versionID)
     }
 
-    public func abort() async { await sink.abort() }
+    @discardableResult
+    public func abort() async -> UploadLeftOpen? { await sink.abort() }
 
     private func open(_ key: String, _ bracket: UInt8) {
         separate()

@@ -1,6 +1,7 @@
 import Backup
 import JSON
 import LambdaRuntime
+import Restore
 import Support
 
 /// What an event asks the function to back up.
@@ -12,8 +13,9 @@ public enum BackupEvent: Equatable, Sendable {
     /// CloudTrail's AdminCreateUser: the pool a user was just created in.
     case userCreated(poolID: String)
     /// A restore drill of each pool's newest backup: `{"drill": {"user_pool_ids": [...]}}`, or
-    /// `{"drill": {}}` for every configured pool (the drill schedule's event).
-    case drill(poolIDs: [String]?)
+    /// `{"drill": {}}` for every configured pool (the drill schedule's event); `"users": N` or
+    /// `"all"` says how many users each restores (1,000 by default: each one is billed).
+    case drill(poolIDs: [String]?, users: DrillUsers = .sample(DrillUsers.defaultSample))
     /// The state machine's first invocation: `{"resumable": true}` (every configured pool) or
     /// `{"resumable": true, "user_pool_ids": [...]}`. A backup that does not finish before the
     /// deadline stops at a checkpoint, and the answer says how to go on.
@@ -31,7 +33,14 @@ public enum BackupEvent: Equatable, Sendable {
         if event.isNull || event.object?.isEmpty == true { return .allConfiguredPools(trigger: "manual") }
         if let drill = event["drill"] {
             guard drill.object != nil else { throw InvocationError(type: "InvalidEvent", message: "drill must be an object") }
-            return .drill(poolIDs: try drill["user_pool_ids"].map(poolIDs))
+            var users = DrillUsers.sample(DrillUsers.defaultSample)
+            if let asked = drill["users"] {
+                guard let parsed = asked.int.map({ DrillUsers(String($0)) }) ?? asked.string.map(DrillUsers.init), let parsed else {
+                    throw InvocationError(type: "InvalidEvent", message: "drill.users must be a number of users above 0 or \"all\"")
+                }
+                users = parsed
+            }
+            return .drill(poolIDs: try drill["user_pool_ids"].map(poolIDs), users: users)
         }
         if let run = event["continue"] {
             guard let continuation = RunContinuation(json: run) else {

@@ -1,3 +1,4 @@
+import AWSServices
 import Backup
 import JSON
 import LambdaRuntime
@@ -14,9 +15,12 @@ public struct BackupHandler: LambdaHandler {
     let log: FunctionLog
     /// Serves the drill event; without it (tests of the backup alone) the event is refused.
     let drills: DrillHandler?
+    /// Takes over an event's pool too large for one invocation (`BACKUP_STATE_MACHINE_ARN`).
+    let stateMachine: StepFunctions?
 
     public init(configuration: FunctionConfiguration, job: BackupJob, leases: PoolLeases, log: FunctionLog,
-                drills: DrillHandler? = nil) {
+                drills: DrillHandler? = nil, stateMachine: StepFunctions? = nil) {
+        self.stateMachine = stateMachine
         self.configuration = configuration
         self.job = job
         catalog = job.destination.catalog
@@ -30,21 +34,24 @@ public struct BackupHandler: LambdaHandler {
         log.info("event received", requestID: invocation.requestID, [("event", .string("\(event)"))])
         let pools: [String]
         var resumed: RunContinuation?
+        var selected: [PoolSelection.Selected] = []
         switch event {
-        case .allConfiguredPools, .resumable(poolIDs: nil): pools = configuration.poolIDs
+        case .allConfiguredPools, .resumable(poolIDs: nil):
+            selected = try await selectedPools(invocation)
+            pools = selected.map(\.poolID)
         case .pools(let ids), .resumable(poolIDs: let ids?): pools = ids
         case .resume(let run):
             pools = run.poolsLeft
             resumed = run
         case .userCreated(let poolID):
-            guard configuration.poolIDs.contains(poolID) else {
+            guard try await isSelected(poolID, invocation) else {
                 return Self.answer(message: "Ignored AdminCreateUser in \(poolID): not one of the configured pools",
                                    RunSoFar(skipped: [RunSoFar.Skipped(poolID: poolID, reason: "not configured")]))
             }
             pools = [poolID]
-        case .drill(let poolIDs):
+        case .drill(let poolIDs, let users):
             guard let drills else { throw InvocationError(type: "InvalidEvent", message: "this function does not run drills") }
-            return try await drills.handle(poolIDs, invocation)
+            return try await drills.handle(poolIDs, users: users, invocation)
         }
 
         let resumable = switch event {
@@ -54,8 +61,9 @@ public struct BackupHandler: LambdaHandler {
         var planned: [String: PoolSize] = [:]
         switch event {
         case .allConfiguredPools, .resumable(poolIDs: nil):
-            let plan = await plan(pools, resumable: resumable, invocation)
+            let plan = await plan(selected, resumable: resumable, invocation)
             log.quotaPlan(plan, requestID: invocation.requestID)
+            await reportProtection(of: pools, invocation)
             for pool in plan.pools { planned[pool.poolID] = pool.size }
         default: break
         }
@@ -144,5 +152,22 @@ public struct BackupHandler: LambdaHandler {
             body["skipped"] = .array(run.skipped.map { ["user_pool_id": .string($0.poolID), "reason": .string($0.reason)] })
         }
         return (["statusCode": 200, "body": .string(JSON.object(body).serialized)] as JSON).serializedBytes
+    }
+
+    /// The pools the selection holds now; a selection that cannot be read fails the run by name.
+    func selectedPools(_ invocation: Invocation) async throws(InvocationError) -> [PoolSelection.Selected] {
+        do {
+            return try await configuration.selection.pools(in: job.cognito)
+        } catch {
+            throw InvocationError(type: "SelectionFailed", message: "\(Self.code(of: error)) listing the selected pools: \(error)")
+        }
+    }
+
+    private func isSelected(_ poolID: String, _ invocation: Invocation) async throws(InvocationError) -> Bool {
+        do {
+            return try await configuration.selection.contains(poolID, in: job.cognito)
+        } catch {
+            throw InvocationError(type: "SelectionFailed", message: "\(Self.code(of: error)) reading the tags of \(poolID): \(error)")
+        }
     }
 }

@@ -27,9 +27,19 @@ public struct DrillHandler: Sendable {
         self.log = log
     }
 
-    func handle(_ poolIDs: [String]?, _ invocation: Invocation) async throws(InvocationError) -> [UInt8] {
-        let pools = poolIDs ?? configuration.poolIDs
+    func handle(_ poolIDs: [String]?, users: DrillUsers, _ invocation: Invocation) async throws(InvocationError) -> [UInt8] {
+        let pools: [String]
+        if let poolIDs {
+            pools = poolIDs
+        } else {
+            do {
+                pools = try await configuration.selection.pools(in: drill.cognito).map(\.poolID)
+            } catch {
+                throw InvocationError(type: "SelectionFailed", message: "listing the selected pools: \(error)")
+            }
+        }
         var drill = self.drill
+        drill.users = users
         drill.cleanupDeadline = invocation.deadline.adding(milliseconds: -Self.cleanUpBeforeDeadlineMilliseconds)
         var reports: [DrillReport] = []
         for poolID in pools {
@@ -46,7 +56,8 @@ public struct DrillHandler: Sendable {
                 log.error("drill failed", requestID: invocation.requestID, fields)
             }
             log.metrics(poolID: poolID, [("DrillSucceeded", "Count", report.passed ? 1 : 0), ("DrillFailed", "Count", report.passed ? 0 : 1),
-                                         ("DrillDuration", "Milliseconds", report.totalMilliseconds)])
+                                         ("DrillDuration", "Milliseconds", report.totalMilliseconds),
+                                         ("DrillUsersChecked", "Count", report.usersChecked), ("DrillBilledUsers", "Count", report.billedUsers)])
         }
         let failed = reports.filter { !$0.passed }
         guard failed.isEmpty else {
@@ -57,7 +68,8 @@ public struct DrillHandler: Sendable {
             "message": .string("\(reports.count) drills passed"),
             "drills": .array(reports.map {
                 ["user_pool_id": .string($0.poolID), "s3_key": $0.record.map { .string($0.s3Key) } ?? .null,
-                 "recovery_time_ms": .number($0.recoveryMilliseconds)]
+                 "recovery_time_ms": .number($0.recoveryMilliseconds), "users_checked": .number($0.usersChecked),
+                 "billed_users": .number($0.billedUsers)]
             }),
         ]
         return (["statusCode": 200, "body": .string(body.serialized)] as JSON).serializedBytes

@@ -10,6 +10,11 @@ public struct FunctionConfiguration: Sendable {
     public let minimumIntervalSeconds: Int
     /// `BACKUP_SCHEDULE`: what the quota plan measures a run against.
     public let schedule: ScheduleExpression
+    /// `BACKUP_STATE_MACHINE_ARN`: where an AdminCreateUser event hands a pool too large for one
+    /// invocation, to be backed up across as many as it takes; unset, such an event fails.
+    public let stateMachineARN: String?
+    /// `BACKUP_RPO_MINUTES` and `BACKUP_DRILL_MAX_AGE_DAYS`: what the protection metrics judge by.
+    public let protection: ProtectionPolicy
 
     /// A scheduled backup takes half the UserList quota and leaves the rest to the applications.
     public static let functionUserListShare = 0.5
@@ -23,9 +28,12 @@ public struct FunctionConfiguration: Sendable {
         minimumIntervalSeconds = Int(interval) ?? 300
         let schedule = environment["BACKUP_SCHEDULE"]?.trimmingCharacters(in: " \t\r\n") ?? ""
         self.schedule = schedule.isEmpty ? .hourly : try ScheduleExpression(parsing: schedule)
+        let machine = environment["BACKUP_STATE_MACHINE_ARN"]?.trimmingCharacters(in: " \t\r\n") ?? ""
+        stateMachineARN = machine.isEmpty ? nil : machine
+        protection = try ProtectionPolicy(environment: environment)
     }
 
-    public var poolIDs: [String] { backup.poolIDs }
+    public var selection: PoolSelection { backup.selection }
     public var table: String { backup.table }
     public var quotas: CognitoQuotas { backup.quotas }
     public var userListShare: Double { backup.userListShare }

@@ -64,6 +64,12 @@ public struct FunctionLog: Sendable {
         }
     }
 
+    /// The selection's protection, without dimension: what the alarms on it watch.
+    public func protection(poolsWithoutRecentBackup: Int, drillsOverdue: Int?) {
+        emit(dimensions: [[]], [:], [("PoolsWithoutRecentBackup", "Count", .number(poolsWithoutRecentBackup))]
+            + (drillsOverdue.map { [("DrillOverdue", "Count", JSON.number($0))] } ?? []))
+    }
+
     /// An Embedded Metric Format record of `values` for one pool, with and without the pool as dimension.
     func metrics(poolID: String, _ values: [(name: String, unit: String, value: Int)]) {
         emit(dimensions: [["UserPoolId"], []], ["UserPoolId": .string(poolID)], values.map { ($0.name, $0.unit, .number($0.value)) })

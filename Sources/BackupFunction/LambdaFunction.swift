@@ -15,7 +15,8 @@ public enum LambdaFunction {
             let aws = AWSClient(configuration: try AWSConfiguration(environment: environment))
             handler = BackupHandler(configuration: configuration, job: BackupJob(settings: configuration.backup, aws: aws),
                                     leases: PoolLeases(dynamodb: DynamoDB(aws: aws), table: configuration.table), log: log,
-                                    drills: DrillHandler(configuration: configuration, aws: aws, log: log))
+                                    drills: DrillHandler(configuration: configuration, aws: aws, log: log),
+                                    stateMachine: configuration.stateMachineARN.map { _ in StepFunctions(aws: aws) })
         } catch {
             let failure = InvocationError(type: "InvalidConfiguration", message: "\(error)")
             log.error("cannot start", [("error", .string(failure.message))])

@@ -1,5 +1,7 @@
 import AWSCore
+import AWSServices
 import Backup
+import JSON
 import LambdaRuntime
 import Support
 
@@ -49,6 +51,9 @@ extension BackupHandler {
                                                  userListRate: configuration.quotas.limiter(for: .userList).configuredRate)
             + Self.startMarginMilliseconds
         guard resumable || UTCTime.now().adding(milliseconds: needed) <= invocation.deadline else {
+            if case .userCreated = event, let stateMachine, let machine = configuration.stateMachineARN {
+                return await handOff(poolID, to: stateMachine, machine, invocation)
+            }
             return .failed("not started, \(needed / 1000)s needed for about \(users) users and the invocation's deadline is nearer", nil)
         }
 
@@ -100,17 +105,38 @@ extension BackupHandler {
             return .paused(continuation, RunContinuation.HeldLease(token: lease.token, requestID: lease.holder.requestID, since: lease.holder.since))
         case .failure(let failure) where cutOff:
             let seconds = (UTCTime.now().millisecondsSinceEpoch - started.millisecondsSinceEpoch) / 1000
-            return .failed("stopped at the invocation's deadline, unfinished after \(seconds)s (\(size)); "
-                + "its upload was aborted and nothing was stored", failure)
+            return .failed("stopped at the invocation's deadline, unfinished after \(seconds)s (\(size)); \(Self.leftBehind(failure))", failure)
         case .failure(let failure) where Task.isCancelled:
-            return .failed("stopped because the runtime is shutting down; its upload was aborted and nothing was stored", failure)
+            return .failed("stopped because the runtime is shutting down; \(Self.leftBehind(failure))", failure)
         case .failure(let failure):
-            return .failed("\(failure.awsCode ?? Self.name(of: failure.underlying)) (\(failure.underlying))", failure)
+            return .failed("\(failure.awsCode ?? Self.name(of: failure.underlying)) (\(failure.underlying))"
+                + (failure.leftOpen.map { "; \($0)" } ?? ""), failure)
         }
     }
 
     static func code(of error: any Error) -> String { (error as? AWSError)?.code ?? "Error" }
 
     /// A failure's name where AWS gave no code: `UploadVanished`, `CheckpointMissing`…
+    /// What a stopped backup left in S3: nothing, unless its upload could not be aborted.
+    static func leftBehind(_ failure: BackupFailure) -> String {
+        failure.leftOpen.map { "\($0)" } ?? "its upload was aborted and nothing was stored"
+    }
+
     static func name(of error: any Error) -> String { String(describing: type(of: error)) }
+
+    /// Starts the state machine on `poolID` alone, as the schedule starts it on every pool. The
+    /// execution is named after the pool and the coalescing window, so every event of one burst
+    /// (and a redelivery) starts it once.
+    func handOff(_ poolID: String, to stateMachine: StepFunctions, _ machine: String, _ invocation: Invocation) async -> PoolOutcome {
+        let window = configuration.minimumIntervalSeconds > 0
+            ? String(UTCTime.now().secondsSinceEpoch / Int64(configuration.minimumIntervalSeconds)) : invocation.requestID
+        let name = String("event-\(poolID)-\(window)".prefix(80))
+        do {
+            try await stateMachine.startExecution(stateMachineARN: machine, name: name,
+                                                  input: ["resumable": true, "user_pool_ids": JSON.array([.string(poolID)])])
+            return .skipped("too large for one invocation: handed to the state machine, execution \(name)")
+        } catch {
+            return .failed("\(Self.code(of: error)) handing the pool to the state machine", error)
+        }
+    }
 }

@@ -94,6 +94,11 @@ public struct PoolLeases: Sendable {
         }
     }
 
+    /// The run that holds (or held, if `until` is past) the pool's lease; nil when none does.
+    public func holder(of poolID: String) async throws(AWSError) -> Holder? {
+        try await item(of: poolID).flatMap(Self.holder(of:))
+    }
+
     private func item(of poolID: String) async throws(AWSError) -> JSON? {
         try await dynamodb.call("GetItem", ["TableName": .string(table), "ConsistentRead": true, "Key": Self.key(poolID)])["Item"]
     }

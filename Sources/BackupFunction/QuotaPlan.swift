@@ -10,6 +10,26 @@ public struct QuotaPlan: Sendable {
         public let size: PoolSize
         /// `BackupEstimate`'s: the longer of the last backup's duration and the UserList calls' time.
         public let estimatedMilliseconds: Int64
+        /// The pool's feature plan, which prices its monthly active users.
+        public var tier: CognitoTier = .essentials
+        /// Users the backup makes monthly active users (by reading their MFA preferences): each
+        /// run of a month bills the same users once.
+        public var billedUsers = 0
+        /// Why the selection holds the pool: listed, every pool (`*`), or the tag that chose it.
+        public var selectedBecause = "listed"
+
+        public init(poolID: String, size: PoolSize, estimatedMilliseconds: Int64, tier: CognitoTier = .essentials, billedUsers: Int = 0,
+                    selectedBecause: String = "listed") {
+            self.poolID = poolID
+            self.size = size
+            self.estimatedMilliseconds = estimatedMilliseconds
+            self.tier = tier
+            self.billedUsers = billedUsers
+            self.selectedBecause = selectedBecause
+        }
+
+        /// US dollars a month the billed users cost, before the account's free MAUs.
+        public var monthlyCost: Double { tier.cost(users: billedUsers) }
     }
 
     public let pools: [Pool]
@@ -75,10 +95,12 @@ public struct QuotaPlan: Sendable {
             "userlist_quota_share": .number(userListQuotaShare),
             "pools": .array(pools.map { pool in
                 [
-                    "user_pool_id": .string(pool.poolID), "estimated_users": .number(pool.size.users),
+                    "user_pool_id": .string(pool.poolID), "selected_because": .string(pool.selectedBecause), "estimated_users": .number(pool.size.users),
                     "groups": .number(pool.size.groups), "memberships": .number(pool.size.memberships),
                     "userlist_calls": .number(pool.size.userListCalls),
                     "estimated_seconds": .number(Int(Self.seconds(pool.estimatedMilliseconds))),
+                    "tier": .string(pool.tier.rawValue), "billed_users": .number(pool.billedUsers),
+                    "monthly_cost_usd": .number(CognitoTier.cents(pool.monthlyCost)),
                 ]
             }),
             "fits": .bool(problems.isEmpty),

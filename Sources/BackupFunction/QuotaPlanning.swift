@@ -1,6 +1,7 @@
 import AWSServices
 import Backup
 import LambdaRuntime
+import JSON
 import Support
 
 extension BackupHandler {
@@ -21,16 +22,19 @@ extension BackupHandler {
     /// Sizes every pool of a run and plans it against the schedule and, unless the run goes on
     /// across invocations, the invocation. A pool whose size cannot be read is left out of the
     /// plan, with why: its backup fails on its own.
-    func plan(_ poolIDs: [String], resumable: Bool, _ invocation: Invocation) async -> QuotaPlan {
+    func plan(_ selected: [PoolSelection.Selected], resumable: Bool, _ invocation: Invocation) async -> QuotaPlan {
         let rate = configuration.quotas.limiter(for: .userList).configuredRate
         var pools: [QuotaPlan.Pool] = []
         var unknown: [String: String] = [:]
-        for poolID in poolIDs {
+        for (poolID, reason) in selected.map({ ($0.poolID, $0.reason) }) {
             do {
                 let last = try await catalog.backups(of: poolID, limit: 1).first
-                let size = try await size(of: poolID, lastBackup: last)
+                let described = try await job.cognito.call("DescribeUserPool", ["UserPoolId": .string(poolID)])["UserPool"] ?? .null
+                let size = try await size(of: poolID, described: described, lastBackup: last)
                 pools.append(QuotaPlan.Pool(poolID: poolID, size: size, estimatedMilliseconds: BackupEstimate.milliseconds(
-                    lastDurationMilliseconds: last?.durationMilliseconds, size: size, userListRate: rate)))
+                    lastDurationMilliseconds: last?.durationMilliseconds, size: size, userListRate: rate),
+                    tier: CognitoTier(pool: described), billedUsers: try await usersBilledByMFAReads(poolID, users: size.users),
+                    selectedBecause: reason))
             } catch {
                 unknown[poolID] = "\(Self.code(of: error)) sizing the pool"
             }
@@ -43,9 +47,23 @@ extension BackupHandler {
 
     /// The pool's users (DescribeUserPool's estimate), groups (counted with ListGroups, outside the
     /// UserList quota) and memberships (as its last backup counted them).
-    func size(of poolID: String, lastBackup: BackupRecord?) async throws -> PoolSize {
-        let users = try await job.cognito.call("DescribeUserPool", ["UserPoolId": .string(poolID)])["UserPool"]?["EstimatedNumberOfUsers"]?.int ?? 0
+    func size(of poolID: String, described: JSON? = nil, lastBackup: BackupRecord?) async throws -> PoolSize {
+        var pool = described ?? .null
+        if described == nil { pool = try await job.cognito.call("DescribeUserPool", ["UserPoolId": .string(poolID)])["UserPool"] ?? .null }
+        let users = pool["EstimatedNumberOfUsers"]?.int ?? 0
         let groups = try await job.cognito.listAll("ListGroups", poolID: poolID).count
         return PoolSize(users: users, groups: groups, memberships: lastBackup?.membershipCount ?? 0)
+    }
+
+    /// The users a backup makes active by reading their MFA preferences (`BACKUP_USER_MFA`): all
+    /// of them where it reads, none where it does not.
+    func usersBilledByMFAReads(_ poolID: String, users: Int) async throws -> Int {
+        switch configuration.backup.userMFA {
+        case .off: return 0
+        case .on: return users
+        case .auto:
+            let mfa = try await job.cognito.call("GetUserPoolMfaConfig", ["UserPoolId": .string(poolID)])
+            return UserMFAReading.auto.applies(to: mfa) ? users : 0
+        }
     }
 }

@@ -21,9 +21,11 @@ public struct Drill: Sendable {
     /// How long the cleanup may wait out throttling: it runs after the drill's own deadline has
     /// cut the rest short, so it has its own.
     public var cleanupDeadline: UTCTime?
+    /// How many of the backup's users are restored and verified.
+    public var users: DrillUsers
 
     public init(cognito: any CognitoAPI, creating: any CognitoAPI, s3: S3, catalog: BackupCatalog, bucket: String? = nil,
-                keep: Bool = false, cleanupDeadline: UTCTime? = nil) {
+                keep: Bool = false, cleanupDeadline: UTCTime? = nil, users: DrillUsers = .sample(DrillUsers.defaultSample)) {
         self.cognito = cognito
         self.creating = creating
         self.s3 = s3
@@ -31,9 +33,25 @@ public struct Drill: Sendable {
         self.bucket = bucket
         self.keep = keep
         self.cleanupDeadline = cleanupDeadline
+        self.users = users
     }
 
+    /// Drills the pool and records the result in the metadata table (see `DrillRecords`).
     public func run(poolID: String) async -> DrillReport {
+        var report = await drill(poolID: poolID)
+        let records = DrillRecords(dynamodb: catalog.dynamodb, table: catalog.table)
+        // Outside this task, as the cleanup: a drill stopped by a signal or a deadline is a result too.
+        let recorded = await Task { [report] () async -> AWSError? in
+            do throws(AWSError) { try await records.record(DrillRecord(report, finishedAt: UTCTime.now())) } catch { return error }
+            return nil
+        }.value
+        if let recorded {
+            report.warnings.append("the drill's result could not be recorded in table \(catalog.table) (\(recorded.code)): status cannot see it")
+        }
+        return report
+    }
+
+    private func drill(poolID: String) async -> DrillReport {
         var report = DrillReport(poolID: poolID)
         var start = ContinuousClock.now
         let backup: BackupContents
@@ -52,10 +70,24 @@ public struct Drill: Sendable {
         let scratch = DrillScratchPool(of: backup, at: UTCTime.now())
         report.scratchPoolName = scratch.name
         report.notDrilled = scratch.notDrilled
-        let journal = DrillJournal()
+        report.tier = CognitoTier(pool: scratch.backup.poolConfig)
+        let journal = MemoryJournal()
+        let billed = BilledUsers()
+        let (counted, countedCreating) = (billed.watching(cognito), billed.watching(creating))
         start = ContinuousClock.now
         do {
-            let result = try await RestoreJob(cognito: cognito, creating: creating, backup: scratch.backup,
+            let drilled: BackupContents
+            switch users {
+            case .all:
+                drilled = scratch.backup
+            case .sample(let size):
+                let sample = try DrillSample(of: scratch.backup, size: size)
+                drilled = sample.backup
+                report.groupsNotRepresented = sample.groupsNotRepresented
+            }
+            report.usersInBackup = scratch.backup.users.count
+            report.usersChecked = drilled.users.count
+            let result = try await RestoreJob(cognito: counted, creating: countedCreating, backup: drilled,
                                               options: RestoreOptions(target: .newPool(name: scratch.name), skipTriggers: true,
                                                                       passwords: .noInvitation),
                                               mappings: journal).run()
@@ -67,8 +99,8 @@ public struct Drill: Sendable {
                 ? "into \(scratch.name) (\(result.mapping.targetPoolID ?? "?")): \(created)"
                 : "\(result.report.failures.count) items not restored into \(scratch.name)")
             start = ContinuousClock.now
-            let pool = try await BackupContents.snapshot(of: result.mapping.targetPoolID ?? "", cognito: cognito)
-            report.checks = try PoolVerifier(backup: scratch.backup, pool: pool, expectTriggers: false).checks()
+            let pool = try await BackupContents.snapshot(of: result.mapping.targetPoolID ?? "", cognito: counted)
+            report.checks = try PoolVerifier(backup: drilled, pool: pool, expectTriggers: false).checks()
             let failed = report.checks.filter { !$0.passed }
             report.finish(.verify, passed: failed.isEmpty, since: start, failed.isEmpty
                 ? "\(report.checks.count) of \(report.checks.count) checks passed"
@@ -76,6 +108,8 @@ public struct Drill: Sendable {
         } catch {
             report.finish(report.steps.contains { $0.step == .restore } ? .verify : .restore, passed: false, since: start, "\(error)")
         }
+
+        report.billedUsers = billed.count
 
         start = ContinuousClock.now
         let poolID = journal.last?.targetPoolID

@@ -1,5 +1,7 @@
+import AWSServices
 import Backup
 import JSON
+import Support
 
 /// What a drill found: each step with how long it took, the verify checklist, and what of the
 /// backup was left out. It passes only when every step did.
@@ -35,6 +37,14 @@ public struct DrillReport: Sendable {
     /// The restore's warnings and the items it could not restore.
     public internal(set) var warnings: [String] = []
     public internal(set) var failures: [String] = []
+    /// The users restored and verified, of the users in the backup (a sample unless `--users all`).
+    public internal(set) var usersChecked = 0
+    public internal(set) var usersInBackup = 0
+    /// Groups with members of which none was drawn: a sample smaller than the pool's groups.
+    public internal(set) var groupsNotRepresented = 0
+    /// Distinct users any billed call of the drill named, and the scratch pool's plan that prices them.
+    public internal(set) var billedUsers = 0
+    public internal(set) var tier: CognitoTier = .essentials
 
     public init(poolID: String) { self.poolID = poolID }
 
@@ -82,6 +92,12 @@ public struct DrillReport: Sendable {
             "not_drilled": .array(notDrilled.map(JSON.string)),
             "warnings": .array(warnings.map(JSON.string)),
             "failures": .array(failures.map(JSON.string)),
+            "users_checked": .number(usersChecked),
+            "users_in_backup": .number(usersInBackup),
+            "groups_not_represented": .number(groupsNotRepresented),
+            "billed_users": .number(billedUsers),
+            "tier": .string(tier.rawValue),
+            "billed_cost_usd": .number(tier.costInCents(users: billedUsers)),
         ]
     }
 
@@ -92,7 +108,7 @@ public struct DrillReport: Sendable {
             lines.append("  backup    \(source) (\(record.backupDate), \(record.userCount) users, \(record.sizeBytes) bytes)")
         }
         for step in steps {
-            lines.append("  \(step.passed ? "PASS" : "FAIL")  \(step.step.rawValue.padded(to: 9)) \(Self.seconds(step.milliseconds).padded(to: 7)) \(step.detail)")
+            lines.append("  \(step.passed ? "PASS" : "FAIL")  \(step.step.rawValue.padding(to: 9)) \(Self.seconds(step.milliseconds).padding(to: 7)) \(step.detail)")
         }
         for check in checks where !check.passed {
             lines.append("        FAIL \(check.name): \(check.detail)")
@@ -101,6 +117,10 @@ public struct DrillReport: Sendable {
         lines += failures.prefix(10).map { "        not restored: \($0)" }
         if failures.count > 10 { lines.append("        … and \(failures.count - 10) more (see --json)") }
         lines.append("  recovery time (integrity + restore + verify): \(Self.seconds(recoveryMilliseconds))")
+        lines.append("  users     \(usersChecked) of \(usersInBackup) restored and verified"
+            + (usersChecked < usersInBackup ? " (a sample: every user and membership of the file was read and parsed)" : "")
+            + (groupsNotRepresented > 0 ? "; \(groupsNotRepresented) groups had no member in the sample" : ""))
+        lines.append("  billed    \(tier.describe(users: billedUsers)), before the account's free tier")
         if !notDrilled.isEmpty {
             lines.append("  not drilled:")
             lines += notDrilled.map { "    - \($0)" }
@@ -110,8 +130,4 @@ public struct DrillReport: Sendable {
 
     /// Milliseconds as seconds to a tenth: `4.1s`.
     static func seconds(_ milliseconds: Int) -> String { "\(milliseconds / 1000).\(milliseconds % 1000 / 100)s" }
-}
-
-private extension String {
-    func padded(to width: Int) -> String { count >= width ? self : self + String(repeating: " ", count: width - count) }
 }

@@ -25,6 +25,8 @@ public struct RestoreOptions: Sendable {
         case create
         /// User import jobs first, which bill nobody; AdminCreateUser for the users a job cannot take.
         case importJobs(ImportJobAccess)
+        /// What a plan makes of `importJobs`: the same files, no job, their users taken as imported.
+        case rehearsedImportJobs
     }
 
     public init(target: Target, domainPrefix: String? = nil, skipTriggers: Bool = false,
@@ -94,9 +96,14 @@ public struct RestoreJob: Sendable {
                                 passwordPolicy: described["Policies"]?["PasswordPolicy"], canSendSMS: described["SmsConfiguration"] != nil,
                                 ours: ours, concurrency: options.concurrency,
                                 report: report, restored: restored, progress: progress)
-        if case .importJobs(let access) = options.usersVia {
-            users.importing = UserImport(cognito: cognito, creates: creates, access: access, backup: backup, poolID: poolID,
-                                         target: described, restoreID: mapping.restoreID, report: report)
+        let importing = { (access: ImportJobAccess?) in
+            UserImport(cognito: cognito, creates: creates, access: access, backup: backup, poolID: poolID,
+                       target: described, restoreID: mapping.restoreID, report: report)
+        }
+        switch options.usersVia {
+        case .create: break
+        case .importJobs(let access): users.importing = importing(access)
+        case .rehearsedImportJobs: users.importing = importing(nil)
         }
         do {
             try await users.run()
@@ -110,6 +117,10 @@ public struct RestoreJob: Sendable {
         try await attachTriggers(mapping: mapping, report: report)
         try await mfa(mapping: mapping, report: report)
         warnAboutPasswords(report: report)
+        if backup.warnings.contains(where: { $0.component == UserMFAReading.unreadComponent }) {
+            report.warn("the backup did not read users' SMS and email MFA preferences (BACKUP_USER_MFA=off): "
+                + "users who chose one must set it again, or back up with --user-mfa on")
+        }
 
         mapping.complete = report.failures.isEmpty
         try await mappings.save(mapping)
@@ -253,15 +264,10 @@ extension RestoreJob.Result {
             "created_pool": .bool(mapping.createdPool),
             "resumed": .bool(resumed),
             "complete": .bool(succeeded),
-            "counts": .object(report.counts.map { entry in
-                (entry.component, ["created": .number(entry.counts.created), "applied": .number(entry.counts.applied),
-                                   "skipped": .number(entry.counts.skipped),
-                                   "failed": .number(entry.counts.failed)])
-            }),
+            "counts": RestoreReport.json(report.counts),
             "app_clients": .object(mapping.appClients.map { ($0.oldID, .string($0.newID)) }),
             "federated_users": .number(mapping.users.federatedCount),
             "users_imported": .number(report.counts("users_imported").created),
-            "users_billed": .number(report.counts("users_billed").created),
             "warnings": .array(report.warnings.map(JSON.string)),
             "failures": .array(report.failures.map(JSON.string)),
         ]

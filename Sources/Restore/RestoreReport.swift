@@ -51,6 +51,14 @@ public final class RestoreReport: Sendable {
     }
     public func counts(_ component: String) -> Counts { state.withLock { $0.counts[component] ?? Counts() } }
     public var warnings: [String] { state.withLock { $0.warnings } }
+
+    /// `counts` as the restore's and the plan's `--json` print them.
+    static func json(_ counts: [(component: String, counts: Counts)]) -> JSON {
+        .object(counts.map { entry in
+            (entry.component, ["created": .number(entry.counts.created), "applied": .number(entry.counts.applied),
+                               "skipped": .number(entry.counts.skipped), "failed": .number(entry.counts.failed)])
+        })
+    }
     public var failures: [String] { state.withLock { $0.failures } }
 
     /// AWS error codes that refuse one item for what it says; any other error (access denied, a

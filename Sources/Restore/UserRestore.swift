@@ -49,7 +49,7 @@ struct UserRestore {
             imported = try await importing.run(existing: existing, matching: matching)
             // What the jobs did, from the pool itself: a user a job did not take is not there,
             // and is created below like any other.
-            if !imported.isEmpty { existing = try await existingUsers(matching) }
+            if !imported.isEmpty, !importing.rehearsed { existing = try await existingUsers(matching) }
         }
         let members = try await existingMembers()
         let providers = Set(try await providerNames())
@@ -157,9 +157,6 @@ struct UserRestore {
         var target: TargetUser?
         /// Sent in one of this run's import jobs: found in the target, it is one this run put there.
         let imported: Bool
-        /// A call that makes the user a monthly active user touched it (AdminCreateUser, or any
-        /// other per-user administrative write).
-        var billed = false
         let groups: [String]
         let members: [String: SortedHashes]
         let providers: Set<String>
@@ -189,8 +186,14 @@ struct UserRestore {
                 report.record("users_imported", .created)
                 return .created
             }
+            if context.imported, importing?.rehearsed == true {
+                // A plan runs no job: what its file carries is taken as imported, as a job would leave it.
+                target = TargetUser(username: context.key.text, sub: nil, writableDigest: TargetUser.writableDigest(of: user),
+                                    enabled: true, awaitsNewPassword: false, identities: [])
+                report.record("users_imported", .created)
+                return .created
+            }
             target = try await create(user, key: context.key)
-            context.billed = true
             return .created
         }
         guard var target else {
@@ -202,7 +205,6 @@ struct UserRestore {
                 _ = try await cognito.call("AdminDisableUser", ["UserPoolId": .string(poolID), "Username": .string(target.username)],
                                            step: "AdminDisableUser \(user.username)", poolID: poolID)
                 target = target.disabled
-                context.billed = true
                 return .created
             }
         }
@@ -224,12 +226,8 @@ struct UserRestore {
     private func update(_ context: UserContext) async throws(RestoreFailure) {
         let user = context.user
         guard let target = context.target else { return }
-        // Counted when sent: a write whose answer was lost may well have been done.
-        var billed = context.billed
-        defer { if billed { report.record("users_billed", .created) } }
         if user.enabled, !target.enabled {
             try await report.attempt("enabled_users") { () throws(RestoreFailure) in
-                billed = true
                 _ = try await cognito.call("AdminEnableUser", ["UserPoolId": .string(poolID), "Username": .string(target.username)],
                                            step: "AdminEnableUser \(user.username)", poolID: poolID)
                 return .created
@@ -237,7 +235,6 @@ struct UserRestore {
         }
         if passwords == .forgotPassword, target.awaitsNewPassword, ["CONFIRMED", "RESET_REQUIRED"].contains(user.status) {
             try await report.attempt("passwords") { () throws(RestoreFailure) in
-                billed = true
                 _ = try await cognito.call("AdminSetUserPassword", [
                     "UserPoolId": .string(poolID), "Username": .string(target.username),
                     "Password": .string(PlaceholderPassword.make(policy: passwordPolicy)), "Permanent": true,
@@ -251,7 +248,6 @@ struct UserRestore {
                 continue
             }
             try await report.attempt("linked_identities") { () throws(RestoreFailure) in
-                billed = true
                 _ = try await cognito.call("AdminLinkProviderForUser", [
                     "UserPoolId": .string(poolID),
                     "DestinationUser": ["ProviderName": "Cognito", "ProviderAttributeValue": .string(target.username)],
@@ -263,7 +259,6 @@ struct UserRestore {
         }
         if let request = MFAPreferences.request(for: user, username: target.username, poolID: poolID) {
             try await report.attempt("mfa_preferences") { () throws(RestoreFailure) in
-                billed = true
                 _ = try await cognito.call("AdminSetUserMFAPreference", request, step: "set the MFA preferences of \(user.username)",
                                            poolID: poolID)
                 return .applied
@@ -276,7 +271,6 @@ struct UserRestore {
             }
             try await report.attempt("group_memberships") { () throws(RestoreFailure) in
                 if members.contains(target.username) { return .skipped }
-                billed = true
                 _ = try await cognito.call("AdminAddUserToGroup", [
                     "UserPoolId": .string(poolID), "Username": .string(target.username), "GroupName": .string(group),
                 ], step: "add \(user.username) to group \(group)", poolID: poolID)

@@ -1,6 +1,6 @@
 import CCrypto
 
-/// SHA-256, HMAC-SHA256 and SHA-1 from OpenSSL's libcrypto.
+/// SHA-256, HMAC-SHA256, SHA-1 and MD5 from OpenSSL's libcrypto.
 public enum Crypto {
     public static func sha256<Bytes: Collection<UInt8>>(_ data: Bytes) -> [UInt8] {
         let hasher = SHA256Hasher()
@@ -29,6 +29,15 @@ public enum Crypto {
         var length: UInt32 = 0
         let input = Array(data)
         EVP_Digest(input, input.count, &digest, &length, EVP_sha1(), nil)
+        return digest
+    }
+
+    /// Only for the `Content-MD5` header S3 requires on some calls (PutObjectLegalHold), never for integrity.
+    public static func md5<Bytes: Collection<UInt8>>(_ data: Bytes) -> [UInt8] {
+        var digest = [UInt8](repeating: 0, count: 16)
+        var length: UInt32 = 0
+        let input = Array(data)
+        EVP_Digest(input, input.count, &digest, &length, EVP_md5(), nil)
         return digest
     }
 }

@@ -19,7 +19,10 @@ struct BackupCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(name: .customLong("pool-id"), help: "User pool to back up (repeatable; default: USER_POOL_IDS).")
+    @Option(name: .customLong("pool-id"), help: """
+        User pool to back up (repeatable; default: USER_POOL_IDS, ids or * for every pool in the \
+        region, and the pools carrying a tag of BACKUP_POOL_TAGS, key=value[,key=value]).
+        """)
     var poolIDs: [String] = []
 
     @Option(help: "S3 bucket for the backup objects (default: BACKUP_BUCKET).")
@@ -35,8 +38,9 @@ struct BackupCommand: AsyncParsableCommand {
     var compression: String?
 
     @Option(name: .customLong("user-mfa"), help: """
-        Read each user's MFA preferences (one AdminGetUser per user): auto (where the pool's MFA \
-        can be SMS or email), on, off (default: BACKUP_USER_MFA, else auto).
+        Read each user's MFA preferences: off, on, or auto (only where the pool's MFA can be SMS \
+        or email). One AdminGetUser per user, which makes every user a billed monthly active \
+        user: users x the tier's price each month it runs (default: BACKUP_USER_MFA, else off).
         """)
     var userMFA: String?
 
@@ -48,7 +52,11 @@ struct BackupCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingFailure {
             var environment = ProcessEnvironment.current
-            if !poolIDs.isEmpty { environment["USER_POOL_IDS"] = poolIDs.joined(separator: ",") }
+            if !poolIDs.isEmpty {
+                // The pools named, and only those.
+                environment["USER_POOL_IDS"] = poolIDs.joined(separator: ",")
+                environment["BACKUP_POOL_TAGS"] = nil
+            }
             if let bucket { environment["BACKUP_BUCKET"] = bucket }
             if let table { environment["BACKUP_TABLE"] = table }
             if let kmsKeyID { environment["BACKUP_KMS_KEY_ID"] = kmsKeyID }
@@ -64,7 +72,8 @@ struct BackupCommand: AsyncParsableCommand {
             let job = BackupJob(settings: settings, aws: try aws.client(environment: environment))
             try await Self.checkBucket(settings.bucket, s3: job.destination.s3)
 
-            let (outcome, signal) = await TerminationSignals.cancelling { [json] in await Self.backUp(settings.poolIDs, with: job, json: json) }
+            let pools = try await settings.selection.pools(in: job.cognito).map(\.poolID)
+            let (outcome, signal) = await TerminationSignals.cancelling { [json] in await Self.backUp(pools, with: job, json: json) }
             if json {
                 var document: JSONObject = ["backups": .array(outcome.records.map(\.json))]
                 document["failures"] = .array(outcome.failures.map { ["user_pool_id": .string($0.poolID), "error": .string(Self.explain($0))] })
@@ -72,11 +81,11 @@ struct BackupCommand: AsyncParsableCommand {
             }
             if let signal {
                 let stopped = outcome.interrupted.map { "stopped the backup of \($0); its upload was aborted and nothing was recorded" }
-                    ?? "stopped the backups after \(outcome.records.count + outcome.failures.count) of \(settings.poolIDs.count) pools"
+                    ?? "stopped the backups after \(outcome.records.count + outcome.failures.count) of \(pools.count) pools"
                 throw CLIError(message: "\(TerminationSignals.name(signal)) \(stopped)", exitCode: 128 + signal)
             }
             if !outcome.failures.isEmpty {
-                throw CLIError(message: "\(outcome.failures.count) of \(settings.poolIDs.count) backups failed", exitCode: CLIError.failed)
+                throw CLIError(message: "\(outcome.failures.count) of \(pools.count) backups failed", exitCode: CLIError.failed)
             }
         }
     }
@@ -124,7 +133,7 @@ struct BackupCommand: AsyncParsableCommand {
         if let error = failure.underlying as? AWSError, error.code == "ResourceNotFoundException", error.operation == "DescribeUserPool" {
             return "user pool \(failure.poolID) not found in this account and region"
         }
-        return "\(failure.underlying)"
+        return "\(failure.underlying)" + (failure.leftOpen.map { "; \($0)" } ?? "")
     }
 
     static func summary(_ record: BackupRecord) -> String {

@@ -14,12 +14,13 @@ struct CognitoBackupCommand: AsyncParsableCommand {
             Run with no subcommand and AWS_LAMBDA_RUNTIME_API set, it is a Lambda function (the \
             provided.al2023 bootstrap) backing up the pools in USER_POOL_IDS.
 
-            Exit codes: 0 success; 1 a backup, restore or check failed; 2 bad configuration \
+            Exit codes: 0 success; 1 a backup, restore or check failed, or `status` found a pool out of policy; 2 bad configuration \
             (missing settings or credentials, a bucket or --source that does not exist); 3 AWS \
             refused or could not be reached; 64 a malformed command line; 130 or 143 a backup \
             stopped by SIGINT or SIGTERM (its upload aborted; a second signal exits at once).
             """,
-        subcommands: [BackupCommand.self, ListCommand.self, RestoreCommand.self, VerifyCommand.self, DrillCommand.self]
+        subcommands: [BackupCommand.self, ListCommand.self, RestoreCommand.self, VerifyCommand.self, DrillCommand.self,
+                      StatusCommand.self, HoldCommand.self]
     )
 
     static func main() async {

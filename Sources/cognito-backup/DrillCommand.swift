@@ -12,11 +12,14 @@ struct DrillCommand: AsyncParsableCommand {
         abstract: "Prove that a pool's newest backup restores: restore it into a scratch pool, verify it, delete it.",
         discussion: """
             Takes the pool's newest backup from the metadata table and checks its size and SHA-256 \
-            against its row and its manifest; restores it into a new pool named \
-            drill-<pool>-<time> (no domain, no Lambda triggers, no log delivery, deletion \
-            protection off, no password messages, tagged cognito-backup:drill); runs every check \
-            of verify against it; and deletes it, even when a step failed or the drill was \
-            interrupted. Each step is timed: integrity + restore + verify is the recovery time \
+            against its row and its manifest, and parses every user and membership in it; \
+            restores its configuration whole, and its users (all with --users all, else a \
+            sample of 1000 by default: each restored user is billed as a monthly active user) \
+            with their memberships, into a new pool named drill-<pool>-<time> (no domain, no \
+            Lambda triggers, no log delivery, deletion protection off, no password messages, \
+            tagged cognito-backup:drill); runs every check of verify against it, on the users \
+            restored; and deletes it, even when a step failed or the drill was interrupted. \
+            Each step is timed: integrity + restore + verify is the recovery time \
             this backup would give. Exits 0 only when every step passed.
 
             Example:
@@ -33,6 +36,14 @@ struct DrillCommand: AsyncParsableCommand {
     @Option(help: "DynamoDB metadata table (default: BACKUP_TABLE).")
     var table: String?
 
+    @Option(help: """
+        How many users to restore and verify: a number (default 1000) or all. Every restored user \
+        is a billed monthly active user; a sample takes the file's first and last users, one of \
+        each status, a disabled and a linked user, a member of each group, then users at random. \
+        The whole file is checked and parsed either way.
+        """)
+    var users = String(DrillUsers.defaultSample)
+
     @Flag(help: "Leave the scratch pool for inspection instead of deleting it.")
     var keep = false
 
@@ -47,12 +58,16 @@ struct DrillCommand: AsyncParsableCommand {
             guard let table = table ?? environment["BACKUP_TABLE"].flatMap({ $0.isEmpty ? nil : $0 }) else {
                 throw CLIError(message: "no metadata table: pass --table or set BACKUP_TABLE", exitCode: CLIError.configuration)
             }
+            guard let drilledUsers = DrillUsers(users) else {
+                throw CLIError(message: "--users must be a number of users above 0 or all, not '\(users)'", exitCode: CLIError.configuration)
+            }
             let client = try aws.client()
             let quotas = try CognitoQuotas(environment: client.configuration.environment)
             let drill = Drill(cognito: Cognito(aws: client, quotas: quotas),
                               creating: Cognito(aws: client, quotas: quotas, retry: RetryPolicy(maxAttempts: 1)),
                               s3: S3(aws: client), catalog: BackupCatalog(dynamodb: DynamoDB(aws: client), table: table),
-                              bucket: bucket ?? environment["BACKUP_BUCKET"].flatMap { $0.isEmpty ? nil : $0 }, keep: keep)
+                              bucket: bucket ?? environment["BACKUP_BUCKET"].flatMap { $0.isEmpty ? nil : $0 }, keep: keep,
+                              users: drilledUsers)
             // SIGINT and SIGTERM cancel the drill; its scratch pool is still deleted, and the
             // report printed, before it returns.
             let report: DrillReport

@@ -1,3 +1,4 @@
+import AWSCore
 import AWSServices
 import ArgumentParser
 import Backup
@@ -11,7 +12,9 @@ struct ListCommand: AsyncParsableCommand {
         discussion: """
             With --bucket (and no --table) the backups are found in S3 itself, each described by \
             the manifest beside it: the way to list a DR bucket whose table is in another region. \
-            Backups older than manifests are listed from their key, with their size and no counts.
+            Backups older than manifests are listed from their key, with their size and no counts. \
+            With --holds a HOLD column (and `legal_hold` in JSON) says which backups are under an \
+            Object Lock legal hold (see `hold`): one GetObjectLegalHold per backup.
 
             Examples:
               cognito-backup list --table cognito-backup-metadata-prod --pool-id us-east-1_AbCdEf123
@@ -31,6 +34,9 @@ struct ListCommand: AsyncParsableCommand {
     @Option(help: "Show at most this many backups.")
     var limit: Int?
 
+    @Flag(help: "Show each backup's Object Lock legal hold (needs s3:GetObjectLegalHold; see `hold`).")
+    var holds = false
+
     @Flag(help: "Print JSON instead of a table.")
     var json = false
 
@@ -40,50 +46,73 @@ struct ListCommand: AsyncParsableCommand {
         try await reportingFailure {
             let environment = ProcessEnvironment.current
             let table = self.table ?? (bucket == nil ? environment["BACKUP_TABLE"].flatMap { $0.isEmpty ? nil : $0 } : nil)
-            let rows: [Row]
+            let client = try aws.client()
+            var rows: [Row]
             if let table {
-                rows = try await fromTable(table)
+                rows = try await fromTable(table, client: client)
             } else if let bucket = bucket ?? environment["BACKUP_BUCKET"], !bucket.isEmpty {
-                rows = try await fromBucket(bucket)
+                rows = try await fromBucket(bucket, client: client)
             } else {
                 throw CLIError(message: "nowhere to list from: pass --table or --bucket, or set BACKUP_TABLE or BACKUP_BUCKET",
                                exitCode: CLIError.configuration)
             }
-            json ? print(JSON.array(rows.map(\.json)).serialized) : print(Self.table(rows))
+            if holds {
+                let states = try await LegalHolds(s3: S3(aws: client)).states(rows.map { ($0.bucket, $0.key) }, warn: warn)
+                for index in rows.indices {
+                    rows[index].held = .some(states[index])
+                }
+            }
+            json ? print(JSON.array(rows.map(\.shownJSON)).serialized) : print(Self.table(rows, holds: holds))
         }
     }
 
     /// One backup as the list shows it, from either source.
     struct Row {
-        var date, pool, users, groups, size, location: String
+        var date, pool, users, groups, size, tier, bucket, key: String
         var json: JSON
+        /// Its Object Lock legal hold when asked for (`--holds`); `.some(nil)` where the bucket has
+        /// no Object Lock or the hold cannot be read.
+        var held: Bool?? = nil
+
+        var location: String { "s3://\(bucket)/\(key)" }
+
+        var shownJSON: JSON {
+            guard let held else { return json }
+            var members = json.object ?? JSONObject()
+            members["legal_hold"] = held.map(JSON.bool) ?? .null
+            return .object(members)
+        }
     }
 
-    private func fromTable(_ table: String) async throws -> [Row] {
-        let catalog = BackupCatalog(dynamodb: DynamoDB(aws: try aws.client()), table: table)
+    private func fromTable(_ table: String, client: AWSClient) async throws -> [Row] {
+        let catalog = BackupCatalog(dynamodb: DynamoDB(aws: client), table: table)
         let records: [BackupRecord]
         if let poolID { records = try await catalog.backups(of: poolID, limit: limit) } else { records = try await catalog.allBackups() }
         return records.prefix(limit ?? records.count).map {
             Row(date: $0.backupDate, pool: $0.userPoolID, users: String($0.userCount), groups: String($0.groupCount),
-                size: ByteCount.format($0.sizeBytes), location: "s3://\($0.bucket)/\($0.s3Key)", json: $0.json)
+                size: ByteCount.format($0.sizeBytes), tier: $0.tier?.rawValue ?? "-", bucket: $0.bucket, key: $0.s3Key, json: $0.json)
         }
     }
 
-    private func fromBucket(_ bucket: String) async throws -> [Row] {
-        let backups = try await BackupListing(s3: S3(aws: try aws.client()), bucket: bucket).backups(of: poolID, limit: limit)
+    private func fromBucket(_ bucket: String, client: AWSClient) async throws -> [Row] {
+        let backups = try await BackupListing(s3: S3(aws: client), bucket: bucket).backups(of: poolID, limit: limit)
         for problem in backups.compactMap(\.problem) { warn(problem) }
         return backups.map { backup in
             let record = backup.manifest
             return Row(date: record?.backupDate ?? backup.key.startedAt, pool: backup.key.poolID,
                        users: record.map { String($0.userCount) } ?? "?", groups: record.map { String($0.groupCount) } ?? "?",
-                       size: ByteCount.format(backup.sizeBytes), location: "s3://\(bucket)/\(backup.key.key)", json: backup.json)
+                       size: ByteCount.format(backup.sizeBytes), tier: record?.tier?.rawValue ?? "-", bucket: bucket, key: backup.key.key,
+                       json: backup.json)
         }
     }
 
-    static func table(_ rows: [Row]) -> String {
+    static func table(_ rows: [Row], holds: Bool) -> String {
         guard !rows.isEmpty else { return "(no backups)" }
-        let cells = [["DATE", "POOL", "USERS", "GROUPS", "SIZE", "KEY"]] + rows.map { [$0.date, $0.pool, $0.users, $0.groups, $0.size, $0.location] }
-        let widths = (0..<6).map { column in cells.map { $0[column].count }.max() ?? 0 }
+        let hold = { (row: Row) in holds ? [row.held.flatMap { $0 }.map { $0 ? "ON" : "-" } ?? "-"] : [] }
+        let cells = [["DATE", "POOL", "USERS", "GROUPS", "SIZE", "TIER"] + (holds ? ["HOLD"] : []) + ["KEY"]] + rows.map {
+            [$0.date, $0.pool, $0.users, $0.groups, $0.size, $0.tier] + hold($0) + [$0.location]
+        }
+        let widths = (0..<cells[0].count).map { column in cells.map { $0[column].count }.max() ?? 0 }
         return cells.map { row in
             (zip(row.dropLast(), widths).map { $0.padding(to: $1) } + [row.last!]).joined(separator: "  ")
         }.joined(separator: "\n")

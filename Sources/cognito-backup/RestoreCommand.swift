@@ -4,21 +4,22 @@ import ArgumentParser
 import Backup
 import JSON
 import Restore
+import Support
 
 struct RestoreCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "restore",
         abstract: "Restore a backup into a new or an existing user pool.",
         discussion: """
-            Recreates resource servers, identity providers, groups, app clients (new ids: the old → \
-            new map is printed), the domain, UI customization (its logo from the backup, or for an \
+            Recreates resource servers, identity providers, groups, app clients (new ids: the old-to-new \
+            map is printed), the domain, UI customization (its logo from the backup, or for an \
             older backup downloaded again from the old pool's URL), threat protection, each app client's managed login branding and terms \
             documents, then users (new subs; passwords cannot be exported), their linked identities \
             and every group membership. Lambda triggers are attached last, so none runs for a \
             restored user.
 
             Run it again to finish an interrupted or failed restore: what exists is skipped. The \
-            mapping file (old → new sub per user, old → new client ids) is also the restore's \
+            mapping file (each user's old and new sub, each client's old and new id) is also the restore's \
             journal: with --create-pool, a second run restores into the pool the first one created.
 
             Example:
@@ -67,6 +68,14 @@ struct RestoreCommand: AsyncParsableCommand {
     @Option(name: .customLong("mapping-file"), help: "Where to write the mapping (default: beside the backup, or here for S3).")
     var mappingFile: String?
 
+    @Flag(help: """
+        Write nothing: read the backup and the target and print what the restore would do, per \
+        component, the Cognito calls per quota and their time at the configured rates, the users \
+        it would bill and their cost at the target's tier, and its warnings. Exits 0 if the \
+        restore would go through, 1 if not.
+        """)
+    var plan = false
+
     @Flag(help: "Print a JSON summary, and no progress.")
     var json = false
 
@@ -94,9 +103,23 @@ struct RestoreCommand: AsyncParsableCommand {
         let quotas = try CognitoQuotas(environment: client.configuration.environment)
         // Creates are sent by a client that never retries: the restore looks for what a lost
         // answer may have created before sending it again. Both share the quota buckets.
-        let job = RestoreJob(cognito: Cognito(aws: client, quotas: quotas),
-                             creating: Cognito(aws: client, quotas: quotas, retry: RetryPolicy(maxAttempts: 1)),
+        let billed = BilledUsers()
+        let job = RestoreJob(cognito: billed.watching(Cognito(aws: client, quotas: quotas)),
+                             creating: billed.watching(Cognito(aws: client, quotas: quotas, retry: RetryPolicy(maxAttempts: 1))),
                              backup: backup, options: options, mappings: MappingFile(path: mappingPath))
+
+        // The plan's reads are not billed; only what the restore itself sends is.
+        let planned = await RestoreJob(cognito: Cognito(aws: client, quotas: quotas), backup: backup, options: options,
+                                       mappings: MappingFile(path: mappingPath)).plan(quotas: quotas)
+        if plan {
+            print(json ? planned.json.serialized : planned.text)
+            guard planned.wouldGoThrough else {
+                throw CLIError(message: "the restore would not go through: " + (planned.refusal ?? "\(planned.failures.count) items would not be restored"),
+                               exitCode: CLIError.failed)
+            }
+            return
+        }
+        if !json { StandardStream.error.write(planned.text + "\n") }
 
         let progress = ProgressLine(label: "restore \(backup.sourcePoolID)", enabled: !json)
         let result: RestoreJob.Result
@@ -114,6 +137,8 @@ struct RestoreCommand: AsyncParsableCommand {
             let copy = await copyMapping(result.mapping, beside: source, s3: s3, localPath: mappingPath)
             var summary = result.json.object ?? JSONObject()
             summary["mapping_files"] = .array(([mappingPath] + [copy].compactMap { $0 }).map(JSON.string))
+            summary["billed_users"] = .number(billed.count)
+            summary["plan"] = planned.json
             print(JSON.object(summary).serialized)
         } else {
             print(Self.summary(result, backup: backup, mappingFile: mappingPath))
@@ -185,8 +210,4 @@ extension PasswordHandling: ExpressibleByArgument {}
 enum UsersVia: String, ExpressibleByArgument, CaseIterable {
     case create
     case importJobs = "import"
-}
-
-extension String {
-    func padding(to width: Int) -> String { count >= width ? self : self + String(repeating: " ", count: width - count) }
 }

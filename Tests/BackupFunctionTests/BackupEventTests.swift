@@ -2,6 +2,7 @@ import Backup
 @testable import BackupFunction
 import JSON
 import LambdaRuntime
+import Support
 import Testing
 
 struct BackupEventTests {
@@ -42,7 +43,7 @@ struct FunctionConfigurationTests {
 
     @Test func readsTheOriginalFunctionsVariables() throws {
         let configuration = try FunctionConfiguration(environment: complete)
-        #expect(configuration.poolIDs == ["us-east-1_A1", "us-east-1_B2"])
+        #expect(configuration.selection.listed == ["us-east-1_A1", "us-east-1_B2"] && configuration.selection.isListedOnly)
         #expect(configuration.minimumIntervalSeconds == 300)
     }
 
@@ -58,6 +59,24 @@ struct FunctionConfigurationTests {
         var environment = complete
         environment[name] = value
         #expect(throws: (any Error).self) { try FunctionConfiguration(environment: environment) }
+    }
+}
+
+struct PoolSelectionTests {
+    @Test func aStarSelectsEveryPoolBesideTheListedOnes() throws {
+        let selection = try PoolSelection(poolIDs: "*, us-east-1_A1", tags: "")
+        #expect(selection.everyPool && selection.listed == ["us-east-1_A1"] && !selection.isListedOnly)
+    }
+
+    @Test func tagsAloneSelectWithNoPoolListed() throws {
+        let selection = try PoolSelection(poolIDs: "", tags: "backup=hourly, team = identity")
+        #expect(selection.tags.map(\.description) == ["backup=hourly", "team=identity"])
+        #expect(selection.listed.isEmpty && !selection.everyPool)
+    }
+
+    @Test(arguments: [("", ""), ("", "novalue"), ("", "=x"), ("pool-without-region", "")])
+    func aSelectionOfNothingOrOfMalformedPartsIsRefused(_ ids: String, _ tags: String) {
+        #expect(throws: ConfigurationError.self) { try PoolSelection(poolIDs: ids, tags: tags) }
     }
 }
 
@@ -106,7 +125,16 @@ struct DrillEventTests {
         #expect(try BackupEvent.parse(Array(#"{"drill": {}}"#.utf8)) == .drill(poolIDs: nil))
     }
 
-    @Test(arguments: [#"{"drill": true}"#, #"{"drill": {"user_pool_ids": []}}"#, #"{"drill": {"user_pool_ids": ["nope"]}}"#])
+    @Test func aDrillEventSaysHowManyUsersEachDrillRestores() throws {
+        #expect(try BackupEvent.parse(Array(#"{"drill": {"users": 250}}"#.utf8)) == .drill(poolIDs: nil, users: .sample(250)))
+        #expect(try BackupEvent.parse(Array(#"{"drill": {"users": "all"}}"#.utf8)) == .drill(poolIDs: nil, users: .all))
+        // The template's schedule sends its parameter as a string.
+        #expect(try BackupEvent.parse(Array(#"{"drill": {"users": "1000"}}"#.utf8)) == .drill(poolIDs: nil, users: .sample(1_000)))
+        #expect(try BackupEvent.parse(Array(#"{"drill": {}}"#.utf8)) == .drill(poolIDs: nil, users: .sample(1_000)))
+    }
+
+    @Test(arguments: [#"{"drill": true}"#, #"{"drill": {"user_pool_ids": []}}"#, #"{"drill": {"user_pool_ids": ["nope"]}}"#,
+                      #"{"drill": {"users": 0}}"#, #"{"drill": {"users": "some"}}"#, #"{"drill": {"users": true}}"#])
     func aMalformedDrillEventIsRefused(_ body: String) {
         #expect(throws: InvocationError.self) { try BackupEvent.parse(Array(body.utf8)) }
     }

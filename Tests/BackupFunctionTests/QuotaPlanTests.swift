@@ -1,3 +1,4 @@
+import AWSServices
 @testable import BackupFunction
 import Testing
 
@@ -72,5 +73,29 @@ struct QuotaPlanTests {
         #expect(line["pools"]?.array?.first?["estimated_seconds"]?.int == 900)
         #expect(line["unknown"]?.array?.first?["user_pool_id"]?.string == "eu-west-1_gone")
         #expect(line["problems"]?.array?.count == 1)
+    }
+}
+
+struct BillingInThePlanTests {
+    @Test func aPoolWhoseUsersTheBackupReadsStatesTheirMonthlyCostAtItsTier() throws {
+        let size = PoolSize(users: 1_000_000, groups: 0, memberships: 0)
+        let plan = QuotaPlan(pools: [QuotaPlan.Pool(poolID: "eu-west-1_mfa", size: size, estimatedMilliseconds: 1000, tier: .essentials,
+                                                    billedUsers: 1_000_000)],
+                             userListRate: 15, schedule: .hourly, invocationMilliseconds: 875_000)
+        let pool = try #require(plan.json["pools"]?.array?.first)
+        #expect(pool["tier"]?.string == "ESSENTIALS")
+        #expect(pool["billed_users"]?.int == 1_000_000)
+        #expect(pool["monthly_cost_usd"] == .number(15_000))
+        #expect(CognitoTier.plus.describe(users: 990) == "$19.80 (990 users at Plus's $0.02 per monthly active user)")
+    }
+
+    @Test func aPoolWhoseUsersTheBackupDoesNotReadCostsNothing() throws {
+        let plan = QuotaPlan(pools: [QueryPool.plain], userListRate: 15, schedule: .hourly, invocationMilliseconds: 875_000)
+        let pool = try #require(plan.json["pools"]?.array?.first)
+        #expect(pool["billed_users"]?.int == 0 && pool["monthly_cost_usd"] == .number(0))
+    }
+
+    enum QueryPool {
+        static let plain = QuotaPlan.Pool(poolID: "eu-west-1_p", size: PoolSize(users: 500, groups: 0, memberships: 0), estimatedMilliseconds: 1000)
     }
 }

@@ -13,7 +13,7 @@ actor SlowSink: SnapshotSink {
     }
 
     func finish() async throws -> String? { nil }
-    func abort() async {}
+    func abort() async -> UploadLeftOpen? { nil }
 }
 
 /// The largest value recorded.

@@ -102,7 +102,7 @@ struct CheckpointTests {
         progress.lateUsers = ["late": ["Username": "late"]]
         let checkpoint = BackupCheckpoint(
             poolID: "us-east-1_A1", key: "cognito-backup/2026/11/30/us-east-1_A1-010203.json",
-            identity: UploadIdentity(backupID: "b", poolID: "us-east-1_A1", started: "2026-11-30T01:02:03.000Z"), requestID: "r",
+            identity: UploadIdentity(backupID: "b", poolID: "us-east-1_A1", started: "2026-11-30T01:02:03.000Z", tier: .daily), requestID: "r",
             compression: .gzip,
             upload: S3ObjectUpload.Suspended(uploadID: "u", parts: [S3.UploadedPart(eTag: "\"e\"", sha256: "s")], tail: [0, 10, 255, 10]),
             writer: SnapshotWriter.Suspended(size: 42, digestState: SHA256Hasher().state, openContainers: [(125, true), (93, false)]),
@@ -114,6 +114,7 @@ struct CheckpointTests {
         #expect(read.progress.openGroup == progress.openGroup)
         #expect(read.progress.lateUsers == progress.lateUsers && read.progress.warnings == progress.warnings)
         #expect(read.writer.size == 42 && read.writer.openContainers.map(\.closer) == [125, 93] && read.compression == .gzip)
+        #expect(read.identity.tier == .daily)
     }
 
     @Test func aCheckpointOfAnotherFormatIsRefused() {

@@ -65,5 +65,8 @@ actor MemorySink: SnapshotSink {
         return "v1"
     }
 
-    func abort() async { aborted = true }
+    func abort() async -> UploadLeftOpen? {
+        aborted = true
+        return nil
+    }
 }

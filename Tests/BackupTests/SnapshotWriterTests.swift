@@ -48,5 +48,5 @@ struct SinkFailure: Error {}
 struct FailingSink: SnapshotSink {
     func write(_ bytes: [UInt8]) async throws { throw SinkFailure() }
     func finish() async throws -> String? { throw SinkFailure() }
-    func abort() async {}
+    func abort() async -> UploadLeftOpen? { nil }
 }

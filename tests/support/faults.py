@@ -93,7 +93,11 @@ def operation_of(environ: dict) -> str:
     query = parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True)
     if "uploads" in query:
         return "CreateMultipartUpload" if method == "POST" else "ListMultipartUploads"
+    if "legal-hold" in query:
+        return "PutObjectLegalHold" if method == "PUT" else "GetObjectLegalHold"
     if "/" not in environ.get("PATH_INFO", "").strip("/"):  # path style: /bucket alone
+        if "lifecycle" in query:
+            return {"GET": "GetBucketLifecycleConfiguration", "PUT": "PutBucketLifecycleConfiguration"}.get(method, method)
         return {"GET": "ListObjectsV2" if "list-type" in query else "ListObjects", "HEAD": "HeadBucket",
                 "PUT": "CreateBucket"}.get(method, method)
     if "partNumber" in query:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import hashlib
 import inspect
 import signal
 import threading
@@ -35,6 +36,8 @@ from moto.core import DEFAULT_ACCOUNT_ID
 from moto.core.exceptions import JsonRESTError
 from moto.core.responses import ActionResult, BaseResponse, EmptyResult
 from moto.core.utils import utcnow
+from moto.s3.exceptions import LockNotEnabled, S3ClientError
+from moto.s3.responses import S3Response
 from moto.moto_server.werkzeug_app import (
     DomainDispatcherApplication,
     create_backend_app,
@@ -405,6 +408,28 @@ def _setup_class_keeping_the_raw_query(self: BaseResponse, request: Any, full_ur
         self.uri = urlunparse(urlparse(self.uri)._replace(query=raw))
 
 
+_moto_get_object_legal_hold = S3Response.get_object_legal_hold
+_moto_put_object_legal_hold = S3Response.put_object_legal_hold
+
+
+def _get_object_legal_hold(self: S3Response):
+    """S3 refuses the question on a bucket without Object Lock; moto answers an empty hold."""
+    if not self.backend.get_bucket(self.bucket_name).object_lock_enabled:
+        raise LockNotEnabled
+    return _moto_get_object_legal_hold(self)
+
+
+def _put_object_legal_hold(self: S3Response):
+    """S3 requires Content-MD5 (or a flexible checksum) on PutObjectLegalHold and checks it; moto
+    takes the body as it comes."""
+    md5 = self.headers.get("Content-MD5")
+    if md5 is None and not any(name.lower().startswith("x-amz-checksum-") for name in self.headers.keys()):
+        raise S3ClientError("InvalidRequest", "Missing required header for this request: Content-MD5")
+    if md5 is not None and md5 != base64.b64encode(hashlib.md5(self.body).digest()).decode():
+        raise S3ClientError("InvalidDigest", "The Content-MD5 you specified was invalid.")
+    return _moto_put_object_legal_hold(self)
+
+
 def _install() -> None:
     """Patch moto's classes; idempotent, since each step only assigns."""
     for extras in (_CognitoExtras, import_jobs.ImportJobResponses):
@@ -415,6 +440,8 @@ def _install() -> None:
     CognitoIdpResponse.create_user_pool_domain = _create_user_pool_domain
     CognitoIdpBackend.reset = _reset_backend
     BaseResponse.setup_class = _setup_class_keeping_the_raw_query
+    S3Response.get_object_legal_hold = _get_object_legal_hold
+    S3Response.put_object_legal_hold = _put_object_legal_hold
 
 
 class S3RegionCheck:

@@ -10,7 +10,8 @@ role, named ``CognitoBackupAccess``. Tests use it two ways:
 
 A small evaluator for the CloudFormation intrinsics the templates use
 (``Ref``, ``Fn::Sub``, ``Fn::GetAtt``, ``Fn::If``, ``Fn::Join``,
-``Fn::Split``, ``Fn::Select``, the condition functions, ``AWS::NoValue``)
+``Fn::Split``, ``Fn::Select``, ``Fn::FindInMap``, the condition functions,
+``AWS::NoValue``)
 does the resolving; only what the policy needs is evaluated.
 """
 
@@ -34,7 +35,8 @@ POLICY_NAME = "CognitoBackupAccess"
 # to their ARNs would be denied there, so ``widen`` replaces their Resource.
 WIDENED_SERVICES = ("cognito-idp", "dynamodb")
 
-# Used for parameters that have no default when the caller gives no value.
+# Used for parameters that have no default, or an empty one the stack's rules refuse alone
+# (UserPoolIds without PoolSelectionTags), when the caller gives no value.
 PLACEHOLDER_PARAMETERS = {
     "UserPoolIds": "us-east-1_EXAMPLE1",
     "CodeS3Bucket": "code-bucket",
@@ -104,6 +106,8 @@ _NAME_PROPERTY = {
     "AWS::Lambda::Function": "FunctionName",
     "AWS::Events::Rule": "Name",
     "AWS::CloudTrail::Trail": "TrailName",
+    "AWS::StepFunctions::StateMachine": "StateMachineName",
+    "AWS::CloudWatch::Dashboard": "DashboardName",
     "AWS::IAM::Role": "RoleName",
 }
 
@@ -137,10 +141,10 @@ class Resolver:
         spec = self.template.get("Parameters", {}).get(name)
         if spec is None:
             raise KeyError(f"unknown parameter {name}")
+        if name in PLACEHOLDER_PARAMETERS and not str(spec.get("Default", "")):
+            return PLACEHOLDER_PARAMETERS[name]
         if "Default" in spec:
             return str(spec["Default"])
-        if name in PLACEHOLDER_PARAMETERS:
-            return PLACEHOLDER_PARAMETERS[name]
         raise KeyError(f"parameter {name} has no default: pass it in parameters=")
 
     def pseudo(self, name: str) -> Any:
@@ -178,7 +182,8 @@ class Resolver:
         if res_type == "AWS::SQS::Queue":
             return f"https://sqs.{self.region}.amazonaws.com/{self.account}/{self.physical_name(name)}"
         if res_type in ("AWS::IAM::Role", "AWS::Lambda::Function", "AWS::S3::Bucket",
-                        "AWS::DynamoDB::Table", "AWS::Logs::LogGroup", "AWS::CloudTrail::Trail"):
+                        "AWS::DynamoDB::Table", "AWS::Logs::LogGroup", "AWS::CloudTrail::Trail",
+                        "AWS::CloudWatch::Dashboard"):
             return self.physical_name(name)
         return self.get_att(name, "Arn")
 
@@ -197,6 +202,7 @@ class Resolver:
             "AWS::IAM::Role": f"arn:{p}:iam::{a}:role/{name}",
             "AWS::Events::Rule": f"arn:{p}:events:{r}:{a}:rule/{name}",
             "AWS::CloudTrail::Trail": f"arn:{p}:cloudtrail:{r}:{a}:trail/{name}",
+            "AWS::StepFunctions::StateMachine": f"arn:{p}:states:{r}:{a}:stateMachine:{name}",
         }
         if res_type not in arns:
             raise KeyError(f"no Arn model for {res_type}")
@@ -277,6 +283,7 @@ _FUNCTIONS = {
     "Fn::Join": lambda r, a: a[0].join(str(x) for x in r.resolve(a[1])),
     "Fn::Split": lambda r, a: r.resolve(a[1]).split(a[0]),
     "Fn::Select": _fn_select,
+    "Fn::FindInMap": lambda r, a: r.template["Mappings"][r.resolve(a[0])][str(r.resolve(a[1]))][r.resolve(a[2])],
     "Fn::Equals": lambda r, a: str(r.resolve(a[0])) == str(r.resolve(a[1])),
     "Fn::Not": lambda r, a: not r.resolve(a[0]),
     "Fn::And": lambda r, a: all(r.resolve(x) for x in a),
@@ -367,13 +374,13 @@ def drill_policy(account: str = "123456789012", region: str = "us-east-1", widen
     return policy
 
 
-def _statements_all_branches(statements: list) -> list[dict]:
-    """Every statement the policy can contain, whichever way Fn::If goes."""
+def all_branches(statements: list) -> list:
+    """Every statement (or action) the list can contain, whichever way Fn::If goes."""
     out: list[dict] = []
     for item in statements:
         if isinstance(item, dict) and set(item) == {"Fn::If"}:
             _, when_true, when_false = item["Fn::If"]
-            out.extend(_statements_all_branches([when_true, when_false]))
+            out.extend(all_branches([when_true, when_false]))
         elif isinstance(item, dict) and item.get("Ref") == "AWS::NoValue":
             continue
         else:
@@ -390,8 +397,8 @@ def backup_actions() -> list[str]:
     """
     _, document = find_policy(load_template())
     actions: list[str] = []
-    for statement in _statements_all_branches(document["Statement"]):
-        actions.extend(_as_list(statement["Action"]))
+    for statement in all_branches(document["Statement"]):
+        actions.extend(all_branches(_as_list(statement["Action"])))
     return sorted(actions)
 
 
@@ -415,3 +422,8 @@ def without_action(policy: dict, action: str) -> dict:
         raise ValueError(f"{action} is not in the policy")
     result["Statement"] = statements
     return result
+
+
+def parameter_default(name: str) -> str:
+    """The default of the backup template's parameter ``name``, as the stack would set it."""
+    return str(load_template()["Parameters"][name]["Default"])

@@ -1,0 +1,110 @@
+import AWSCore
+import AWSServices
+import Backup
+import BackupFunction
+import JSON
+import Restore
+import Support
+
+/// Reads, for each pool, what `status` reports: its backups from the table (or, without one, from
+/// the bucket's manifests), its newest drill and lease from the table, and from S3 the newest
+/// object's replication, the legal holds, open uploads and manifests no row catalogues.
+struct ProtectionSurvey: Sendable {
+    let s3: S3
+    /// nil: the bucket alone (a DR region), which knows nothing of drills and leases.
+    let table: String?
+    let dynamodb: DynamoDB
+    /// The bucket named on the command line or in BACKUP_BUCKET; with a table, the buckets the
+    /// newest rows name are looked at too.
+    let bucket: String?
+
+    static let prefix = "cognito-backup/"
+
+    func statuses(of poolIDs: [String]) async throws -> [PoolStatus] {
+        var statuses = try await backups(of: poolIDs)
+        let buckets = Set([bucket].compactMap { $0 } + statuses.compactMap { $0.newest?.bucket }).sorted()
+        for bucket in buckets {
+            try await surveyBucket(bucket, into: &statuses)
+        }
+        return try await concurrentMap(statuses, limit: 4) { status in try await self.completed(status) }
+    }
+
+    /// Each pool's backups, newest first.
+    private func backups(of poolIDs: [String]) async throws -> [PoolStatus] {
+        if let table {
+            let catalog = BackupCatalog(dynamodb: dynamodb, table: table)
+            return try await concurrentMap(poolIDs, limit: 4) { poolID in
+                PoolStatus(poolID: poolID, backups: try await catalog.backups(of: poolID).map(PoolStatus.Backup.init))
+            }
+        }
+        guard let bucket else { return poolIDs.map { PoolStatus(poolID: $0) } }
+        let listed = try await BackupListing(s3: s3, bucket: bucket).backups()
+        let byPool = Dictionary(grouping: listed, by: \.key.poolID)
+        return poolIDs.map { poolID in
+            var status = PoolStatus(poolID: poolID, backups: (byPool[poolID] ?? []).map(PoolStatus.Backup.init))
+            status.problems += (byPool[poolID] ?? []).compactMap(\.problem)
+            return status
+        }
+    }
+
+    /// What one listing of the bucket says of every pool: its open uploads and, with a table,
+    /// the manifests beside objects no row catalogues (a process stopped between the two writes).
+    private func surveyBucket(_ bucket: String, into statuses: inout [PoolStatus]) async throws {
+        func pool(of key: String) -> String? {
+            BackupKey(key.hasSuffix(BackupFormat.manifestSuffix) ? String(key.dropLast(BackupFormat.manifestSuffix.count)) : key)?.poolID
+        }
+        do {
+            let poolIDs = Set(statuses.map(\.poolID))
+            let uploads = try await s3.openUploads(bucket: bucket, prefix: Self.prefix).filter { pool(of: $0.key).map(poolIDs.contains) ?? false }
+            let described = try await concurrentMap(uploads, limit: 4) { [s3] upload in
+                PoolStatus.OpenUpload(upload: upload, removal: await UploadLeftOpen.Removal.lookingUp(s3: s3, bucket: bucket, key: upload.key))
+            }
+            for index in statuses.indices {
+                statuses[index].openUploads += described.filter { pool(of: $0.upload.key) == statuses[index].poolID }
+            }
+        } catch {
+            for index in statuses.indices { statuses[index].problems.append("cannot list the open uploads of \(bucket): \(error)") }
+        }
+        guard table != nil else { return }
+        let manifests = try await s3.allKeys(bucket: bucket, prefix: Self.prefix).filter { $0.hasSuffix(BackupFormat.manifestSuffix) }
+        for index in statuses.indices {
+            let catalogued = Set(statuses[index].backups.filter { $0.bucket == bucket }.map(\.key))
+            statuses[index].uncataloguedManifests += manifests.filter {
+                pool(of: $0) == statuses[index].poolID && !catalogued.contains(String($0.dropLast(BackupFormat.manifestSuffix.count)))
+            }
+        }
+    }
+
+    /// The pool's drill, lease, replication and holds.
+    private func completed(_ status: PoolStatus) async throws -> PoolStatus {
+        var status = status
+        if let table {
+            do {
+                status.drill = try await DrillRecords(dynamodb: dynamodb, table: table).newest(of: status.poolID)
+            } catch {
+                status.drillUnknown = "cannot read the drill record: \(error)"
+            }
+            status.lease = try await PoolLeases(dynamodb: dynamodb, table: table).holder(of: status.poolID)
+        } else {
+            status.drillUnknown = "drills are recorded in the table; pass --table to see them"
+        }
+        guard let newest = status.newest else { return status }
+        do {
+            let state = try await s3.replicationState(bucket: newest.bucket, key: newest.key)
+            status.replication = PoolStatus.Replication(status: state.status,
+                                                        replica: try await ReplicationCheck(s3: s3).check(bucket: newest.bucket, key: newest.key))
+        } catch {
+            status.problems.append("cannot read the replication of s3://\(newest.bucket)/\(newest.key): \(error)")
+        }
+        do {
+            var refused: [String] = []
+            (status.holdsKnown, status.heldKeys) = try await LegalHolds(s3: s3).held(status.backups.map { ($0.bucket, $0.key) }) {
+                refused.append($0)
+            }
+            status.problems += refused
+        } catch {
+            status.problems.append("cannot read the legal holds: \(error)")
+        }
+        return status
+    }
+}
