@@ -164,3 +164,31 @@ def test_import_without_a_role_is_a_configuration_error(server, idp, tmp_path):
 
     assert result.returncode == 2 and "--import-role-arn" in result.stderr
     assert idp.list_user_pools(MaxResults=60)["UserPools"] and len(idp.list_user_pools(MaxResults=60)["UserPools"]) == 1
+
+
+def test_a_plan_of_an_import_runs_no_job_and_counts_what_the_import_then_does(server, idp, tmp_path):
+    from test_restore_plan import writes
+
+    backup = back_up(server, build_rich_pool(idp), tmp_path)
+    mapping = tmp_path / "mapping.json"
+    args = ("--create-pool", "--pool-name", "planned-import", "--mapping-file", str(mapping))
+    server.faults.recording = True
+
+    planned = via_import(server, backup, "--plan", *args, check=False)
+
+    assert planned.returncode == 0, planned.stdout + planned.stderr
+    assert writes(server.faults.recorded) == [] and not mapping.exists()
+    assert import_jobs.uploads() == [] and "GetCSVHeader" not in {op for op, _ in server.faults.recorded}
+    report = json.loads(planned.stdout)
+    assert report["counts"]["users_imported"]["created"] == USERS - len(UNVERIFIED)
+    assert report["counts"]["import_jobs"]["created"] == 1
+
+    server.faults.recorded.clear()
+    done = json.loads(via_import(server, backup, *args).stdout)
+
+    assert done["complete"] and done["users_imported"] == report["counts"]["users_imported"]["created"]
+    assert done["counts"]["users"] == report["counts"]["users"]
+    # Imported users bill nothing by coming in; those created, disabled or given a group do.
+    billed = {json.loads(body)["Username"] for op, body in server.faults.recorded
+              if op in ("AdminCreateUser", "AdminDisableUser", "AdminAddUserToGroup", "AdminSetUserMFAPreference")}
+    assert done["billed_users"] == report["billed_users"] == len(billed) < USERS
