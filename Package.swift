@@ -21,7 +21,7 @@ let package = Package(
         .target(name: "AWSCore", dependencies: ["HTTP", "Signing", "Support", "JSON"]),
         .target(name: "AWSServices", dependencies: ["AWSCore", "HTTP", "Signing", "Support", "JSON"]),
         .target(name: "Backup", dependencies: ["AWSServices", "AWSCore", "HTTP", "Signing", "Support", "JSON", "CZlib"]),
-        .target(name: "Restore", dependencies: ["Backup", "AWSServices", "AWSCore", "Signing", "Support", "JSON"]),
+        .target(name: "Restore", dependencies: ["Backup", "AWSServices", "AWSCore", "HTTP", "Signing", "Support", "JSON"]),
         .target(name: "LambdaRuntime", dependencies: ["HTTP", "Support", "JSON"]),
         .target(name: "BackupFunction", dependencies: ["LambdaRuntime", "Backup", "Restore", "AWSServices", "AWSCore", "Support", "JSON"]),
         .executableTarget(

@@ -3,6 +3,8 @@ public enum AWSService: String, Sendable {
     case cognitoIdentityProvider = "cognito-idp"
     case s3
     case dynamodb
+    /// CloudWatch Logs, where a user import job writes one line per user.
+    case logs
     /// Step Functions: an event-triggered backup too large for one invocation starts the state machine.
     case stepFunctions = "states"
     /// Only for credentials: a role profile's AssumeRole, a web identity token's exchange.
@@ -21,6 +23,7 @@ public enum AWSService: String, Sendable {
         case .cognitoIdentityProvider: return "COGNITO_IDENTITY_PROVIDER"
         case .s3: return "S3"
         case .dynamodb: return "DYNAMODB"
+        case .logs: return "CLOUDWATCH_LOGS"
         case .stepFunctions: return "SFN"
         case .sts: return "STS"
         case .ssoPortal: return "SSO"

@@ -4,7 +4,7 @@ import JSON
 /// Which request and response members carry the page token of each paginated Cognito operation.
 public enum CognitoPagination {
     public static func tokenName(_ operation: String) -> String {
-        operation == "ListUsers" ? "PaginationToken" : "NextToken"
+        ["ListUsers", "ListUserImportJobs"].contains(operation) ? "PaginationToken" : "NextToken"
     }
 
     /// A pool's list operations: the member holding the items, and the largest page Cognito gives.
@@ -14,6 +14,7 @@ public enum CognitoPagination {
         "ListResourceServers": ("ResourceServers", ("MaxResults", 50)),
         "ListGroups": ("Groups", ("Limit", 60)),
         "ListTerms": ("Terms", ("MaxResults", 60)),
+        "ListUserImportJobs": ("UserImportJobs", ("MaxResults", 60)),
     ]
 }
 

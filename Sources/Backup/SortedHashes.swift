@@ -16,6 +16,8 @@ public struct SortedHashes: Sendable {
 
     public func contains(_ text: String) -> Bool { contains(hash: Self.hash(text)) }
 
+    public var isEmpty: Bool { hashes.isEmpty }
+
     public func contains(hash wanted: UInt64) -> Bool { index(of: wanted) != nil }
 
     /// Where `wanted` is in the sorted hashes: what a list kept beside them in the same order is

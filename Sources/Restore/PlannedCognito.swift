@@ -74,8 +74,29 @@ final class PlannedCognito: CognitoAPI {
     private func plannedPoolRead(_ operation: String) throws -> JSON {
         if operation == "DescribeUserPool" { return ["UserPool": .object(state.withLock { $0.pool } ?? JSONObject())] }
         if operation.hasPrefix("List") { return [:] }
+        if operation == "GetCSVHeader" { return ["CSVHeader": .array(plannedCSVHeader.map(JSON.string))] }
         throw Self.notFound(operation, "the pool would be created by this restore")
     }
+
+    /// GetCSVHeader of the pool CreateUserPool would make: Cognito's standard columns, then the
+    /// custom attributes its `Schema` declares by bare name (developer-only ones are no column;
+    /// standard ones appear there only when required or immutable).
+    private var plannedCSVHeader: [String] {
+        let schema = state.withLock { $0.pool?["Schema"]?.array } ?? []
+        let custom = schema.compactMap { entry -> String? in
+            guard let name = entry["Name"]?.string, entry["DeveloperOnlyAttribute"]?.bool != true,
+                  !Self.standardCSVColumns.contains(name), !CreateRequest.unschematicAttributes.contains(name) else { return nil }
+            return "custom:\(name)"
+        }
+        return Self.standardCSVColumns + custom
+    }
+
+    /// The columns GetCSVHeader gives every pool, in its order.
+    static let standardCSVColumns = [
+        "name", "given_name", "family_name", "middle_name", "nickname", "preferred_username", "profile", "picture",
+        "website", "email", "email_verified", "gender", "birthdate", "zoneinfo", "locale", "phone_number",
+        "phone_number_verified", "address", "updated_at", "cognito:mfa_enabled", "cognito:username",
+    ]
 
     /// What Cognito answers a write it accepts, in the members the restore reads from it.
     private func planned(_ operation: String, _ input: JSON) async throws -> JSON {

@@ -17,14 +17,26 @@ public struct RestoreOptions: Sendable {
     public var passwords: PasswordHandling
     /// Users in flight at once: enough to keep the quotas busy at AWS's latency.
     public var concurrency: Int
+    public var usersVia: UsersVia
+
+    /// How users are put in the target.
+    public enum UsersVia: Sendable {
+        /// AdminCreateUser, one call per user: each one a monthly active user.
+        case create
+        /// User import jobs first, which bill nobody; AdminCreateUser for the users a job cannot take.
+        case importJobs(ImportJobAccess)
+        /// What a plan makes of `importJobs`: the same files, no job, their users taken as imported.
+        case rehearsedImportJobs
+    }
 
     public init(target: Target, domainPrefix: String? = nil, skipTriggers: Bool = false,
-                passwords: PasswordHandling = .noInvitation, concurrency: Int = 32) {
+                passwords: PasswordHandling = .noInvitation, concurrency: Int = 32, usersVia: UsersVia = .create) {
         self.target = target
         self.domainPrefix = domainPrefix
         self.skipTriggers = skipTriggers
         self.passwords = passwords
         self.concurrency = concurrency
+        self.usersVia = usersVia
     }
 }
 
@@ -80,10 +92,19 @@ public struct RestoreJob: Sendable {
         let ours = try journal?.users.newSubs() ?? SortedHashes([])
         mapping.users = MappedUsers()
         let restored = RestoredUsers(into: mapping.users)
-        let users = UserRestore(cognito: cognito, creates: creates, backup: backup, poolID: poolID, passwords: options.passwords,
+        var users = UserRestore(cognito: cognito, creates: creates, backup: backup, poolID: poolID, passwords: options.passwords,
                                 passwordPolicy: described["Policies"]?["PasswordPolicy"], canSendSMS: described["SmsConfiguration"] != nil,
                                 ours: ours, concurrency: options.concurrency,
                                 report: report, restored: restored, progress: progress)
+        let importing = { (access: ImportJobAccess?) in
+            UserImport(cognito: cognito, creates: creates, access: access, backup: backup, poolID: poolID,
+                       target: described, restoreID: mapping.restoreID, report: report)
+        }
+        switch options.usersVia {
+        case .create: break
+        case .importJobs(let access): users.importing = importing(access)
+        case .rehearsedImportJobs: users.importing = importing(nil)
+        }
         do {
             try await users.run()
         } catch {
@@ -213,7 +234,12 @@ public struct RestoreJob: Sendable {
     }
 
     private func warnAboutPasswords(report: RestoreReport) {
-        let created = report.counts("users").created
+        let imported = report.counts("users_imported").created
+        if imported > 0 {
+            report.warn("\(imported) users were imported (RESET_REQUIRED, nothing sent, not billed): at sign-in Cognito answers "
+                + "PasswordResetRequiredException, and the application sends them to ForgotPassword; a passwordless pool signs them in at once")
+        }
+        let created = report.counts("users").created - imported
         guard created > 0 else { return }
         switch options.passwords {
         case .noInvitation:
@@ -241,6 +267,7 @@ extension RestoreJob.Result {
             "counts": RestoreReport.json(report.counts),
             "app_clients": .object(mapping.appClients.map { ($0.oldID, .string($0.newID)) }),
             "federated_users": .number(mapping.users.federatedCount),
+            "users_imported": .number(report.counts("users_imported").created),
             "warnings": .array(report.warnings.map(JSON.string)),
             "failures": .array(report.failures.map(JSON.string)),
         ]

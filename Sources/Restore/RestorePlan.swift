@@ -107,6 +107,8 @@ extension RestoreJob {
         }
         do {
             let journal = MemoryJournal(try await mappings.load())
+            var options = options
+            if case .importJobs = options.usersVia { options.usersVia = .rehearsedImportJobs }
             let rehearsal = RestoreJob(cognito: counted, creating: counted, backup: backup, options: options, mappings: journal, logo: logo)
             let result = try await rehearsal.run()
             report = result.report

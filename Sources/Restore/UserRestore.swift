@@ -38,10 +38,19 @@ struct UserRestore {
     let report: RestoreReport
     let restored: RestoredUsers
     let progress: (@Sendable (_ done: Int, _ total: Int) -> Void)?
+    /// With `--users-via import`: the import jobs that put users in before any is created one by one.
+    var importing: UserImport? = nil
 
     func run() async throws(RestoreFailure) {
         let matching = UserMatching(poolConfig: backup.poolConfig)
-        let existing = try await existingUsers(matching)
+        var existing = try await existingUsers(matching)
+        var imported = SortedHashes([])
+        if let importing {
+            imported = try await importing.run(existing: existing, matching: matching)
+            // What the jobs did, from the pool itself: a user a job did not take is not there,
+            // and is created below like any other.
+            if !imported.isEmpty, !importing.rehearsed { existing = try await existingUsers(matching) }
+        }
         let members = try await existingMembers()
         let providers = Set(try await providerNames())
         for (group, username) in backup.memberships.strays {
@@ -55,7 +64,8 @@ struct UserRestore {
         let nextUser = { () throws(BackupReadError) -> UserContext? in
             guard let user = try reader.next() else { return nil }
             defer { index += 1 }
-            return UserContext(index: index, user: user, key: matching.key(user), target: existing[matching.key(user)],
+            let key = matching.key(user)
+            return UserContext(index: index, user: user, key: key, target: existing[key], imported: imported.contains(key.text),
                                groups: backup.memberships.groups(of: user.username), members: members, providers: providers)
         }
         do {
@@ -145,6 +155,8 @@ struct UserRestore {
         let key: UserKey
         /// The user in the target pool, once there.
         var target: TargetUser?
+        /// Sent in one of this run's import jobs: found in the target, it is one this run put there.
+        let imported: Bool
         let groups: [String]
         let members: [String: SortedHashes]
         let providers: Set<String>
@@ -170,7 +182,16 @@ struct UserRestore {
                     throw RestoreFailure(step: "restore user \(user.username)", poolID: poolID,
                                          underlying: Self.notOurs(existing, operation: "ListUsers"))
                 }
-                return .skipped
+                guard context.imported else { return .skipped }
+                report.record("users_imported", .created)
+                return .created
+            }
+            if context.imported, importing?.rehearsed == true {
+                // A plan runs no job: what its file carries is taken as imported, as a job would leave it.
+                target = TargetUser(username: context.key.text, sub: nil, writableDigest: TargetUser.writableDigest(of: user),
+                                    enabled: true, awaitsNewPassword: false, identities: [])
+                report.record("users_imported", .created)
+                return .created
             }
             target = try await create(user, key: context.key)
             return .created

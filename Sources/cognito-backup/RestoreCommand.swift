@@ -52,6 +52,19 @@ struct RestoreCommand: AsyncParsableCommand {
         """)
     var passwords: PasswordHandling = .noInvitation
 
+    @Option(name: .customLong("users-via"), help: """
+        How users are put in the pool: create (AdminCreateUser, one call per user, each user billed as a \
+        monthly active user) or import (CSV user import jobs, which bill nobody: users come back \
+        RESET_REQUIRED; those a job cannot take are created, and billed). Needs --import-role-arn.
+        """)
+    var usersVia: UsersVia = .create
+
+    @Option(name: .customLong("import-role-arn"), help: """
+        The role Cognito writes an import job's CloudWatch log with (the template's ImportRoleArn); \
+        default: BACKUP_IMPORT_ROLE_ARN.
+        """)
+    var importRoleARN: String?
+
     @Option(name: .customLong("mapping-file"), help: "Where to write the mapping (default: beside the backup, or here for S3).")
     var mappingFile: String?
 
@@ -80,11 +93,13 @@ struct RestoreCommand: AsyncParsableCommand {
     }
 
     private func restore() async throws {
-        let (backup, source, s3) = try await self.source.read(aws: aws)
         let client = try aws.client()
+        let importAccess = try importJobAccess(client)
+        let (backup, source, s3) = try await self.source.read(aws: aws)
         let mappingPath = mappingFile ?? source.defaultMappingPath
-        let options = RestoreOptions(target: createPool ? .newPool(name: poolName) : .existingPool(id: targetPoolID!),
+        var options = RestoreOptions(target: createPool ? .newPool(name: poolName) : .existingPool(id: targetPoolID!),
                                      domainPrefix: domainPrefix, skipTriggers: skipTriggers, passwords: passwords)
+        if let importAccess { options.usersVia = .importJobs(importAccess) }
         let quotas = try CognitoQuotas(environment: client.configuration.environment)
         // Creates are sent by a client that never retries: the restore looks for what a lost
         // answer may have created before sending it again. Both share the quota buckets.
@@ -134,6 +149,17 @@ struct RestoreCommand: AsyncParsableCommand {
         }
     }
 
+    /// With `--users-via import`, the role and clients its jobs need; checked before the backup is read.
+    private func importJobAccess(_ client: AWSClient) throws -> ImportJobAccess? {
+        guard usersVia == .importJobs else { return nil }
+        let role = importRoleARN ?? client.configuration.environment["BACKUP_IMPORT_ROLE_ARN"] ?? ""
+        guard !role.isEmpty else {
+            throw CLIError(message: "--users-via import needs the import job's role: --import-role-arn or BACKUP_IMPORT_ROLE_ARN",
+                           exitCode: CLIError.configuration)
+        }
+        return ImportJobAccess(roleARN: role, logs: CloudWatchLogs(aws: client))
+    }
+
     /// Puts a copy of the mapping beside an S3 backup, for whoever restores next; returns where,
     /// or nil when there is no copy to make or it could not be written (a warning: the mapping is
     /// safe in `localPath`, and the restore itself succeeded or failed on its own).
@@ -179,3 +205,9 @@ struct RestoreCommand: AsyncParsableCommand {
 }
 
 extension PasswordHandling: ExpressibleByArgument {}
+
+/// `--users-via`.
+enum UsersVia: String, ExpressibleByArgument, CaseIterable {
+    case create
+    case importJobs = "import"
+}

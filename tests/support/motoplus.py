@@ -45,8 +45,10 @@ from moto.moto_server.werkzeug_app import (
 from werkzeug.serving import BaseWSGIServer, make_server
 
 try:
+    from . import import_jobs
     from .faults import FaultInjector, FaultPlan
 except ImportError:  # run as a script: python3 tests/support/motoplus.py
+    import import_jobs
     from faults import FaultInjector, FaultPlan
 
 # Real UI customization image URLs point at the pool's CloudFront distribution.
@@ -388,6 +390,7 @@ def _reset_backend(self: CognitoIdpBackend) -> None:
         del _store[key]
     for path in [p for p in _images if p.split("/")[1] in self.user_pools]:
         del _images[path]
+    import_jobs.reset(self.account_id, self.region_name)
     _original_backend_reset(self)
 
 
@@ -429,9 +432,10 @@ def _put_object_legal_hold(self: S3Response):
 
 def _install() -> None:
     """Patch moto's classes; idempotent, since each step only assigns."""
-    for name, member in vars(_CognitoExtras).items():
-        if inspect.isfunction(member):
-            setattr(CognitoIdpResponse, name, member)
+    for extras in (_CognitoExtras, import_jobs.ImportJobResponses):
+        for name, member in vars(extras).items():
+            if inspect.isfunction(member):
+                setattr(CognitoIdpResponse, name, member)
     CognitoIdpResponse.describe_user_pool = _describe_user_pool
     CognitoIdpResponse.create_user_pool_domain = _create_user_pool_domain
     CognitoIdpBackend.reset = _reset_backend
@@ -538,7 +542,8 @@ def start(port: int = 0) -> MotoPlus:
     app = DomainDispatcherApplication(create_backend_app)
     faults = FaultPlan()
     region_check = S3RegionCheck(app)
-    return MotoPlus(make_server("127.0.0.1", port, FaultInjector(region_check, faults), threaded=True), faults, region_check)
+    return MotoPlus(make_server("127.0.0.1", port, FaultInjector(import_jobs.ImportUploads(region_check), faults), threaded=True),
+                    faults, region_check)
 
 
 def main() -> None:
