@@ -21,13 +21,14 @@ let package = Package(
         .target(name: "AWSCore", dependencies: ["HTTP", "Signing", "Support", "JSON"]),
         .target(name: "AWSServices", dependencies: ["AWSCore", "HTTP", "Signing", "Support", "JSON"]),
         .target(name: "Backup", dependencies: ["AWSServices", "AWSCore", "HTTP", "Signing", "Support", "JSON", "CZlib"]),
+        .target(name: "Compare", dependencies: ["Backup", "AWSServices", "Support", "JSON"]),
         .target(name: "Restore", dependencies: ["Backup", "AWSServices", "AWSCore", "Signing", "Support", "JSON"]),
         .target(name: "LambdaRuntime", dependencies: ["HTTP", "Support", "JSON"]),
         .target(name: "BackupFunction", dependencies: ["LambdaRuntime", "Backup", "Restore", "AWSServices", "AWSCore", "Support", "JSON"]),
         .executableTarget(
             name: "cognito-backup",
             dependencies: [
-                "BackupFunction", "Backup", "Restore", "AWSServices", "AWSCore", "Support", "JSON",
+                "BackupFunction", "Backup", "Compare", "Restore", "AWSServices", "AWSCore", "Support", "JSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
