@@ -39,6 +39,7 @@ let package = Package(
         .testTarget(name: "BackupTests", dependencies: ["Backup", "Restore", "AWSServices", "AWSCore", "Signing", "Support", "JSON"], resources: [.copy("Resources")]),
         .testTarget(name: "LambdaRuntimeTests", dependencies: ["LambdaRuntime", "JSON", "TestSupport"]),
         .testTarget(name: "BackupFunctionTests", dependencies: ["BackupFunction", "Backup", "LambdaRuntime", "AWSServices", "Support", "JSON"]),
+        .testTarget(name: "CompareTests", dependencies: ["Compare", "Backup", "JSON"]),
         .testTarget(name: "RestoreTests", dependencies: ["Restore", "Backup", "AWSServices", "AWSCore", "HTTP", "Support", "JSON", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
