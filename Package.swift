@@ -21,13 +21,14 @@ let package = Package(
         .target(name: "AWSCore", dependencies: ["HTTP", "Signing", "Support", "JSON"]),
         .target(name: "AWSServices", dependencies: ["AWSCore", "HTTP", "Signing", "Support", "JSON"]),
         .target(name: "Backup", dependencies: ["AWSServices", "AWSCore", "HTTP", "Signing", "Support", "JSON", "CZlib"]),
+        .target(name: "Compare", dependencies: ["Backup", "AWSServices", "Support", "JSON"]),
         .target(name: "Restore", dependencies: ["Backup", "AWSServices", "AWSCore", "HTTP", "Signing", "Support", "JSON"]),
         .target(name: "LambdaRuntime", dependencies: ["HTTP", "Support", "JSON"]),
         .target(name: "BackupFunction", dependencies: ["LambdaRuntime", "Backup", "Restore", "AWSServices", "AWSCore", "Support", "JSON"]),
         .executableTarget(
             name: "cognito-backup",
             dependencies: [
-                "BackupFunction", "Backup", "Restore", "AWSServices", "AWSCore", "Support", "JSON",
+                "BackupFunction", "Backup", "Compare", "Restore", "AWSServices", "AWSCore", "Support", "JSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -38,6 +39,7 @@ let package = Package(
         .testTarget(name: "BackupTests", dependencies: ["Backup", "Restore", "AWSServices", "AWSCore", "Signing", "Support", "JSON"], resources: [.copy("Resources")]),
         .testTarget(name: "LambdaRuntimeTests", dependencies: ["LambdaRuntime", "JSON", "TestSupport"]),
         .testTarget(name: "BackupFunctionTests", dependencies: ["BackupFunction", "Backup", "LambdaRuntime", "AWSServices", "Support", "JSON"]),
+        .testTarget(name: "CompareTests", dependencies: ["Compare", "Backup", "JSON"]),
         .testTarget(name: "RestoreTests", dependencies: ["Restore", "Backup", "AWSServices", "AWSCore", "HTTP", "Support", "JSON", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -10,14 +10,16 @@ extension BackupSource {
 
     /// The backup as a file on disk: a local file as it is; an S3 object downloaded (see
     /// `download`) and checked against its manifest before a byte of it is read. `warn` hears
-    /// what nothing can vouch for.
-    func file(s3: S3, versionID: String?, warn: (String) -> Void) async throws -> BackupFile {
+    /// what nothing can vouch for. `s3` is made only for an S3 backup: a local file needs no
+    /// credentials or region.
+    func file(s3 makeS3: () throws -> S3, versionID: String?, warn: (String) -> Void) async throws -> BackupFile {
         guard case let .s3(bucket, key) = self else {
             guard case let .file(path) = self, let local = BackupFile(path: path) else {
                 throw BackupSourceError(source: description, reason: "no such readable file")
             }
             return local
         }
+        let s3 = try makeS3()
         let downloaded = try await download(s3: s3, bucket: bucket, key: key, versionID: versionID)
         if let warning = try await checkIntegrity(size: downloaded.size, sha256: downloaded.sha256, s3: s3, versionID: versionID) {
             warn(warning)

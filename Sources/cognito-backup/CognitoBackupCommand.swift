@@ -19,7 +19,7 @@ struct CognitoBackupCommand: AsyncParsableCommand {
             refused or could not be reached; 64 a malformed command line; 130 or 143 a backup \
             stopped by SIGINT or SIGTERM (its upload aborted; a second signal exits at once).
             """,
-        subcommands: [BackupCommand.self, ListCommand.self, RestoreCommand.self, VerifyCommand.self, DrillCommand.self,
+        subcommands: [BackupCommand.self, ListCommand.self, RestoreCommand.self, VerifyCommand.self, DiffCommand.self, DrillCommand.self,
                       StatusCommand.self, HoldCommand.self]
     )
 

@@ -1,0 +1,112 @@
+import JSON
+
+/// One difference between two sides of a comparison, named as a person knows the item: a
+/// username, a group, client or provider name, a setting path.
+public struct Change: Sendable {
+    public let kind: Kind
+    public let action: Action
+    /// The item: a username, a group name, `alice in admins` for a membership, `pool` for settings.
+    public let name: String
+    /// The item's id on the second side (an app client's id), where it has one.
+    public let id: String?
+    /// What differs in a changed item, setting by setting.
+    public let fields: [Field]
+
+    public init(kind: Kind, action: Action, name: String, id: String? = nil, fields: [Field] = []) {
+        self.kind = kind
+        self.action = action
+        self.name = name
+        self.id = id
+        self.fields = fields
+    }
+
+    /// What a comparison reports, in the order it reports them.
+    public enum Kind: String, Sendable, CaseIterable {
+        case settings, schema
+        case mfaConfiguration = "mfa_configuration"
+        case domain
+        case resourceServers = "resource_servers"
+        case identityProviders = "identity_providers"
+        case groups
+        case appClients = "app_clients"
+        case uiCustomization = "ui_customization"
+        case riskConfiguration = "risk_configuration"
+        case managedLoginBranding = "managed_login_branding"
+        case terms
+        case logDelivery = "log_delivery"
+        case users, memberships
+
+        /// How the text report names one item of the kind.
+        var label: String {
+            switch self {
+            case .settings: "pool setting"
+            case .schema: "schema attribute"
+            case .mfaConfiguration: "MFA configuration"
+            case .domain: "domain"
+            case .resourceServers: "resource server"
+            case .identityProviders: "identity provider"
+            case .groups: "group"
+            case .appClients: "app client"
+            case .uiCustomization: "UI customization"
+            case .riskConfiguration: "threat protection"
+            case .managedLoginBranding: "managed login branding"
+            case .terms: "terms"
+            case .logDelivery: "log delivery"
+            case .users: "user"
+            case .memberships: "membership"
+            }
+        }
+    }
+
+    public enum Action: String, Sendable {
+        case added, removed, changed
+
+        var sign: String {
+            switch self {
+            case .added: "+"
+            case .removed: "-"
+            case .changed: "~"
+            }
+        }
+    }
+
+    /// One setting of a changed item: its path (`Policies.PasswordPolicy.MinimumLength`, an
+    /// attribute's name) and its value on each side; nil where that side lacks it.
+    public struct Field: Sendable, Equatable {
+        public let path: String
+        public let old: JSON?
+        public let new: JSON?
+
+        public init(path: String, old: JSON?, new: JSON?) {
+            self.path = path
+            self.old = old
+            self.new = new
+        }
+    }
+
+    /// `--json`'s shape, documented in docs/format.md.
+    public var json: JSON {
+        var object: JSONObject = ["kind": .string(kind.rawValue), "change": .string(action.rawValue), "name": .string(name)]
+        if let id { object["id"] = .string(id) }
+        if action == .changed {
+            object["fields"] = .array(fields.map { field in
+                ["path": .string(field.path), "old": field.old ?? .null, "new": field.new ?? .null]
+            })
+        }
+        return .object(object)
+    }
+
+    /// One line for people: `~ app client web (1example): ExplicitAuthFlows: [...] -> [...]`.
+    public var text: String {
+        var line = "\(action.sign) \(kind.label) \(name)"
+        if let id { line += " (\(id))" }
+        guard action == .changed, !fields.isEmpty else { return line }
+        return line + ": " + fields.map { "\($0.path): \(Self.shown($0.old)) -> \(Self.shown($0.new))" }.joined(separator: "; ")
+    }
+
+    private static func shown(_ value: JSON?) -> String {
+        guard let value else { return "(none)" }
+        let text = value.string ?? value.serialized
+        return text.count > 200 ? String(text.prefix(200)) + "..." : text
+    }
+}
