@@ -9,6 +9,7 @@ CPU seconds and peak RSS.
     python3 bench/benchmark.py --users 300000 --part-delay-s 3   # a slow S3
     python3 bench/benchmark.py --users 100000 --compression gzip
     python3 bench/benchmark.py --users 10000 --members-per-group 100 --restore
+    python3 bench/benchmark.py --users 100000 --members-per-group 100 --diff
     python3 bench/benchmark.py --users 100000 --members-per-group 100 --restore --restore-tps 1000
     python3 bench/benchmark.py --users 1000000 --members-per-group 100 --restore --restore-tps 1000 --restore-stop-after-s 120
 
@@ -93,6 +94,8 @@ def main() -> None:
     parser.add_argument("--restore-again", action="store_true",
                         help="then restore the backup again into the pool restored (the peak RSS of a rerun, which lists every user there)")
     parser.add_argument("--restore-stop-after-s", type=float, help="interrupt the restore after this long (peak RSS of a partial restore)")
+    parser.add_argument("--diff", action="store_true",
+                        help="then diff the backup against the live pool (pool:<id>): wall, CPU, peak RSS, share of the UserList ceiling")
     parser.add_argument("--binary", default=os.environ.get("COGNITO_BACKUP_BIN", str(ROOT / ".build/release/cognito-backup")))
     args = parser.parse_args()
 
@@ -116,11 +119,27 @@ def main() -> None:
         print(f"  CPU {measured['cpu_s']:.2f} s = {1e6 * measured['cpu_s'] / record['user_count']:.1f} µs per user, "
               f"peak RSS {measured['peak_rss_mb']:.1f} MB, throttled {stats(url)['throttled']}")
         print(f"  stored {record['size_bytes'] / record['user_count']:.0f} bytes per user ({args.compression})")
+        if args.diff:
+            diff(args, url, env, record)
         if args.restore:
             restore(args, url, env, record)
     finally:
         fake.terminate()
         fake.wait(10)
+
+
+def diff(args, url: str, env: dict, record: dict) -> None:
+    """The backup against the pool it was taken of, which has not changed: exit 0, every user read again."""
+    before = stats(url)["requests"]
+    run, measured = timed([args.binary, "diff", f"s3://bench/{record['s3_key']}", f"pool:{POOL}", "--summary"], env)
+    if run.returncode != 0:
+        raise SystemExit(f"diff exited {run.returncode}: {run.stdout}{run.stderr}")
+    after = stats(url)["requests"]
+    list_calls = sum(after.get(op, 0) - before.get(op, 0) for op in ("cognito-idp:ListUsers", "cognito-idp:ListUsersInGroup"))
+    ceiling_s = list_calls / USER_LIST_QUOTA
+    print(f"diff of the backup against the live pool ({record['user_count']} users): wall {measured['wall_s']:.1f} s, "
+          f"quota ceiling {ceiling_s:.1f} s for {list_calls} UserList calls -> {100 * ceiling_s / measured['wall_s']:.0f}% of the limit; "
+          f"CPU {measured['cpu_s']:.2f} s, peak RSS {measured['peak_rss_mb']:.1f} MB; {run.stdout.strip()}")
 
 
 def restore(args, url: str, env: dict, record: dict) -> None:
