@@ -187,18 +187,29 @@ public struct RestoreJob: Sendable {
 
     /// Triggers go on last, so that none ran once per restored user.
     private func attachTriggers(mapping: RestoreMapping, report: RestoreReport) async throws(RestoreFailure) {
-        guard mapping.createdPool, let poolID = mapping.targetPoolID,
-              let request = CreateRequest.attachTriggers(backup.poolConfig, poolID: poolID, restoreID: mapping.restoreID) else { return }
+        guard mapping.createdPool, let poolID = mapping.targetPoolID, backup.poolConfig["LambdaConfig"]?.object?.isEmpty == false else { return }
         guard !options.skipTriggers else {
             report.warn("Lambda triggers not attached (--skip-triggers)")
             return
         }
         try await report.attempt("lambda_triggers") { () throws(RestoreFailure) in
+            // Read now, not at the start: a resumed run may find the MFA an earlier run set.
+            let currentMFA = try await currentMFAMode(poolID: poolID)
+            guard let request = CreateRequest.attachTriggers(backup.poolConfig, poolID: poolID, restoreID: mapping.restoreID,
+                                                             currentMFA: currentMFA) else { return .skipped }
             _ = try await cognito.call("UpdateUserPool", request, step: "attach the Lambda triggers", poolID: poolID)
             return .applied
         }
         report.warn("the pool invokes the same Lambda functions as before: each function's resource policy must allow "
             + "cognito-idp.amazonaws.com to invoke it for the new pool's ARN")
+    }
+
+    /// The target's MFA mode, for an UpdateUserPool to repeat: GetUserPoolMfaConfig's, the
+    /// answer SetUserPoolMfaConfig's writes show in at once.
+    func currentMFAMode(poolID: String) async throws(RestoreFailure) -> String {
+        let mfa = try await cognito.call("GetUserPoolMfaConfig", ["UserPoolId": .string(poolID)],
+                                         step: "read the target pool's MFA configuration", poolID: poolID)
+        return mfa["MfaConfiguration"]?.string ?? "OFF"
     }
 
     /// After UpdateUserPool, which resets the MFA mode it is not given (and is refused some MFA
