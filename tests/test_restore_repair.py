@@ -49,3 +49,78 @@ def test_every_update_user_pool_repeats_the_targets_mfa_mode(server, idp, tmp_pa
     assert second["target_pool_id"] == target and second["resumed"]
     updates = update_user_pools(server)
     assert updates and all(update.get("MfaConfiguration") == "ON" for update in updates), updates
+
+
+WRITES = ("UpdateUserPool", "UpdateUserPoolClient", "SetUserPoolMfaConfig")
+
+
+def writes(server) -> list[tuple[str, dict]]:
+    return [(operation, json.loads(body)) for operation, body in server.faults.recorded if operation in WRITES]
+
+
+def client_named(idp, pool: str, name: str) -> dict:
+    [client] = [c for c in idp.list_user_pool_clients(UserPoolId=pool, MaxResults=60)["UserPoolClients"] if c["ClientName"] == name]
+    return idp.describe_user_pool_client(UserPoolId=pool, ClientId=client["ClientId"])["UserPoolClient"]
+
+
+def test_revert_puts_back_settings_and_clients_raising_mfa_first_and_a_rerun_writes_nothing(server, idp, tmp_path):
+    pool = mfa_pool(idp)
+    backup = back_up(server, pool, tmp_path)
+    # The incident: a script sets one setting and wipes the password policy, MFA is turned
+    # off, a client's auth flows are edited.
+    idp.update_user_pool(UserPoolId=pool, Policies={"PasswordPolicy": {"MinimumLength": 6}}, MfaConfiguration="OFF")
+    idp.set_user_pool_mfa_config(UserPoolId=pool, MfaConfiguration="OFF")
+    web = client_named(idp, pool, "web")
+    idp.update_user_pool_client(UserPoolId=pool, ClientId=web["ClientId"], ClientName="web", ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH"])
+
+    server.faults.recording = True
+    plan = json.loads(restore(server, backup, "--target-pool-id", pool, "--revert", "--plan").stdout)
+    assert writes(server) == []
+    assert plan["writes_by_operation"] == {"SetUserPoolMfaConfig": 1, "UpdateUserPool": 1, "UpdateUserPoolClient": 1}, plan
+    assert plan["counts"]["app_client_settings"]["applied"] == 1 and plan["counts"]["pool_settings"]["applied"] == 1
+    assert client_named(idp, pool, "web")["ExplicitAuthFlows"] == ["ALLOW_USER_PASSWORD_AUTH"]
+
+    server.faults.recorded.clear()
+    summary = json.loads(restore(server, backup, "--target-pool-id", pool, "--revert").stdout)
+    assert summary["complete"] and summary["counts"]["app_client_settings"]["applied"] == 1
+    sent = writes(server)
+    assert [operation for operation, _ in sent] == ["UpdateUserPoolClient", "SetUserPoolMfaConfig", "UpdateUserPool"], sent
+    # MFA was raised before anything else changed, and UpdateUserPool kept it on.
+    assert sent[2][1]["MfaConfiguration"] == "ON"
+    assert idp.get_user_pool_mfa_config(UserPoolId=pool)["MfaConfiguration"] == "ON"
+    assert idp.describe_user_pool(UserPoolId=pool)["UserPool"]["Policies"]["PasswordPolicy"]["MinimumLength"] == 12
+    assert sorted(client_named(idp, pool, "web")["ExplicitAuthFlows"]) == ["ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_SRP_AUTH"]
+    assert client_named(idp, pool, "web")["ClientId"] == web["ClientId"]
+
+    server.faults.recorded.clear()
+    again = json.loads(restore(server, backup, "--target-pool-id", pool, "--revert").stdout)
+    assert again["complete"] and writes(server) == []
+
+
+def test_revert_lowers_mfa_only_after_the_other_settings(server, idp, tmp_path):
+    pool = idp.create_user_pool(PoolName="optional", SmsConfiguration=SMS)["UserPool"]["Id"]
+    idp.set_user_pool_mfa_config(UserPoolId=pool, MfaConfiguration="OPTIONAL", SoftwareTokenMfaConfiguration={"Enabled": True})
+    backup = back_up(server, pool, tmp_path)
+    idp.update_user_pool(UserPoolId=pool, Policies={"PasswordPolicy": {"MinimumLength": 6}})
+    idp.set_user_pool_mfa_config(UserPoolId=pool, MfaConfiguration="ON", SoftwareTokenMfaConfiguration={"Enabled": True})
+
+    server.faults.recording = True
+    restore(server, backup, "--target-pool-id", pool, "--revert")
+    sent = writes(server)
+    assert [operation for operation, _ in sent] == ["UpdateUserPool", "SetUserPoolMfaConfig"], sent
+    assert sent[0][1]["MfaConfiguration"] == "ON"
+    assert idp.get_user_pool_mfa_config(UserPoolId=pool)["MfaConfiguration"] == "OPTIONAL"
+
+
+def test_a_lost_answer_to_an_update_is_sent_again(server, idp, tmp_path):
+    pool = mfa_pool(idp)
+    backup = back_up(server, pool, tmp_path)
+    web = client_named(idp, pool, "web")
+    idp.update_user_pool_client(UserPoolId=pool, ClientId=web["ClientId"], ClientName="web", ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH"])
+    # Cognito applies the update, its answer never arrives.
+    server.faults.add("UpdateUserPoolClient", "drop")
+
+    summary = json.loads(restore(server, backup, "--target-pool-id", pool, "--revert").stdout)
+    assert summary["complete"] and server.faults.fired["UpdateUserPoolClient"] == 1
+    assert server.faults.seen["UpdateUserPoolClient"] == 2
+    assert sorted(client_named(idp, pool, "web")["ExplicitAuthFlows"]) == ["ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_SRP_AUTH"]

@@ -17,10 +17,14 @@ public struct RestoreOptions: Sendable {
     public var passwords: PasswordHandling
     /// Users in flight at once: enough to keep the quotas busy at AWS's latency.
     public var concurrency: Int
+    /// Into an existing pool, also put back app clients and pool settings (MFA included) that
+    /// differ from the backup's (`SettingsRevert`).
+    public var revert: Bool
 
     public init(target: Target, domainPrefix: String? = nil, skipTriggers: Bool = false,
-                passwords: PasswordHandling = .noInvitation, concurrency: Int = 32) {
+                passwords: PasswordHandling = .noInvitation, concurrency: Int = 32, revert: Bool = false) {
         self.target = target
+        self.revert = revert
         self.domainPrefix = domainPrefix
         self.skipTriggers = skipTriggers
         self.passwords = passwords
@@ -71,10 +75,14 @@ public struct RestoreJob: Sendable {
 
         let described = try await cognito.call("DescribeUserPool", ["UserPoolId": .string(poolID)],
                                                step: "describe the target pool", poolID: poolID)["UserPool"] ?? .null
+        let revert = options.revert && !mapping.createdPool ? SettingsRevert(cognito: cognito, backup: backup, poolID: poolID, report: report) : nil
+        // The clients there before this run: only they can differ from the backup's.
+        let clientsBefore = revert == nil ? [] : Set(try await cognito.listAll("ListUserPoolClients", poolID: poolID).compactMap { $0["ClientId"]?.string })
         mapping.appClients = try await PoolStructureRestore(cognito: cognito, creates: creates, backup: backup, poolID: poolID, target: described,
                                                             createdPool: mapping.createdPool, domainPrefix: options.domainPrefix,
                                                             logo: logo, report: report).run()
         try await mappings.save(mapping)
+        try await revert?.appClients(mapping.appClients, existing: clientsBefore)
 
         // This run records every user it restores or finds restored, afresh.
         let ours = try journal?.users.newSubs() ?? SortedHashes([])
@@ -95,6 +103,8 @@ public struct RestoreJob: Sendable {
         try restored.finish()
         try await attachTriggers(mapping: mapping, report: report)
         try await mfa(mapping: mapping, report: report)
+        // Last, as triggers are for a new pool: the backup's settings include its triggers.
+        try await revert?.poolSettings()
         warnAboutPasswords(report: report)
         if backup.warnings.contains(where: { $0.component == UserMFAReading.unreadComponent }) {
             report.warn("the backup did not read users' SMS and email MFA preferences (BACKUP_USER_MFA=off): "

@@ -52,6 +52,14 @@ struct RestoreCommand: AsyncParsableCommand {
         """)
     var passwords: PasswordHandling = .noInvitation
 
+    @Flag(help: """
+        With --target-pool-id, also put back what differs from the backup: app clients \
+        (UpdateUserPoolClient with the backup's complete configuration, matched by name) and the \
+        pool settings (UpdateUserPool with every setting, triggers included, then the backup's MFA \
+        configuration; MFA is never weaker in between). Items that already match are not written.
+        """)
+    var revert = false
+
     @Option(name: .customLong("mapping-file"), help: "Where to write the mapping (default: beside the backup, or here for S3).")
     var mappingFile: String?
 
@@ -73,6 +81,7 @@ struct RestoreCommand: AsyncParsableCommand {
             throw ValidationError("pass exactly one of --create-pool and --target-pool-id")
         }
         if poolName != nil && !createPool { throw ValidationError("--pool-name goes with --create-pool") }
+        if revert && createPool { throw ValidationError("--revert goes with --target-pool-id") }
     }
 
     func run() async throws {
@@ -84,7 +93,8 @@ struct RestoreCommand: AsyncParsableCommand {
         let client = try aws.client()
         let mappingPath = mappingFile ?? source.defaultMappingPath
         let options = RestoreOptions(target: createPool ? .newPool(name: poolName) : .existingPool(id: targetPoolID!),
-                                     domainPrefix: domainPrefix, skipTriggers: skipTriggers, passwords: passwords)
+                                     domainPrefix: domainPrefix, skipTriggers: skipTriggers, passwords: passwords,
+                                     revert: revert)
         let quotas = try CognitoQuotas(environment: client.configuration.environment)
         // Creates are sent by a client that never retries: the restore looks for what a lost
         // answer may have created before sending it again. Both share the quota buckets.
