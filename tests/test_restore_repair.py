@@ -9,6 +9,7 @@ import json
 import pytest
 
 from test_restore import CREDS, back_up, restore
+from test_restore_requests import MODELS, problems
 from support.iam import boto3_client
 
 SMS = {"SnsCallerArn": "arn:aws:iam::123456789012:role/cognito-sms", "ExternalId": "repair-test"}
@@ -51,11 +52,17 @@ def test_every_update_user_pool_repeats_the_targets_mfa_mode(server, idp, tmp_pa
     assert updates and all(update.get("MfaConfiguration") == "ON" for update in updates), updates
 
 
-WRITES = ("UpdateUserPool", "UpdateUserPoolClient", "SetUserPoolMfaConfig")
+COGNITO = MODELS["AWSCognitoIdentityProviderService"]
+WRITES = ("UpdateUserPool", "UpdateUserPoolClient", "SetUserPoolMfaConfig", "UpdateGroup", "UpdateResourceServer",
+          "UpdateIdentityProvider")
 
 
 def writes(server) -> list[tuple[str, dict]]:
-    return [(operation, json.loads(body)) for operation, body in server.faults.recorded if operation in WRITES]
+    """The revert's writes, each checked against the API model first (moto takes what AWS refuses)."""
+    sent = [(operation, json.loads(body)) for operation, body in server.faults.recorded if operation in WRITES]
+    for operation, request in sent:
+        assert problems(COGNITO, COGNITO["operations"][operation]["input"]["shape"], request, operation) == []
+    return sent
 
 
 def client_named(idp, pool: str, name: str) -> dict:
@@ -124,3 +131,31 @@ def test_a_lost_answer_to_an_update_is_sent_again(server, idp, tmp_path):
     assert summary["complete"] and server.faults.fired["UpdateUserPoolClient"] == 1
     assert server.faults.seen["UpdateUserPoolClient"] == 2
     assert sorted(client_named(idp, pool, "web")["ExplicitAuthFlows"]) == ["ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_SRP_AUTH"]
+
+
+def test_revert_puts_back_groups_and_providers(server, idp, tmp_path):
+    """(moto has no UpdateResourceServer: resource servers are put back the same way, untested here.)"""
+    pool = idp.create_user_pool(PoolName="named")["UserPool"]["Id"]
+    idp.create_group(UserPoolId=pool, GroupName="admins", Description="Full access", Precedence=1)
+    idp.create_resource_server(UserPoolId=pool, Identifier="https://api.example.com", Name="api",
+                               Scopes=[{"ScopeName": "read", "ScopeDescription": "Read"}])
+    details = {"client_id": "partner", "client_secret": "s3cret", "authorize_scopes": "openid email",
+               "oidc_issuer": "https://login.partner.example", "attributes_request_method": "GET"}
+    idp.create_identity_provider(UserPoolId=pool, ProviderName="Partner", ProviderType="OIDC", ProviderDetails=details,
+                                 AttributeMapping={"email": "email"})
+    backup = back_up(server, pool, tmp_path)
+    idp.update_group(UserPoolId=pool, GroupName="admins", Description="changed", Precedence=9)
+    idp.update_identity_provider(UserPoolId=pool, ProviderName="Partner", ProviderDetails={**details, "authorize_scopes": "openid"})
+
+    server.faults.recording = True
+    summary = json.loads(restore(server, backup, "--target-pool-id", pool, "--revert").stdout)
+    assert summary["complete"]
+    assert sorted(operation for operation, _ in writes(server)) == ["UpdateGroup", "UpdateIdentityProvider"]
+    group = idp.get_group(UserPoolId=pool, GroupName="admins")["Group"]
+    assert (group["Description"], group["Precedence"]) == ("Full access", 1)
+    provider = idp.describe_identity_provider(UserPoolId=pool, ProviderName="Partner")["IdentityProvider"]
+    assert provider["ProviderDetails"]["authorize_scopes"] == "openid email"
+
+    server.faults.recorded.clear()
+    restore(server, backup, "--target-pool-id", pool, "--revert")
+    assert writes(server) == []

@@ -17,8 +17,9 @@ public struct RestoreOptions: Sendable {
     public var passwords: PasswordHandling
     /// Users in flight at once: enough to keep the quotas busy at AWS's latency.
     public var concurrency: Int
-    /// Into an existing pool, also put back app clients and pool settings (MFA included) that
-    /// differ from the backup's (`SettingsRevert`).
+    /// Into an existing pool, also put back groups' settings, resource servers, identity
+    /// providers, app clients and pool settings (MFA included) that differ from the backup's
+    /// (`SettingsRevert`).
     public var revert: Bool
 
     public init(target: Target, domainPrefix: String? = nil, skipTriggers: Bool = false,
@@ -78,10 +79,12 @@ public struct RestoreJob: Sendable {
         let revert = options.revert && !mapping.createdPool ? SettingsRevert(cognito: cognito, backup: backup, poolID: poolID, report: report) : nil
         // The clients there before this run: only they can differ from the backup's.
         let clientsBefore = revert == nil ? [] : Set(try await cognito.listAll("ListUserPoolClients", poolID: poolID).compactMap { $0["ClientId"]?.string })
+        let providersBefore = revert == nil ? [] : Set(try await cognito.listAll("ListIdentityProviders", poolID: poolID).compactMap { $0["ProviderName"]?.string })
         mapping.appClients = try await PoolStructureRestore(cognito: cognito, creates: creates, backup: backup, poolID: poolID, target: described,
                                                             createdPool: mapping.createdPool, domainPrefix: options.domainPrefix,
                                                             logo: logo, report: report).run()
         try await mappings.save(mapping)
+        try await revert?.namedItems(providersBefore: providersBefore)
         try await revert?.appClients(mapping.appClients, existing: clientsBefore)
 
         // This run records every user it restores or finds restored, afresh.

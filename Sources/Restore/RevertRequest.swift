@@ -24,6 +24,13 @@ extension CreateRequest {
         return .object(request)
     }
 
+    /// UpdateIdentityProvider: CreateIdentityProvider's request without the type, which stays.
+    static func providerUpdate(_ provider: JSON, poolID: String) -> JSON {
+        var request = identityProvider(provider, poolID: poolID).object ?? JSONObject()
+        request["ProviderType"] = nil
+        return .object(request)
+    }
+
     /// How much an MFA mode asks of users, to raise it before other settings change and lower
     /// it only after them.
     static func mfaStrength(_ mode: String?) -> Int {

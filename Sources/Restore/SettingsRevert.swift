@@ -2,8 +2,8 @@ import AWSServices
 import Backup
 import JSON
 
-/// `--revert` for what a pool is configured with: app clients and pool settings that differ
-/// from the backup are given the backup's. Each item is read, compared with the request the
+/// `--revert` for what a pool is configured with: groups' settings, resource servers, identity
+/// providers, app clients and pool settings that differ from the backup are given the backup's. Each item is read, compared with the request the
 /// backup would make, and updated only when they differ, so a rerun writes nothing; updates are
 /// idempotent, so one whose answer was lost is sent again by the retrying client.
 struct SettingsRevert {
@@ -25,6 +25,43 @@ struct SettingsRevert {
                     return .skipped
                 }
                 _ = try await cognito.call("UpdateUserPoolClient", wanted, step: "put back the settings of app client \(client.name)", poolID: poolID)
+                return .applied
+            }
+        }
+    }
+
+    /// Groups' settings and resource servers, read from their lists; identity providers, which
+    /// their list only names, described one by one where the target had them before this run.
+    func namedItems(providersBefore: Set<String>) async throws(RestoreFailure) {
+        try await update("group_settings", backup.groups, key: "GroupName", listing: "ListGroups", operation: "UpdateGroup",
+                         request: CreateRequest.group)
+        try await update("resource_server_settings", backup.resourceServers, key: "Identifier", listing: "ListResourceServers",
+                         operation: "UpdateResourceServer", request: CreateRequest.resourceServer)
+        for provider in backup.identityProviders {
+            guard let name = provider["ProviderName"]?.string, providersBefore.contains(name) else { continue }
+            try await report.attempt("identity_provider_settings") { () throws(RestoreFailure) in
+                let described = try await cognito.call("DescribeIdentityProvider", ["UserPoolId": .string(poolID), "ProviderName": .string(name)],
+                                                       step: "describe identity provider \(name)", poolID: poolID)
+                let wanted = CreateRequest.providerUpdate(provider, poolID: poolID)
+                guard wanted != CreateRequest.providerUpdate(described["IdentityProvider"] ?? .null, poolID: poolID) else { return .skipped }
+                _ = try await cognito.call("UpdateIdentityProvider", wanted, step: "put back identity provider \(name)", poolID: poolID)
+                return .applied
+            }
+        }
+    }
+
+    private func update(_ component: String, _ items: [JSON], key: String, listing: String, operation: String,
+                        request: (JSON, String) -> JSON) async throws(RestoreFailure) {
+        let listed: [JSON]
+        do { listed = try await cognito.listAll(listing, poolID: poolID) } catch {
+            throw RestoreFailure(step: listing, poolID: poolID, underlying: error)
+        }
+        for item in items {
+            guard let name = item[key]?.string, let found = listed.first(where: { $0[key]?.string == name }) else { continue }
+            try await report.attempt(component) { () throws(RestoreFailure) in
+                let wanted = request(item, poolID)
+                guard wanted != request(found, poolID) else { return .skipped }
+                _ = try await cognito.call(operation, wanted, step: "\(operation) \(name)", poolID: poolID)
                 return .applied
             }
         }
