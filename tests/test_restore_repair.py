@@ -159,3 +159,49 @@ def test_revert_puts_back_groups_and_providers(server, idp, tmp_path):
     server.faults.recorded.clear()
     restore(server, backup, "--target-pool-id", pool, "--revert")
     assert writes(server) == []
+
+
+USER_WRITES = ("AdminUpdateUserAttributes", "AdminDeleteUserAttributes", "AdminDisableUser", "AdminEnableUser",
+               "AdminCreateUser", "AdminAddUserToGroup")
+
+
+def attributes(idp, pool: str, name: str) -> dict[str, str]:
+    user = idp.admin_get_user(UserPoolId=pool, Username=name)
+    return {a["Name"]: a["Value"] for a in user["UserAttributes"] if a["Name"] != "sub"} | {"enabled": str(user["Enabled"])}
+
+
+def test_revert_puts_back_changed_users_without_reading_any_user_alone(server, idp, tmp_path):
+    pool = idp.create_user_pool(PoolName="people")["UserPool"]["Id"]
+    for i in range(12):
+        idp.admin_create_user(UserPoolId=pool, Username=f"u{i:02}", MessageAction="SUPPRESS",
+                              UserAttributes=[{"Name": "email", "Value": f"u{i:02}@example.com"}, {"Name": "email_verified", "Value": "true"}])
+    idp.admin_disable_user(UserPoolId=pool, Username="u11")
+    backup = back_up(server, pool, tmp_path)
+    before = {name: attributes(idp, pool, name) for name in ("u01", "u02", "u03", "u04", "u11")}
+    idp.admin_update_user_attributes(UserPoolId=pool, Username="u01", UserAttributes=[{"Name": "email", "Value": "evil@example.com"}])
+    idp.admin_update_user_attributes(UserPoolId=pool, Username="u02", UserAttributes=[{"Name": "email_verified", "Value": "false"}])
+    idp.admin_update_user_attributes(UserPoolId=pool, Username="u03", UserAttributes=[{"Name": "name", "Value": "Added"}])
+    idp.admin_disable_user(UserPoolId=pool, Username="u04")
+    idp.admin_enable_user(UserPoolId=pool, Username="u11")
+
+    # Without --revert the changed users are refused as before.
+    refused = restore(server, backup, "--target-pool-id", pool, "--mapping-file", str(tmp_path / "plain.json"), check=False)
+    assert refused.returncode == 1 and json.loads(refused.stdout)["counts"]["users"]["failed"] == 3
+
+    server.faults.recording = True
+    summary = json.loads(restore(server, backup, "--target-pool-id", pool, "--revert").stdout)
+    assert summary["complete"] and summary["counts"]["user_attributes"]["applied"] == 3, summary["counts"]
+    assert {name: attributes(idp, pool, name) for name in before} == before
+    operations = [operation for operation, _ in server.faults.recorded]
+    assert "AdminGetUser" not in operations
+    # The plain run above already re-enabled u04 and disabled u11.
+    assert sorted(op for op in operations if op in USER_WRITES) == [
+        "AdminDeleteUserAttributes", "AdminUpdateUserAttributes", "AdminUpdateUserAttributes"], [
+        (op, body) for op, body in server.faults.recorded if op in USER_WRITES]
+    for operation, body in server.faults.recorded:
+        if operation in USER_WRITES:
+            assert problems(COGNITO, COGNITO["operations"][operation]["input"]["shape"], json.loads(body), operation) == []
+
+    server.faults.recorded.clear()
+    again = json.loads(restore(server, backup, "--target-pool-id", pool, "--revert").stdout)
+    assert again["complete"] and [op for op, _ in server.faults.recorded if op in USER_WRITES] == []

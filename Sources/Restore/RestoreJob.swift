@@ -93,7 +93,7 @@ public struct RestoreJob: Sendable {
         let restored = RestoredUsers(into: mapping.users)
         let users = UserRestore(cognito: cognito, creates: creates, backup: backup, poolID: poolID, passwords: options.passwords,
                                 passwordPolicy: described["Policies"]?["PasswordPolicy"], canSendSMS: described["SmsConfiguration"] != nil,
-                                ours: ours, concurrency: options.concurrency,
+                                ours: ours, revert: options.revert && !mapping.createdPool, concurrency: options.concurrency,
                                 report: report, restored: restored, progress: progress)
         do {
             try await users.run()
