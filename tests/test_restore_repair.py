@@ -205,3 +205,18 @@ def test_revert_puts_back_changed_users_without_reading_any_user_alone(server, i
     server.faults.recorded.clear()
     again = json.loads(restore(server, backup, "--target-pool-id", pool, "--revert").stdout)
     assert again["complete"] and [op for op, _ in server.faults.recorded if op in USER_WRITES] == []
+
+
+def test_a_lost_answer_to_a_user_update_is_sent_again(server, idp, tmp_path):
+    pool = idp.create_user_pool(PoolName="lost")["UserPool"]["Id"]
+    idp.admin_create_user(UserPoolId=pool, Username="ana", MessageAction="SUPPRESS",
+                          UserAttributes=[{"Name": "email", "Value": "ana@example.com"}])
+    backup = back_up(server, pool, tmp_path)
+    idp.admin_update_user_attributes(UserPoolId=pool, Username="ana", UserAttributes=[{"Name": "email", "Value": "evil@example.com"}])
+    # Cognito applies the update, its answer never arrives: the update is idempotent and sent again.
+    server.faults.add("AdminUpdateUserAttributes", "drop")
+
+    summary = json.loads(restore(server, backup, "--target-pool-id", pool, "--revert").stdout)
+    assert summary["complete"] and server.faults.fired["AdminUpdateUserAttributes"] == 1
+    assert server.faults.seen["AdminUpdateUserAttributes"] == 2
+    assert attributes(idp, pool, "ana")["email"] == "ana@example.com"

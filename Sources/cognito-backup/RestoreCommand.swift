@@ -53,10 +53,12 @@ struct RestoreCommand: AsyncParsableCommand {
     var passwords: PasswordHandling = .noInvitation
 
     @Flag(help: """
-        With --target-pool-id, also put back what differs from the backup: app clients \
-        (UpdateUserPoolClient with the backup's complete configuration, matched by name) and the \
-        pool settings (UpdateUserPool with every setting, triggers included, then the backup's MFA \
-        configuration; MFA is never weaker in between). Items that already match are not written.
+        With --target-pool-id, also put back what differs from the backup: users' writable \
+        attributes (a changed user is no longer refused; each one updated is a billed active \
+        user), groups' settings, resource servers, identity providers, app clients (their \
+        complete configuration, matched by name) and the pool settings (every setting, triggers \
+        included, then the backup's MFA configuration; MFA is never weaker in between). Items \
+        that already match are not written.
         """)
     var revert = false
 
