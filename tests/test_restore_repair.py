@@ -189,6 +189,12 @@ def test_revert_puts_back_changed_users_without_reading_any_user_alone(server, i
     assert refused.returncode == 1 and json.loads(refused.stdout)["counts"]["users"]["failed"] == 3
 
     server.faults.recording = True
+    plan = json.loads(restore(server, backup, "--target-pool-id", pool, "--revert", "--plan").stdout)
+    assert plan["counts"]["user_attributes"]["applied"] == 3
+    assert plan["writes_by_operation"] == {"AdminDeleteUserAttributes": 1, "AdminUpdateUserAttributes": 2}, plan
+    assert [op for op, _ in server.faults.recorded if op in USER_WRITES] == []
+
+    server.faults.recorded.clear()
     summary = json.loads(restore(server, backup, "--target-pool-id", pool, "--revert").stdout)
     assert summary["complete"] and summary["counts"]["user_attributes"]["applied"] == 3, summary["counts"]
     assert {name: attributes(idp, pool, name) for name in before} == before
@@ -220,3 +226,19 @@ def test_a_lost_answer_to_a_user_update_is_sent_again(server, idp, tmp_path):
     assert summary["complete"] and server.faults.fired["AdminUpdateUserAttributes"] == 1
     assert server.faults.seen["AdminUpdateUserAttributes"] == 2
     assert attributes(idp, pool, "ana")["email"] == "ana@example.com"
+
+
+def test_a_deleted_group_comes_back_with_its_members(server, idp, tmp_path):
+    pool = idp.create_user_pool(PoolName="groups")["UserPool"]["Id"]
+    idp.create_group(UserPoolId=pool, GroupName="admins", Description="Full access")
+    for name in ("ana", "bo", "cy"):
+        idp.admin_create_user(UserPoolId=pool, Username=name, MessageAction="SUPPRESS")
+    for name in ("ana", "bo"):
+        idp.admin_add_user_to_group(UserPoolId=pool, Username=name, GroupName="admins")
+    backup = back_up(server, pool, tmp_path)
+    idp.delete_group(UserPoolId=pool, GroupName="admins")
+
+    summary = json.loads(restore(server, backup, "--target-pool-id", pool, "--revert").stdout)
+    assert summary["complete"] and summary["counts"]["groups"]["created"] == 1
+    members = idp.list_users_in_group(UserPoolId=pool, GroupName="admins")["Users"]
+    assert sorted(u["Username"] for u in members) == ["ana", "bo"]
