@@ -242,3 +242,41 @@ def test_a_deleted_group_comes_back_with_its_members(server, idp, tmp_path):
     assert summary["complete"] and summary["counts"]["groups"]["created"] == 1
     members = idp.list_users_in_group(UserPoolId=pool, GroupName="admins")["Users"]
     assert sorted(u["Username"] for u in members) == ["ana", "bo"]
+
+
+def test_sigint_mid_revert_saves_the_journal_and_a_rerun_finishes(server, idp, tmp_path):
+    import os
+    import signal
+    import subprocess
+    import time
+
+    from test_restore import BINARY
+
+    pool = idp.create_user_pool(PoolName="interrupted")["UserPool"]["Id"]
+    names = [f"u{i:02}" for i in range(40)]
+    for name in names:
+        idp.admin_create_user(UserPoolId=pool, Username=name, MessageAction="SUPPRESS",
+                              UserAttributes=[{"Name": "email", "Value": f"{name}@example.com"}])
+    backup = back_up(server, pool, tmp_path)
+    for name in names:
+        idp.admin_update_user_attributes(UserPoolId=pool, Username=name, UserAttributes=[{"Name": "email", "Value": f"{name}@evil.example"}])
+
+    server.faults.recording = True
+    env = {**os.environ, **CREDS, "AWS_ENDPOINT_URL": server.url, "AWS_REGION": "us-east-1", "COGNITO_TPS_USERUPDATE": "5"}
+    process = subprocess.Popen([BINARY, "restore", "--source", str(backup), "--target-pool-id", pool, "--revert", "--json"],
+                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while sum(op == "AdminUpdateUserAttributes" for op, _ in server.faults.recorded) < 3 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    first = sum(op == "AdminUpdateUserAttributes" for op, _ in server.faults.recorded)
+    assert 3 <= first < len(names)
+
+    server.faults.recorded.clear()
+    summary = json.loads(restore(server, backup, "--target-pool-id", pool, "--revert").stdout)
+    assert summary["complete"]
+    # The rerun puts back only the users the first run had not reached.
+    assert sum(op == "AdminUpdateUserAttributes" for op, _ in server.faults.recorded) == len(names) - first
+    assert all(attributes(idp, pool, name)["email"] == f"{name}@example.com" for name in names)
