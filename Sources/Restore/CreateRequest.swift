@@ -48,17 +48,16 @@ enum CreateRequest {
     }
 
     /// UpdateUserPool that adds `config`'s triggers to an existing pool, repeating its other
-    /// settings; nil when the pool had no triggers. UpdateUserPool resets an omitted
+    /// settings. UpdateUserPool resets an omitted
     /// `MfaConfiguration` to OFF, so it repeats `currentMFA`, the target's mode as described just
     /// before: MFA is never off for a moment, and SetUserPoolMfaConfig, after it, applies the
     /// backup's (UpdateUserPool refuses some modes SetUserPoolMfaConfig sets whole).
-    static func attachTriggers(_ config: JSON, poolID: String, restoreID: String, currentMFA: String) -> JSON? {
-        guard let triggers = config["LambdaConfig"], triggers.object?.isEmpty == false else { return nil }
+    static func attachTriggers(_ config: JSON, poolID: String, restoreID: String, currentMFA: String) -> JSON {
         var request = pick(updatablePoolSettings, from: config)
         request["UserPoolId"] = .string(poolID)
         request["MfaConfiguration"] = .string(currentMFA)
         request["UserPoolTags"] = tags(config, restoreID: restoreID)
-        request["LambdaConfig"] = triggers
+        request["LambdaConfig"] = config["LambdaConfig"]
         dropDeprecatedDuplicates(&request)
         return .object(request)
     }

@@ -208,8 +208,7 @@ public struct RestoreJob: Sendable {
         try await report.attempt("lambda_triggers") { () throws(RestoreFailure) in
             // Read now, not at the start: a resumed run may find the MFA an earlier run set.
             let currentMFA = try await currentMFAMode(poolID: poolID)
-            guard let request = CreateRequest.attachTriggers(backup.poolConfig, poolID: poolID, restoreID: mapping.restoreID,
-                                                             currentMFA: currentMFA) else { return .skipped }
+            let request = CreateRequest.attachTriggers(backup.poolConfig, poolID: poolID, restoreID: mapping.restoreID, currentMFA: currentMFA)
             _ = try await cognito.call("UpdateUserPool", request, step: "attach the Lambda triggers", poolID: poolID)
             return .applied
         }
