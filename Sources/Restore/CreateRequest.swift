@@ -12,9 +12,8 @@ enum CreateRequest {
         "EmailConfiguration", "SmsConfiguration", "UserPoolTags", "AdminCreateUserConfig", "UserPoolAddOns",
         "UsernameConfiguration", "AccountRecoverySetting", "UserPoolTier",
     ]
-    /// UpdateUserPool resets whatever it is not given, so attaching triggers repeats these. Not
-    /// `MfaConfiguration`: UpdateUserPool refuses some MFA modes that SetUserPoolMfaConfig,
-    /// called after it, sets whole.
+    /// UpdateUserPool resets whatever it is not given, so attaching triggers repeats these.
+    /// `MfaConfiguration` is not the backup's but the target's current mode (see `attachTriggers`).
     static let updatablePoolSettings = [
         "Policies", "DeletionProtection", "AutoVerifiedAttributes", "SmsVerificationMessage", "EmailVerificationMessage",
         "EmailVerificationSubject", "VerificationMessageTemplate", "SmsAuthenticationMessage", "UserAttributeUpdateSettings",
@@ -49,13 +48,16 @@ enum CreateRequest {
     }
 
     /// UpdateUserPool that adds `config`'s triggers to an existing pool, repeating its other
-    /// settings; nil when the pool had no triggers.
-    static func attachTriggers(_ config: JSON, poolID: String, restoreID: String) -> JSON? {
-        guard let triggers = config["LambdaConfig"], triggers.object?.isEmpty == false else { return nil }
+    /// settings. UpdateUserPool resets an omitted
+    /// `MfaConfiguration` to OFF, so it repeats `currentMFA`, the target's mode as described just
+    /// before: MFA is never off for a moment, and SetUserPoolMfaConfig, after it, applies the
+    /// backup's (UpdateUserPool refuses some modes SetUserPoolMfaConfig sets whole).
+    static func attachTriggers(_ config: JSON, poolID: String, restoreID: String, currentMFA: String) -> JSON {
         var request = pick(updatablePoolSettings, from: config)
         request["UserPoolId"] = .string(poolID)
+        request["MfaConfiguration"] = .string(currentMFA)
         request["UserPoolTags"] = tags(config, restoreID: restoreID)
-        request["LambdaConfig"] = triggers
+        request["LambdaConfig"] = config["LambdaConfig"]
         dropDeprecatedDuplicates(&request)
         return .object(request)
     }

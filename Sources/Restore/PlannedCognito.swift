@@ -73,6 +73,7 @@ final class PlannedCognito: CognitoAPI {
     /// The pool the plan would create holds nothing but what it was created with.
     private func plannedPoolRead(_ operation: String) throws -> JSON {
         if operation == "DescribeUserPool" { return ["UserPool": .object(state.withLock { $0.pool } ?? JSONObject())] }
+        if operation == "GetUserPoolMfaConfig" { return ["MfaConfiguration": state.withLock { $0.pool?["MfaConfiguration"] } ?? "OFF"] }
         if operation.hasPrefix("List") { return [:] }
         if operation == "GetCSVHeader" { return ["CSVHeader": .array(plannedCSVHeader.map(JSON.string))] }
         throw Self.notFound(operation, "the pool would be created by this restore")

@@ -29,9 +29,16 @@ public struct RestoreOptions: Sendable {
         case rehearsedImportJobs
     }
 
+    /// Into an existing pool, also put back groups' settings, resource servers, identity
+    /// providers, app clients and pool settings (MFA included) that differ from the backup's
+    /// (`SettingsRevert`).
+    public var revert: Bool
+
     public init(target: Target, domainPrefix: String? = nil, skipTriggers: Bool = false,
-                passwords: PasswordHandling = .noInvitation, concurrency: Int = 32, usersVia: UsersVia = .create) {
+                passwords: PasswordHandling = .noInvitation, concurrency: Int = 32, usersVia: UsersVia = .create,
+                revert: Bool = false) {
         self.target = target
+        self.revert = revert
         self.domainPrefix = domainPrefix
         self.skipTriggers = skipTriggers
         self.passwords = passwords
@@ -83,10 +90,16 @@ public struct RestoreJob: Sendable {
 
         let described = try await cognito.call("DescribeUserPool", ["UserPoolId": .string(poolID)],
                                                step: "describe the target pool", poolID: poolID)["UserPool"] ?? .null
+        let revert = options.revert && !mapping.createdPool ? SettingsRevert(cognito: cognito, backup: backup, poolID: poolID, report: report) : nil
+        // The clients there before this run: only they can differ from the backup's.
+        let clientsBefore = revert == nil ? [] : Set(try await cognito.listAll("ListUserPoolClients", poolID: poolID).compactMap { $0["ClientId"]?.string })
+        let providersBefore = revert == nil ? [] : Set(try await cognito.listAll("ListIdentityProviders", poolID: poolID).compactMap { $0["ProviderName"]?.string })
         mapping.appClients = try await PoolStructureRestore(cognito: cognito, creates: creates, backup: backup, poolID: poolID, target: described,
                                                             createdPool: mapping.createdPool, domainPrefix: options.domainPrefix,
                                                             logo: logo, report: report).run()
         try await mappings.save(mapping)
+        try await revert?.namedItems(providersBefore: providersBefore)
+        try await revert?.appClients(mapping.appClients, existing: clientsBefore)
 
         // This run records every user it restores or finds restored, afresh.
         let ours = try journal?.users.newSubs() ?? SortedHashes([])
@@ -94,7 +107,7 @@ public struct RestoreJob: Sendable {
         let restored = RestoredUsers(into: mapping.users)
         var users = UserRestore(cognito: cognito, creates: creates, backup: backup, poolID: poolID, passwords: options.passwords,
                                 passwordPolicy: described["Policies"]?["PasswordPolicy"], canSendSMS: described["SmsConfiguration"] != nil,
-                                ours: ours, concurrency: options.concurrency,
+                                ours: ours, revert: options.revert && !mapping.createdPool, concurrency: options.concurrency,
                                 report: report, restored: restored, progress: progress)
         let importing = { (access: ImportJobAccess?) in
             UserImport(cognito: cognito, creates: creates, access: access, backup: backup, poolID: poolID,
@@ -116,6 +129,8 @@ public struct RestoreJob: Sendable {
         try restored.finish()
         try await attachTriggers(mapping: mapping, report: report)
         try await mfa(mapping: mapping, report: report)
+        // Last, as triggers are for a new pool: the backup's settings include its triggers.
+        try await revert?.poolSettings()
         warnAboutPasswords(report: report)
         if backup.warnings.contains(where: { $0.component == UserMFAReading.unreadComponent }) {
             report.warn("the backup did not read users' SMS and email MFA preferences (BACKUP_USER_MFA=off): "
@@ -208,18 +223,28 @@ public struct RestoreJob: Sendable {
 
     /// Triggers go on last, so that none ran once per restored user.
     private func attachTriggers(mapping: RestoreMapping, report: RestoreReport) async throws(RestoreFailure) {
-        guard mapping.createdPool, let poolID = mapping.targetPoolID,
-              let request = CreateRequest.attachTriggers(backup.poolConfig, poolID: poolID, restoreID: mapping.restoreID) else { return }
+        guard mapping.createdPool, let poolID = mapping.targetPoolID, backup.poolConfig["LambdaConfig"]?.object?.isEmpty == false else { return }
         guard !options.skipTriggers else {
             report.warn("Lambda triggers not attached (--skip-triggers)")
             return
         }
         try await report.attempt("lambda_triggers") { () throws(RestoreFailure) in
+            // Read now, not at the start: a resumed run may find the MFA an earlier run set.
+            let currentMFA = try await currentMFAMode(poolID: poolID)
+            let request = CreateRequest.attachTriggers(backup.poolConfig, poolID: poolID, restoreID: mapping.restoreID, currentMFA: currentMFA)
             _ = try await cognito.call("UpdateUserPool", request, step: "attach the Lambda triggers", poolID: poolID)
             return .applied
         }
         report.warn("the pool invokes the same Lambda functions as before: each function's resource policy must allow "
             + "cognito-idp.amazonaws.com to invoke it for the new pool's ARN")
+    }
+
+    /// The target's MFA mode, for an UpdateUserPool to repeat: GetUserPoolMfaConfig's, the
+    /// answer SetUserPoolMfaConfig's writes show in at once.
+    func currentMFAMode(poolID: String) async throws(RestoreFailure) -> String {
+        let mfa = try await cognito.call("GetUserPoolMfaConfig", ["UserPoolId": .string(poolID)],
+                                         step: "read the target pool's MFA configuration", poolID: poolID)
+        return mfa["MfaConfiguration"]?.string ?? "OFF"
     }
 
     /// After UpdateUserPool, which resets the MFA mode it is not given (and is refused some MFA

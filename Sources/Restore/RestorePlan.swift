@@ -17,6 +17,8 @@ public struct RestorePlan: Sendable {
     public let refusal: String?
     public let callsByCategory: [(category: CognitoQuotaCategory, calls: Int, rate: Double)]
     public let writes: Int
+    /// The writes by operation, so that a plan shows what it would change as well as how much.
+    public let writesByOperation: [(operation: String, count: Int)]
     public let billedUsers: Int
     public let tier: CognitoTier
 
@@ -41,6 +43,7 @@ public struct RestorePlan: Sendable {
                                            "seconds": .number((Double(entry.calls) / entry.rate * 10).rounded() / 10)])
             }),
             "writes": .number(writes),
+            "writes_by_operation": .object(writesByOperation.map { ($0.operation, .number($0.count)) }),
             "recovery_seconds": ["at_least": .number(seconds.atLeast.rounded(.up)), "at_most": .number(seconds.atMost.rounded(.up))],
             "billed_users": .number(billedUsers),
             "tier": .string(tier.rawValue),
@@ -64,6 +67,9 @@ public struct RestorePlan: Sendable {
         lines.append("Cognito calls, at the configured rates:")
         for entry in callsByCategory {
             lines.append("  \(entry.category.rawValue.padding(to: width)) \(entry.calls) calls at \(entry.rate)/s: \(Self.duration(Double(entry.calls) / entry.rate))")
+        }
+        if !writesByOperation.isEmpty {
+            lines.append("Writes: " + writesByOperation.map { "\($0.operation) \($0.count)" }.joined(separator: ", "))
         }
         lines.append("  recovery time: \(Self.duration(seconds.atLeast)) to \(Self.duration(seconds.atMost))")
         lines.append("Billed: \(tier.describe(users: billedUsers)), before the account's free tier")
@@ -129,6 +135,7 @@ extension RestoreJob {
                            callsByCategory: CognitoQuotaCategory.allCases.compactMap { category in
                                byCategory[category].map { (category, $0, quotas.limiter(for: category).configuredRate) }
                            },
-                           writes: planned.writes.values.reduce(0, +), billedUsers: billed.count, tier: tier)
+                           writes: planned.writes.values.reduce(0, +),
+                           writesByOperation: planned.writes.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, billedUsers: billed.count, tier: tier)
     }
 }

@@ -34,6 +34,9 @@ struct UserRestore {
     let canSendSMS: Bool
     /// New subs the journal records: users an earlier run of this restore created.
     let ours: SortedHashes
+    /// `--revert`: a user of the backup's key whose attributes differ gets the backup's
+    /// (`revertAttributes`) instead of being refused as someone else's.
+    let revert: Bool
     let concurrency: Int
     let report: RestoreReport
     let restored: RestoredUsers
@@ -175,8 +178,13 @@ struct UserRestore {
             return false
         }
         var target = context.target
+        var reverting = false
         try await report.attempt("users") { () throws(RestoreFailure) in
             if let existing = target {
+                if revert, existing.writableDigest != TargetUser.writableDigest(of: user) {
+                    reverting = true
+                    return .skipped
+                }
                 guard isOurs(existing, backup: user) else {
                     target = nil
                     throw RestoreFailure(step: "restore user \(user.username)", poolID: poolID,
@@ -195,6 +203,12 @@ struct UserRestore {
             }
             target = try await create(user, key: context.key)
             return .created
+        }
+        if reverting, let existing = target {
+            try await report.attempt("user_attributes") { () throws(RestoreFailure) in
+                target = try await revertAttributes(of: user, target: existing)
+                return .applied
+            }
         }
         guard var target else {
             try record(.none, of: context)

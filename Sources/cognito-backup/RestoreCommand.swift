@@ -65,6 +65,16 @@ struct RestoreCommand: AsyncParsableCommand {
         """)
     var importRoleARN: String?
 
+    @Flag(help: """
+        With --target-pool-id, also put back what differs from the backup: users' writable \
+        attributes (a changed user is no longer refused; each one updated is a billed active \
+        user), groups' settings, resource servers, identity providers, app clients (their \
+        complete configuration, matched by name) and the pool settings (every setting, triggers \
+        included, then the backup's MFA configuration; MFA is never weaker in between). Items \
+        that already match are not written.
+        """)
+    var revert = false
+
     @Option(name: .customLong("mapping-file"), help: "Where to write the mapping (default: beside the backup, or here for S3).")
     var mappingFile: String?
 
@@ -86,6 +96,7 @@ struct RestoreCommand: AsyncParsableCommand {
             throw ValidationError("pass exactly one of --create-pool and --target-pool-id")
         }
         if poolName != nil && !createPool { throw ValidationError("--pool-name goes with --create-pool") }
+        if revert && createPool { throw ValidationError("--revert goes with --target-pool-id") }
     }
 
     func run() async throws {
@@ -98,7 +109,8 @@ struct RestoreCommand: AsyncParsableCommand {
         let (backup, source, s3) = try await self.source.read(aws: aws)
         let mappingPath = mappingFile ?? source.defaultMappingPath
         var options = RestoreOptions(target: createPool ? .newPool(name: poolName) : .existingPool(id: targetPoolID!),
-                                     domainPrefix: domainPrefix, skipTriggers: skipTriggers, passwords: passwords)
+                                     domainPrefix: domainPrefix, skipTriggers: skipTriggers, passwords: passwords,
+                                     revert: revert)
         if let importAccess { options.usersVia = .importJobs(importAccess) }
         let quotas = try CognitoQuotas(environment: client.configuration.environment)
         // Creates are sent by a client that never retries: the restore looks for what a lost

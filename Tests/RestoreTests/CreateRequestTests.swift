@@ -25,13 +25,15 @@ struct CreateRequestTests {
     @Test func createUserPoolLeavesTriggersForAfterTheUsers() {
         let request = CreateRequest.userPool(Recorded.sourcePool, name: "p", mfaSetSeparately: true, restoreID: "r-1")
         #expect(request["LambdaConfig"] == nil)
-        let attach = CreateRequest.attachTriggers(Recorded.sourcePool, poolID: "eu-west-1_New", restoreID: "r-1")
-        #expect(attach?["LambdaConfig"] == Recorded.sourcePool["LambdaConfig"])
-        #expect(attach?["UserPoolId"] == "eu-west-1_New")
+        let attach = CreateRequest.attachTriggers(Recorded.sourcePool, poolID: "eu-west-1_New", restoreID: "r-1", currentMFA: "ON")
+        #expect(attach["LambdaConfig"] == Recorded.sourcePool["LambdaConfig"])
+        // Omitted, UpdateUserPool would turn MFA off until SetUserPoolMfaConfig runs.
+        #expect(attach["MfaConfiguration"] == "ON")
+        #expect(attach["UserPoolId"] == "eu-west-1_New")
         // UpdateUserPool resets what it is not given.
-        #expect(attach?["Policies"] == Recorded.sourcePool["Policies"])
-        #expect(attach?["AutoVerifiedAttributes"] == ["email"])
-        #expect(attach?["UsernameConfiguration"] == nil)
+        #expect(attach["Policies"] == Recorded.sourcePool["Policies"])
+        #expect(attach["AutoVerifiedAttributes"] == ["email"])
+        #expect(attach["UsernameConfiguration"] == nil)
     }
 
     @Test func createUserPoolSaysEachSettingOnce() {
