@@ -144,3 +144,16 @@ def test_a_pool_that_cannot_be_read_whole_is_an_aws_error_and_prints_no_partial_
 
     assert result.returncode == 3, result.stdout + result.stderr
     assert result.stdout == "" and "ListUsersInGroup" in result.stderr
+
+
+def test_after_a_revert_the_diff_names_only_what_a_revert_leaves_the_memberships_added_since(server, incident):
+    pool_id, backup = incident
+
+    run(server, "restore", "--source", str(backup), "--target-pool-id", pool_id, "--revert", "--mapping-file",
+        str(backup.with_suffix(".mapping.json")))
+    result = diff(server, str(backup), f"pool:{pool_id}", "--json")
+
+    report = json.loads(result.stdout)
+    assert sorted((c["kind"], c["change"], c["name"]) for c in report["changes"]) == sorted(
+        ("memberships", "added", f"{u} in {g}") for u, g in JOINED), result.stdout
+    assert result.returncode == 1
