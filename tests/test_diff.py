@@ -157,3 +157,29 @@ def test_after_a_revert_the_diff_names_only_what_a_revert_leaves_the_memberships
     assert sorted((c["kind"], c["change"], c["name"]) for c in report["changes"]) == sorted(
         ("memberships", "added", f"{u} in {g}") for u, g in JOINED), result.stdout
     assert result.returncode == 1
+
+
+def test_one_deleted_user_comes_back_alone_with_her_group_and_nothing_else_is_written(server, incident):
+    from test_restore_plan import writes
+
+    pool_id, backup = incident
+    server.faults.recording = True
+    # user002 was in viewers, which the incident deleted too.
+    missing = run(server, "restore", "--source", str(backup), "--target-pool-id", pool_id, "--user", "nobody", check=False)
+    assert missing.returncode == 2 and "no user nobody" in missing.stderr and writes(server.faults.recorded) == []
+
+    planned = run(server, "restore", "--source", str(backup), "--target-pool-id", pool_id, "--user", "user002", "--plan", "--json")
+    assert writes(server.faults.recorded) == [] and json.loads(planned.stdout)["writes_by_operation"] == {
+        "CreateGroup": 1, "AdminCreateUser": 1, "AdminAddUserToGroup": 1}
+
+    done = json.loads(run(server, "restore", "--source", str(backup), "--target-pool-id", pool_id, "--user", "user002", "--json").stdout)
+
+    assert done["complete"] and sorted(op for op in writes(server.faults.recorded) if op != "PutObject") == [
+        "AdminAddUserToGroup", "AdminCreateUser", "CreateGroup"]
+    assert not backup.with_suffix(".restore-mapping.json").exists()
+    assert set(json.loads(backup.with_suffix(".users-restore-mapping.json").read_text())["users"]) == {"user002"}
+    after = json.loads(diff(server, str(backup), f"pool:{pool_id}", "--json").stdout)
+    names = {(c["kind"], c["change"], c["name"]) for c in after["changes"]}
+    assert ("users", "removed", "user002") not in names and ("memberships", "removed", "user002 in viewers") not in names
+    assert {("users", "removed", n) for n in DELETED if n != "user002"} <= names and ("groups", "removed", "viewers") not in names
+    assert ("app_clients", "removed", "backend") in names

@@ -73,20 +73,7 @@ public struct DrillSample: Sendable {
         groupsNotRepresented = memberOf.filter { !taken.contains($0.username) }.count
         reservoir.drawn.forEach(take)
 
-        var users: [PoolUser] = []
-        let again = whole.users.reader()
-        while let user = try again.next() {
-            if taken.contains(user.username) { users.append(user) }
-        }
-        var members: [String: [String]] = [:]
-        try whole.memberships.forEach { group, username in
-            if taken.contains(username) { members[group, default: []].append(username) }
-        }
-        var sampled = whole
-        sampled.users = BackupUsers(users)
-        sampled.memberships = BackupMemberships(whole.memberships.groups.compactMap { group in members[group].map { (group, $0) } },
-                                                users: sampled.users)
-        backup = sampled
+        backup = try whole.keeping(users: taken)
     }
 
     /// The first user of each kind a restore handles its own way.

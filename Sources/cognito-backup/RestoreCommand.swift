@@ -75,6 +75,16 @@ struct RestoreCommand: AsyncParsableCommand {
         """)
     var revert = false
 
+    @Option(name: .customLong("user"), help: ArgumentHelp("""
+        With --target-pool-id, restore only this user (repeatable), with her group memberships and \
+        the groups she is in (created if missing); nothing else of the backup is written. Its \
+        mapping goes to <backup>.users-restore-mapping.json unless --mapping-file says otherwise.
+        """, valueName: "username"))
+    var users: [String] = []
+
+    @Option(name: .customLong("users-file"), help: "Like --user, for each username in this file (one per line).")
+    var usersFile: String?
+
     @Option(name: .customLong("mapping-file"), help: "Where to write the mapping (default: beside the backup, or here for S3).")
     var mappingFile: String?
 
@@ -97,6 +107,7 @@ struct RestoreCommand: AsyncParsableCommand {
         }
         if poolName != nil && !createPool { throw ValidationError("--pool-name goes with --create-pool") }
         if revert && createPool { throw ValidationError("--revert goes with --target-pool-id") }
+        if (!users.isEmpty || usersFile != nil) && createPool { throw ValidationError("--user and --users-file go with --target-pool-id") }
     }
 
     func run() async throws {
@@ -106,8 +117,13 @@ struct RestoreCommand: AsyncParsableCommand {
     private func restore() async throws {
         let client = try aws.client()
         let importAccess = try importJobAccess(client)
-        let (backup, source, s3) = try await self.source.read(aws: aws)
-        let mappingPath = mappingFile ?? source.defaultMappingPath
+        let (whole, source, s3) = try await self.source.read(aws: aws)
+        let selected = try selectedUsers()
+        let backup = selected.isEmpty ? whole : try whole.onlyUsers(selected)
+        let defaultMapping = source.defaultMappingPath
+        // A one-user restore keeps its own journal: the whole restore's mapping stays as it was.
+        let mappingPath = mappingFile ?? (selected.isEmpty ? defaultMapping
+            : String(defaultMapping.dropLast(".restore-mapping.json".count)) + ".users-restore-mapping.json")
         var options = RestoreOptions(target: createPool ? .newPool(name: poolName) : .existingPool(id: targetPoolID!),
                                      domainPrefix: domainPrefix, skipTriggers: skipTriggers, passwords: passwords,
                                      revert: revert)
@@ -159,6 +175,18 @@ struct RestoreCommand: AsyncParsableCommand {
         if !result.succeeded {
             throw CLIError(message: "\(result.report.failures.count) items were not restored; run again to retry them", exitCode: CLIError.failed)
         }
+    }
+
+    /// The users `--user` and `--users-file` name; empty for the whole backup.
+    private func selectedUsers() throws -> Set<String> {
+        var names = Set(users)
+        if let usersFile {
+            guard let text = FileIO.readText(usersFile) else {
+                throw CLIError(message: "\(usersFile): cannot be read", exitCode: CLIError.configuration)
+            }
+            names.formUnion(text.split(whereSeparator: \.isNewline).map { String($0).trimmingCharacters(in: " \t\r") }.filter { !$0.isEmpty })
+        }
+        return names
     }
 
     /// With `--users-via import`, the role and clients its jobs need; checked before the backup is read.
