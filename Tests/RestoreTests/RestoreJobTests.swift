@@ -22,9 +22,10 @@ struct RestoreJobTests {
                                             "CreateGroup", "CreateGroup", "CreateUserPoolClient", "CreateUserPoolDomain"])
         #expect(writes.filter { $0 == "AdminCreateUser" }.count == 2)
         #expect(writes.filter { $0 == "AdminAddUserToGroup" }.count == 3)
-        // UpdateUserPool resets the MFA mode it is not given, so SetUserPoolMfaConfig follows it.
+        // UpdateUserPool resets the MFA mode it is not given: it repeats the pool's mode of the
+        // moment (a new pool's is OFF), and SetUserPoolMfaConfig then sets the backup's.
         #expect(Array(writes.suffix(2)) == ["UpdateUserPool", "SetUserPoolMfaConfig"])
-        #expect(cognito.calls("UpdateUserPool").first?["MfaConfiguration"] == nil)
+        #expect(cognito.calls("UpdateUserPool").first?["MfaConfiguration"] == "OFF")
         #expect(cognito.calls("AdminDisableUser") == [["UserPoolId": "eu-west-1_NewP00l01", "Username": "bob"]])
         #expect(cognito.calls("CreateUserPoolDomain").first?["Domain"] == "customers-restored")
     }
