@@ -98,7 +98,7 @@ def test_the_text_report_has_one_line_per_change_and_the_summary_only_counts(ser
     assert text.returncode == counts.returncode == 1
     lines = text.stdout.splitlines()
     assert "- user user002" in lines and "~ user user005: email: user005@example.com -> renamed@example.com" in lines
-    assert "~ pool setting Policies.PasswordPolicy.MinimumLength: Policies.PasswordPolicy.MinimumLength: 12 -> 8" in lines
+    assert "~ pool setting Policies.PasswordPolicy.MinimumLength: 12 -> 8" in lines
     # user004 is untouched; only the deleted group's membership names it.
     assert [line for line in lines if "user004" in line] == ["- membership user004 in viewers"]
     assert "users: 5 removed, 5 changed" in counts.stdout.splitlines() and "user002" not in counts.stdout

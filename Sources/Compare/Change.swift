@@ -101,6 +101,8 @@ public struct Change: Sendable {
         var line = "\(action.sign) \(kind.label) \(name)"
         if let id { line += " (\(id))" }
         guard action == .changed, !fields.isEmpty else { return line }
+        // A setting is its own item: its path is said once.
+        if fields.count == 1, fields[0].path == name { return line + ": \(Self.shown(fields[0].old)) -> \(Self.shown(fields[0].new))" }
         return line + ": " + fields.map { "\($0.path): \(Self.shown($0.old)) -> \(Self.shown($0.new))" }.joined(separator: "; ")
     }
 
