@@ -139,6 +139,8 @@ def test_named_items_add_up(server, incident):
     (("--only", "clients", "--group", "viewers"), "--only chooses kinds, --user, --users-file, --group, --client and --provider name items"),
     (("--only", "users", "--create-pool"), "go with --target-pool-id"),
     (("--client", "web", "--create-pool"), "go with --target-pool-id"),
+    (("--only", "memberships", "--users-via", "import", "--import-role-arn", "arn:aws:iam::123456789012:role/import"),
+     "--users-via import puts users in the pool, and this --only restores none"),
 ])
 def test_a_selection_that_means_nothing_is_a_command_line_error(server, incident, selection, message):
     pool_id, backup = incident

@@ -147,7 +147,11 @@ struct RestoreCommand: AsyncParsableCommand {
             throw ValidationError("--only, --user, --users-file, --group, --client and --provider go with --target-pool-id")
         }
         if names && !only.isEmpty { throw ValidationError(RestoreSelectionUsageError.kindsWithNames.description) }
-        do { _ = try RestoreSelection.combining(only: only, items: RestoreSelection.Named()) } catch { throw ValidationError(error.description) }
+        let kinds: RestoreSelection
+        do { kinds = try RestoreSelection.combining(only: only, items: RestoreSelection.Named()) } catch { throw ValidationError(error.description) }
+        if usersVia == .importJobs, !kinds.includes(.users) {
+            throw ValidationError("--users-via import puts users in the pool, and this --only restores none: add users to it")
+        }
     }
 
     func run() async throws {
