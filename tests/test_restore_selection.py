@@ -201,3 +201,18 @@ def test_named_items_with_revert_put_back_only_themselves(server, idp, incident)
         ("UpdateGroup", "editors"), ("UpdateUserPoolClient", "mobile")]
     assert idp.get_group(UserPoolId=pool_id, GroupName="admins")["Group"]["Description"] == "edited by the incident"
     assert set(cognito_writes(server)) == {"UpdateGroup", "UpdateUserPoolClient", "AdminCreateUser", "AdminAddUserToGroup"}
+
+
+def test_only_ui_finds_the_clients_it_customizes_and_creates_none(server, idp, incident):
+    pool_id, backup = incident
+    server.faults.recording = True
+    planned = json.loads(selected_restore(server, backup, pool_id, "--only", "ui", "--plan").stdout)
+    done = json.loads(selected_restore(server, backup, pool_id, "--only", "ui").stdout)
+
+    # backend, which the incident deleted, is not created for it; the pool's and web's own are set.
+    assert done["complete"] and cognito_writes(server) == ["SetUICustomization", "SetUICustomization"]
+    assert planned["writes_by_operation"] == {"SetUICustomization": 2} and planned["counts"] == done["counts"]
+    sent = [json.loads(body) for operation, body in server.faults.recorded if operation == "SetUICustomization"]
+    assert sorted(request.get("ClientId", "the pool") for request in sent) == sorted(
+        ["the pool", client_named(idp, pool_id, "web")["ClientId"]])
+    assert "backend" not in {c["ClientName"] for c in idp.list_user_pool_clients(UserPoolId=pool_id, MaxResults=60)["UserPoolClients"]}
