@@ -126,4 +126,16 @@ struct RestoreSelectionTests {
         #expect(RestoreSelectionError.closeness(of: "viewers", to: ["veiwers"]) == 2)
         #expect(RestoreSelectionError.closeness(of: "web", to: ["nope"]) == nil)
     }
+
+    @Test func aSelectionKeepsItsOwnMappingFileAndS3Copy() {
+        let s3 = BackupSource.s3(bucket: "b", key: "cognito-backup/2026/12/07/eu-west-1_S0urce-100000.json.gz")
+        let clients = RestoreSelection.only([.clients])
+        #expect(s3.defaultMappingPath() == "eu-west-1_S0urce-100000.restore-mapping.json")
+        #expect(s3.defaultMappingPath(for: clients) == "eu-west-1_S0urce-100000.only-clients-restore-mapping.json")
+        #expect(BackupSource.file(path: "/tmp/backup.json").defaultMappingPath(for: .named(.init(users: ["ann"])))
+            == "/tmp/backup.users-restore-mapping.json")
+        #expect(s3.mappingKey(targetPoolID: "eu-west-1_T") == "cognito-backup/2026/12/07/eu-west-1_S0urce-100000.restore-eu-west-1_T.json")
+        #expect(s3.mappingKey(targetPoolID: "eu-west-1_T", selection: clients)
+            == "cognito-backup/2026/12/07/eu-west-1_S0urce-100000.only-clients-restore-eu-west-1_T.json")
+    }
 }
