@@ -216,3 +216,19 @@ def test_only_ui_finds_the_clients_it_customizes_and_creates_none(server, idp, i
     assert sorted(request.get("ClientId", "the pool") for request in sent) == sorted(
         ["the pool", client_named(idp, pool_id, "web")["ClientId"]])
     assert "backend" not in {c["ClientName"] for c in idp.list_user_pool_clients(UserPoolId=pool_id, MaxResults=60)["UserPoolClients"]}
+
+
+def test_only_users_with_revert_puts_back_the_users_and_not_their_groups(server, incident):
+    before, after = restores_only(server, incident, ("--only", "users", "--revert"), "only-users")
+
+    assert before - after == {c for c in before if c[0] == "users"} and after <= before
+    assert ("memberships", "removed", "user002 in viewers") in after
+
+
+def test_only_settings_without_revert_writes_nothing_and_says_why(server, incident):
+    pool_id, backup = incident
+    server.faults.recording = True
+    result = selected_restore(server, backup, pool_id, "--only", "settings")
+
+    assert "--only settings writes nothing without --revert" in result.stderr
+    assert cognito_writes(server) == []
