@@ -49,18 +49,21 @@ public enum BackupSource: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// Where a restore of this backup keeps its mapping by default: beside a local file, or in
-    /// the working directory, named after the object, for one in S3.
-    public var defaultMappingPath: String {
+    /// the working directory, named after the object, for one in S3. A selected restore has its
+    /// own (`<stem>.<selection>-restore-mapping.json`, `RestoreSelection.mappingName`), so it never stands for the whole restore's.
+    public func defaultMappingPath(for selection: RestoreSelection = .whole) -> String {
+        let name: String
         switch self {
-        case let .s3(_, key): return Self.stem(of: String(key.split(separator: "/").last ?? "backup")) + ".restore-mapping.json"
-        case let .file(path): return Self.stem(of: path) + ".restore-mapping.json"
+        case let .s3(_, key): name = Self.stem(of: String(key.split(separator: "/").last ?? "backup"))
+        case let .file(path): name = Self.stem(of: path)
         }
+        return name + (selection.mappingName.map { ".\($0)-" } ?? ".") + "restore-mapping.json"
     }
 
-    /// The key of the mapping's copy next to an S3 source, one per target pool.
-    public func mappingKey(targetPoolID: String) -> String? {
+    /// The key of the mapping's copy next to an S3 source, one per target pool (and selection).
+    public func mappingKey(targetPoolID: String, selection: RestoreSelection = .whole) -> String? {
         guard case let .s3(_, key) = self else { return nil }
-        return Self.stem(of: key) + ".restore-\(targetPoolID).json"
+        return Self.stem(of: key) + (selection.mappingName.map { ".\($0)-" } ?? ".") + "restore-\(targetPoolID).json"
     }
 
     static func stem(of name: String) -> String {

@@ -18,6 +18,9 @@ struct PoolStructureRestore {
     let target: JSON
     let createdPool: Bool
     let domainPrefix: String?
+    /// Whether app clients the target lacks are created; when not, the backup's are only matched
+    /// to the target's, for their UI customization, threat protection and branding.
+    let createsClients: Bool
     let logo: LogoDownload
     let report: RestoreReport
 
@@ -78,7 +81,8 @@ struct PoolStructureRestore {
         var known = Set(before.map(\.id))
         var mapping: [RestoreMapping.AppClient] = []
         for client in backup.appClients {
-            guard let name = client["ClientName"]?.string, let oldID = client["ClientId"]?.string else { continue }
+            guard let name = client["ClientName"]?.string, let oldID = client["ClientId"]?.string,
+                  createsClients || existing[name]?.isEmpty == false else { continue }
             try await report.attempt("app_clients") { () throws(RestoreFailure) in
                 if let id = existing[name]?.first {
                     existing[name]!.removeFirst()

@@ -33,12 +33,16 @@ public struct RestoreOptions: Sendable {
     /// providers, app clients and pool settings (MFA included) that differ from the backup's
     /// (`SettingsRevert`).
     public var revert: Bool
+    /// What of the backup is written (its contents already `selected(by:)` it): the job asks it
+    /// about what is not an item of the contents, the pool settings, and about how much of each user.
+    public var selection: RestoreSelection
 
     public init(target: Target, domainPrefix: String? = nil, skipTriggers: Bool = false,
                 passwords: PasswordHandling = .noInvitation, concurrency: Int = 32, usersVia: UsersVia = .create,
-                revert: Bool = false) {
+                revert: Bool = false, selection: RestoreSelection = .whole) {
         self.target = target
         self.revert = revert
+        self.selection = selection
         self.domainPrefix = domainPrefix
         self.skipTriggers = skipTriggers
         self.passwords = passwords
@@ -96,10 +100,10 @@ public struct RestoreJob: Sendable {
         let providersBefore = revert == nil ? [] : Set(try await cognito.listAll("ListIdentityProviders", poolID: poolID).compactMap { $0["ProviderName"]?.string })
         mapping.appClients = try await PoolStructureRestore(cognito: cognito, creates: creates, backup: backup, poolID: poolID, target: described,
                                                             createdPool: mapping.createdPool, domainPrefix: options.domainPrefix,
-                                                            logo: logo, report: report).run()
+                                                            createsClients: options.selection.includes(.clients), logo: logo, report: report).run()
         try await mappings.save(mapping)
         try await revert?.namedItems(providersBefore: providersBefore)
-        try await revert?.appClients(mapping.appClients, existing: clientsBefore)
+        if options.selection.includes(.clients) { try await revert?.appClients(mapping.appClients, existing: clientsBefore) }
 
         // This run records every user it restores or finds restored, afresh.
         let ours = try journal?.users.newSubs() ?? SortedHashes([])
@@ -107,7 +111,7 @@ public struct RestoreJob: Sendable {
         let restored = RestoredUsers(into: mapping.users)
         var users = UserRestore(cognito: cognito, creates: creates, backup: backup, poolID: poolID, passwords: options.passwords,
                                 passwordPolicy: described["Policies"]?["PasswordPolicy"], canSendSMS: described["SmsConfiguration"] != nil,
-                                ours: ours, revert: options.revert && !mapping.createdPool, concurrency: options.concurrency,
+                                ours: ours, revert: options.revert && !mapping.createdPool, selection: options.selection, concurrency: options.concurrency,
                                 report: report, restored: restored, progress: progress)
         let importing = { (access: ImportJobAccess?) in
             UserImport(cognito: cognito, creates: creates, access: access, backup: backup, poolID: poolID,
@@ -130,9 +134,9 @@ public struct RestoreJob: Sendable {
         try await attachTriggers(mapping: mapping, report: report)
         try await mfa(mapping: mapping, report: report)
         // Last, as triggers are for a new pool: the backup's settings include its triggers.
-        try await revert?.poolSettings()
+        if options.selection.includes(.settings) { try await revert?.poolSettings() }
         warnAboutPasswords(report: report)
-        if backup.warnings.contains(where: { $0.component == UserMFAReading.unreadComponent }) {
+        if options.selection.includes(.users), backup.warnings.contains(where: { $0.component == UserMFAReading.unreadComponent }) {
             report.warn("the backup did not read users' SMS and email MFA preferences (BACKUP_USER_MFA=off): "
                 + "users who chose one must set it again, or back up with --user-mfa on")
         }

@@ -37,14 +37,21 @@ struct UserRestore {
     /// `--revert`: a user of the backup's key whose attributes differ gets the backup's
     /// (`revertAttributes`) instead of being refused as someone else's.
     let revert: Bool
+    /// How much of each user is written (`RestoreSelection.part(ofUser:)`), and whether the
+    /// restore creates groups: when not, a membership in a group the target lacks is a warning.
+    let selection: RestoreSelection
     let concurrency: Int
     let report: RestoreReport
     let restored: RestoredUsers
     let progress: (@Sendable (_ done: Int, _ total: Int) -> Void)?
     /// With `--users-via import`: the import jobs that put users in before any is created one by one.
     var importing: UserImport? = nil
+    /// Users `--only memberships` found missing from the target: none is created.
+    private let absent = Counter()
 
     func run() async throws(RestoreFailure) {
+        // A selection without users reads none of the target's.
+        guard backup.users.count > 0 || !backup.memberships.strays.isEmpty else { return }
         let matching = UserMatching(poolConfig: backup.poolConfig)
         var existing = try await existingUsers(matching)
         var imported = SortedHashes([])
@@ -55,6 +62,12 @@ struct UserRestore {
             if !imported.isEmpty, !importing.rehearsed { existing = try await existingUsers(matching) }
         }
         let members = try await existingMembers()
+        if !selection.includes(.groups) {
+            for group in backup.memberships.groups where members[group] == nil {
+                report.warn("memberships in group \(group) not restored: the target pool has no such group and this restore creates none "
+                    + "(add groups to --only, or restore it with --group \(group))")
+            }
+        }
         let providers = Set(try await providerNames())
         for (group, username) in backup.memberships.strays {
             // A backup of a live pool reads users and memberships at different moments: a
@@ -77,6 +90,10 @@ struct UserRestore {
             throw failure
         } catch {
             throw RestoreFailure(step: "restore users", poolID: poolID, underlying: error)
+        }
+        if absent.value > 0 {
+            report.warn("\(absent.value) of the backup's users are not in the target pool: their memberships were not restored "
+                + "(--only memberships creates no user; add users to --only to create them)")
         }
         let reEnrolments = restored.reEnrolments
         if reEnrolments > 0 {
@@ -163,6 +180,8 @@ struct UserRestore {
         let groups: [String]
         let members: [String: SortedHashes]
         let providers: Set<String>
+        /// A user of the target's that this restore leaves as she is but for her memberships.
+        var onlyMemberships = false
     }
 
     /// Creates the user if the target lacks it, and disables it at once if the backup has it
@@ -175,6 +194,18 @@ struct UserRestore {
             for group in context.groups { report.fail("group_memberships", "\(user.username) in group \(group): a federated user, added only after their next sign-in") }
             try record(.federated(RestoreMapping.User(oldUsername: user.username, newUsername: nil, oldSub: user.sub, newSub: nil)),
                        of: context)
+            return false
+        }
+        let part = selection.part(ofUser: user.username)
+        if part != .whole, let existing = context.target {
+            context.onlyMemberships = true
+            try record(.user(RestoreMapping.User(oldUsername: user.username, newUsername: existing.username, oldSub: user.sub,
+                                                 newSub: existing.sub)), of: context)
+            return true
+        }
+        if part == .membershipsOnly {
+            absent.add(1)
+            try record(.none, of: context)
             return false
         }
         var target = context.target
@@ -240,6 +271,27 @@ struct UserRestore {
     private func update(_ context: UserContext) async throws(RestoreFailure) {
         let user = context.user
         guard let target = context.target else { return }
+        if !context.onlyMemberships { try await bringUpToDate(user, target: target, providers: context.providers) }
+        for group in context.groups {
+            guard let members = context.members[group] else {
+                // Without groups in the selection, run() warned once for the group.
+                if selection.includes(.groups) {
+                    report.fail("group_memberships", "\(user.username) in group \(group): the group is not in the target pool")
+                }
+                continue
+            }
+            try await report.attempt("group_memberships") { () throws(RestoreFailure) in
+                if members.contains(target.username) { return .skipped }
+                _ = try await cognito.call("AdminAddUserToGroup", [
+                    "UserPoolId": .string(poolID), "Username": .string(target.username), "GroupName": .string(group),
+                ], step: "add \(user.username) to group \(group)", poolID: poolID)
+                return .created
+            }
+        }
+    }
+
+    /// The user's own state: enabled, password, linked identities, MFA preferences.
+    private func bringUpToDate(_ user: PoolUser, target: TargetUser, providers: Set<String>) async throws(RestoreFailure) {
         if user.enabled, !target.enabled {
             try await report.attempt("enabled_users") { () throws(RestoreFailure) in
                 _ = try await cognito.call("AdminEnableUser", ["UserPoolId": .string(poolID), "Username": .string(target.username)],
@@ -257,7 +309,7 @@ struct UserRestore {
             }
         }
         for identity in LinkedIdentity.of(user) where !target.identities.contains(identity) {
-            guard context.providers.contains(identity.providerName) else {
+            guard providers.contains(identity.providerName) else {
                 report.fail("linked_identities", "\(user.username): provider \(identity.providerName) is not in the target pool")
                 continue
             }
@@ -276,19 +328,6 @@ struct UserRestore {
                 _ = try await cognito.call("AdminSetUserMFAPreference", request, step: "set the MFA preferences of \(user.username)",
                                            poolID: poolID)
                 return .applied
-            }
-        }
-        for group in context.groups {
-            guard let members = context.members[group] else {
-                report.fail("group_memberships", "\(user.username) in group \(group): the group is not in the target pool")
-                continue
-            }
-            try await report.attempt("group_memberships") { () throws(RestoreFailure) in
-                if members.contains(target.username) { return .skipped }
-                _ = try await cognito.call("AdminAddUserToGroup", [
-                    "UserPoolId": .string(poolID), "Username": .string(target.username), "GroupName": .string(group),
-                ], step: "add \(user.username) to group \(group)", poolID: poolID)
-                return .created
             }
         }
     }

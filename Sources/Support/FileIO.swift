@@ -20,6 +20,21 @@ public enum FileIO {
         readBytes(path).map { String(decoding: $0, as: UTF8.self) }
     }
 
+    /// As `readText`, saying why a file cannot be read (the OS's reason, e.g. "No such file or directory").
+    public static func text(at path: String) throws(FileError) -> String {
+        guard let file = fopen(path, "rb") else { throw FileError(path: path, reason: String(cString: strerror(errno))) }
+        defer { fclose(file) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = fread(&chunk, 1, chunk.count, file)
+            if n > 0 { bytes.append(contentsOf: chunk[0..<n]) }
+            guard n == chunk.count else { break }
+        }
+        guard ferror(file) == 0 else { throw FileError(path: path, reason: String(cString: strerror(errno))) }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
     /// Writes through a temporary file and a rename, so readers never see half a file. `mode` is
     /// the new file's permissions before the umask: 0o600 for one only its owner may read.
     public static func writeAtomically(_ bytes: [UInt8], to path: String, mode: mode_t = 0o666) throws(FileError) {

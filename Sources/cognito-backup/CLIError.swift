@@ -27,7 +27,7 @@ struct CLIError: Error, CustomStringConvertible {
         case let error as CredentialError: self.init(message: error.message, exitCode: Self.configuration)
         case let error as ConfigurationError: self.init(message: error.message, exitCode: Self.configuration)
         case let error as BackupSourceError: self.init(message: error.description, exitCode: Self.configuration)
-        case let error as UserSelectionError: self.init(message: error.description, exitCode: Self.configuration)
+        case let error as RestoreSelectionError: self.init(message: error.description, exitCode: Self.configuration)
         case let error as BackupFailure where error.underlying is AWSError: self.init(message: error.description, exitCode: Self.aws)
         case let error as RestoreFailure where error.awsError != nil: self.init(message: error.description, exitCode: Self.aws)
         default: self.init(message: "\(error)", exitCode: Self.failed)

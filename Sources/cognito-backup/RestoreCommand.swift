@@ -22,6 +22,12 @@ struct RestoreCommand: AsyncParsableCommand {
             mapping file (each user's old and new sub, each client's old and new id) is also the restore's \
             journal: with --create-pool, a second run restores into the pool the first one created.
 
+            Into an existing pool, --only restores every item of the kinds it names, and --user, \
+            --users-file, --group, --client and --provider the items they name (any mix of them, \
+            added up); nothing else of the backup is written. --only and named items do not go \
+            together. A selected restore keeps its own mapping file, \
+            <backup>.<selection>-restore-mapping.json, so the whole restore's journal stays as it was.
+
             Example:
               cognito-backup restore --source s3://my-backups/cognito-backup/2024/01/15/us-east-1_AbC-103000.json \\
                 --create-pool --pool-name users-restored --domain-prefix users-restored
@@ -76,14 +82,43 @@ struct RestoreCommand: AsyncParsableCommand {
     var revert = false
 
     @Option(name: .customLong("user"), help: ArgumentHelp("""
-        With --target-pool-id, restore only this user (repeatable), with her group memberships and \
-        the groups she is in (created if missing); nothing else of the backup is written. Its \
-        mapping goes to <backup>.users-restore-mapping.json unless --mapping-file says otherwise.
+        With --target-pool-id, restore this user (repeatable), with her group memberships and \
+        the groups she is in (created if missing). Its mapping goes to \
+        <backup>.users-restore-mapping.json unless --mapping-file says otherwise.
         """, valueName: "username"))
     var users: [String] = []
 
     @Option(name: .customLong("users-file"), help: "Like --user, for each username in this file (one per line).")
     var usersFile: String?
+
+    @Option(name: .customLong("group"), help: ArgumentHelp("""
+        With --target-pool-id, restore this group (repeatable; created if missing, its settings put \
+        back with --revert) and its members: those the target lacks are created, and each member's \
+        membership in this group is restored, not her other groups.
+        """, valueName: "name"))
+    var groups: [String] = []
+
+    @Option(name: .customLong("client"), help: ArgumentHelp("""
+        With --target-pool-id, restore this app client (repeatable, by ClientName; created if \
+        missing, put back with --revert) and its own UI customization, threat protection, managed \
+        login branding and terms.
+        """, valueName: "name"))
+    var clients: [String] = []
+
+    @Option(name: .customLong("provider"), help: ArgumentHelp("""
+        With --target-pool-id, restore this identity provider (repeatable, by ProviderName; created \
+        if missing, put back with --revert).
+        """, valueName: "name"))
+    var providers: [String] = []
+
+    @Option(name: .customLong("only"), help: ArgumentHelp("""
+        With --target-pool-id, restore only these kinds (comma-separated, repeatable): users (the \
+        users themselves, not their groups), memberships (of the users the target has, unless \
+        users is named too), groups, clients, providers, resource-servers, settings (pool \
+        settings, MFA configuration and triggers; with --revert), ui, risk (threat protection), \
+        domain, logs (log delivery), branding (managed login branding and terms).
+        """, valueName: "kinds"))
+    var only: [String] = []
 
     @Option(name: .customLong("mapping-file"), help: "Where to write the mapping (default: beside the backup, or here for S3).")
     var mappingFile: String?
@@ -107,7 +142,16 @@ struct RestoreCommand: AsyncParsableCommand {
         }
         if poolName != nil && !createPool { throw ValidationError("--pool-name goes with --create-pool") }
         if revert && createPool { throw ValidationError("--revert goes with --target-pool-id") }
-        if (!users.isEmpty || usersFile != nil) && createPool { throw ValidationError("--user and --users-file go with --target-pool-id") }
+        let names = !users.isEmpty || usersFile != nil || !groups.isEmpty || !clients.isEmpty || !providers.isEmpty
+        if (names || !only.isEmpty) && createPool {
+            throw ValidationError("--only, --user, --users-file, --group, --client and --provider go with --target-pool-id")
+        }
+        if names && !only.isEmpty { throw ValidationError(RestoreSelectionUsageError.kindsWithNames.description) }
+        let kinds: RestoreSelection
+        do { kinds = try RestoreSelection.combining(only: only, items: RestoreSelection.Named()) } catch { throw ValidationError(error.description) }
+        if usersVia == .importJobs, !kinds.includes(.users) {
+            throw ValidationError("--users-via import puts users in the pool, and this --only restores none: add users to it")
+        }
     }
 
     func run() async throws {
@@ -117,16 +161,18 @@ struct RestoreCommand: AsyncParsableCommand {
     private func restore() async throws {
         let client = try aws.client()
         let importAccess = try importJobAccess(client)
+        let selection = try RestoreSelection.combining(only: only, items: RestoreSelection.Named(
+            users: try selectedUsers(), groups: Set(groups), clients: Set(clients), providers: Set(providers)))
         let (whole, source, s3) = try await self.source.read(aws: aws)
-        let selected = try selectedUsers()
-        let backup = selected.isEmpty ? whole : try whole.onlyUsers(selected)
-        let defaultMapping = source.defaultMappingPath
-        // A one-user restore keeps its own journal: the whole restore's mapping stays as it was.
-        let mappingPath = mappingFile ?? (selected.isEmpty ? defaultMapping
-            : String(defaultMapping.dropLast(".restore-mapping.json".count)) + ".users-restore-mapping.json")
+        let backup = try whole.selected(by: selection)
+        if selection.includes(.settings), !selection.isWhole, !revert {
+            warn("--only settings writes nothing without --revert: an existing pool always has settings, and only --revert puts them back")
+        }
+        // A selected restore keeps its own journal: the whole restore's mapping stays as it was.
+        let mappingPath = mappingFile ?? source.defaultMappingPath(for: selection)
         var options = RestoreOptions(target: createPool ? .newPool(name: poolName) : .existingPool(id: targetPoolID!),
                                      domainPrefix: domainPrefix, skipTriggers: skipTriggers, passwords: passwords,
-                                     revert: revert)
+                                     revert: revert, selection: selection)
         if let importAccess { options.usersVia = .importJobs(importAccess) }
         let quotas = try CognitoQuotas(environment: client.configuration.environment)
         // Creates are sent by a client that never retries: the restore looks for what a lost
@@ -162,7 +208,7 @@ struct RestoreCommand: AsyncParsableCommand {
         // The client id map is printed before the copy is tried: a DR bucket this identity may
         // only read must not cost the person restoring the ids they need next.
         if json {
-            let copy = await copyMapping(result.mapping, beside: source, s3: s3, localPath: mappingPath)
+            let copy = await copyMapping(result.mapping, beside: source, selection: selection, s3: s3, localPath: mappingPath)
             var summary = result.json.object ?? JSONObject()
             summary["mapping_files"] = .array(([mappingPath] + [copy].compactMap { $0 }).map(JSON.string))
             summary["billed_users"] = .number(billed.count)
@@ -170,7 +216,7 @@ struct RestoreCommand: AsyncParsableCommand {
             print(JSON.object(summary).serialized)
         } else {
             print(Self.summary(result, backup: backup, mappingFile: mappingPath))
-            if let copy = await copyMapping(result.mapping, beside: source, s3: s3, localPath: mappingPath) { print("Mapping copied to \(copy)") }
+            if let copy = await copyMapping(result.mapping, beside: source, selection: selection, s3: s3, localPath: mappingPath) { print("Mapping copied to \(copy)") }
         }
         if !result.succeeded {
             throw CLIError(message: "\(result.report.failures.count) items were not restored; run again to retry them", exitCode: CLIError.failed)
@@ -181,10 +227,14 @@ struct RestoreCommand: AsyncParsableCommand {
     private func selectedUsers() throws -> Set<String> {
         var names = Set(users)
         if let usersFile {
-            guard let text = FileIO.readText(usersFile) else {
-                throw CLIError(message: "\(usersFile): cannot be read", exitCode: CLIError.configuration)
+            let text: String
+            do { text = try FileIO.text(at: usersFile) } catch {
+                throw CLIError(message: "--users-file \(error)", exitCode: CLIError.configuration)
             }
-            names.formUnion(text.split(whereSeparator: \.isNewline).map { String($0).trimmingCharacters(in: " \t\r") }.filter { !$0.isEmpty })
+            let listed = text.split(whereSeparator: \.isNewline).map { String($0).trimmingCharacters(in: " \t\r") }.filter { !$0.isEmpty }
+            // An empty file selects nobody: it must not turn into the whole backup.
+            guard !listed.isEmpty else { throw CLIError(message: "--users-file \(usersFile): names no user", exitCode: CLIError.configuration) }
+            names.formUnion(listed)
         }
         return names
     }
@@ -203,8 +253,10 @@ struct RestoreCommand: AsyncParsableCommand {
     /// Puts a copy of the mapping beside an S3 backup, for whoever restores next; returns where,
     /// or nil when there is no copy to make or it could not be written (a warning: the mapping is
     /// safe in `localPath`, and the restore itself succeeded or failed on its own).
-    private func copyMapping(_ mapping: RestoreMapping, beside source: BackupSource, s3: S3, localPath: String) async -> String? {
-        guard case let .s3(bucket, _) = source, let target = mapping.targetPoolID, let key = source.mappingKey(targetPoolID: target) else { return nil }
+    private func copyMapping(_ mapping: RestoreMapping, beside source: BackupSource, selection: RestoreSelection, s3: S3,
+                             localPath: String) async -> String? {
+        guard case let .s3(bucket, _) = source, let target = mapping.targetPoolID,
+              let key = source.mappingKey(targetPoolID: target, selection: selection) else { return nil }
         do {
             try await MappingFile(path: localPath).upload(s3: s3, bucket: bucket, key: key)
             return "s3://\(bucket)/\(key)"
