@@ -34,6 +34,20 @@ public struct RestoreOptions: Sendable {
     /// (`SettingsRevert`).
     public var revert: Bool
 
+    /// A `--user` selection: only users and their memberships are the restore's to write, so
+    /// `--revert` puts back their attributes and none of the pool's settings.
+    public var usersOnly = false
+
+    /// `--exact`, into an existing pool: also remove what the backup lacks (`ExactRemoval`).
+    public var exact: Exact?
+
+    public enum Exact: Sendable, Equatable {
+        /// Everything of these kinds the backup lacks.
+        case pool(Set<RemovalKind>)
+        /// Only the memberships the backup lacks of the backup's users: a `--user` selection's.
+        case usersMemberships
+    }
+
     public init(target: Target, domainPrefix: String? = nil, skipTriggers: Bool = false,
                 passwords: PasswordHandling = .noInvitation, concurrency: Int = 32, usersVia: UsersVia = .create,
                 revert: Bool = false) {
@@ -90,7 +104,7 @@ public struct RestoreJob: Sendable {
 
         let described = try await cognito.call("DescribeUserPool", ["UserPoolId": .string(poolID)],
                                                step: "describe the target pool", poolID: poolID)["UserPool"] ?? .null
-        let revert = options.revert && !mapping.createdPool ? SettingsRevert(cognito: cognito, backup: backup, poolID: poolID, report: report) : nil
+        let revert = options.revert && !mapping.createdPool && !options.usersOnly ? SettingsRevert(cognito: cognito, backup: backup, poolID: poolID, report: report) : nil
         // The clients there before this run: only they can differ from the backup's.
         let clientsBefore = revert == nil ? [] : Set(try await cognito.listAll("ListUserPoolClients", poolID: poolID).compactMap { $0["ClientId"]?.string })
         let providersBefore = revert == nil ? [] : Set(try await cognito.listAll("ListIdentityProviders", poolID: poolID).compactMap { $0["ProviderName"]?.string })
@@ -100,6 +114,10 @@ public struct RestoreJob: Sendable {
         try await mappings.save(mapping)
         try await revert?.namedItems(providersBefore: providersBefore)
         try await revert?.appClients(mapping.appClients, existing: clientsBefore)
+        if let exact = options.exact, !mapping.createdPool {
+            try await ExactRemoval(cognito: cognito, backup: backup, poolID: poolID, target: described, keptClients: Set(mapping.appClients.map(\.newID)),
+                                   concurrency: options.concurrency, report: report).run(exact)
+        }
 
         // This run records every user it restores or finds restored, afresh.
         let ours = try journal?.users.newSubs() ?? SortedHashes([])

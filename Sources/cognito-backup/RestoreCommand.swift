@@ -75,6 +75,16 @@ struct RestoreCommand: AsyncParsableCommand {
         """)
     var revert = false
 
+    @Flag(help: """
+        With --target-pool-id, --revert and also remove from the pool what the backup lacks: \
+        group memberships (each one a billed active user), users, app clients (those the \
+        mapping does not pair with the backup's by name), identity providers, resource servers \
+        and groups (their members with them), in that order. With --user or --users-file, only \
+        those users' memberships the backup lacks are removed. Run --plan first: it lists every \
+        removal before anything else.
+        """)
+    var exact = false
+
     @Option(name: .customLong("user"), help: ArgumentHelp("""
         With --target-pool-id, restore only this user (repeatable), with her group memberships and \
         the groups she is in (created if missing); nothing else of the backup is written. Its \
@@ -115,6 +125,11 @@ struct RestoreCommand: AsyncParsableCommand {
     }
 
     private func restore() async throws {
+        // A configuration refusal (exit 2) before anything is read: a new pool has nothing to remove.
+        if exact && createPool {
+            throw CLIError(message: "--exact removes from an existing pool what the backup lacks: it goes with --target-pool-id, "
+                + "not --create-pool", exitCode: CLIError.configuration)
+        }
         let client = try aws.client()
         let importAccess = try importJobAccess(client)
         let (whole, source, s3) = try await self.source.read(aws: aws)
@@ -126,7 +141,9 @@ struct RestoreCommand: AsyncParsableCommand {
             : String(defaultMapping.dropLast(".restore-mapping.json".count)) + ".users-restore-mapping.json")
         var options = RestoreOptions(target: createPool ? .newPool(name: poolName) : .existingPool(id: targetPoolID!),
                                      domainPrefix: domainPrefix, skipTriggers: skipTriggers, passwords: passwords,
-                                     revert: revert)
+                                     revert: revert || exact)
+        options.usersOnly = !selected.isEmpty
+        if exact { options.exact = selected.isEmpty ? .pool(Set(RemovalKind.allCases)) : .usersMemberships }
         if let importAccess { options.usersVia = .importJobs(importAccess) }
         let quotas = try CognitoQuotas(environment: client.configuration.environment)
         // Creates are sent by a client that never retries: the restore looks for what a lost
@@ -223,6 +240,7 @@ struct RestoreCommand: AsyncParsableCommand {
             var parts: [String] = []
             if counts.created > 0 || counts.skipped > 0 { parts += ["\(counts.created) created", "\(counts.skipped) already there"] }
             if counts.applied > 0 { parts.append("\(counts.applied) applied") }
+            if counts.removed > 0 { parts.append("\(counts.removed) removed") }
             if counts.failed > 0 { parts.append("\(counts.failed) FAILED") }
             lines.append("  \(component.padding(to: width)) \(parts.joined(separator: ", "))")
         }
