@@ -17,7 +17,7 @@ from test_diff import DELETED, JOINED, diff, incident, make_incident  # noqa: F4
 from test_restore import BINARY, CREDS, back_up, build_rich_pool, idp, restore, run  # noqa: F401 - fixtures
 from test_restore_plan import writes
 from test_restore_repair import COGNITO
-from test_restore_requests import problems
+from test_restore_requests import model_problems, problems
 
 EXTRA_USER = "intruder"
 EXTRA_GROUP = "contractors"
@@ -241,3 +241,15 @@ def test_exact_with_one_user_removes_only_her_memberships_the_backup_lacks(serve
     after = names_in(idp, pool_id)
     assert after["group_memberships"] == before["group_memberships"] - {"user001 in admins"}
     assert {k: v for k, v in after.items() if k != "group_memberships"} == {k: v for k, v in before.items() if k != "group_memberships"}
+
+
+def test_every_request_of_an_exact_repair_fits_the_service_model(server, idp, drifted):
+    pool_id, backup = drifted
+    server.faults.recording = True
+
+    exact(server, backup, pool_id)
+    exact(server, backup, pool_id, "--user", "user001")
+
+    found, checked = model_problems(server.faults.recorded)
+    assert DELETES | {"AdminListGroupsForUser", "UpdateUserPoolClient", "AdminUpdateUserAttributes"} <= checked, checked
+    assert found == [], "\n".join(sorted(set(found)))
