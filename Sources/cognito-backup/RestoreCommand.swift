@@ -76,12 +76,13 @@ struct RestoreCommand: AsyncParsableCommand {
     var revert = false
 
     @Flag(help: """
-        With --target-pool-id, --revert and also remove from the pool what the backup lacks: \
-        group memberships (each one a billed active user), users, app clients (those the \
-        mapping does not pair with the backup's by name), identity providers, resource servers \
-        and groups (their members with them), in that order. With --user or --users-file, only \
-        those users' memberships the backup lacks are removed. Run --plan first: it lists every \
-        removal before anything else.
+        With --target-pool-id: what --revert does, and also remove from the pool what the backup \
+        lacks, in this order: group memberships, users (their memberships with them), app \
+        clients the mapping does not pair with the backup's by name, identity providers, \
+        resource servers, groups (their members with them). Each membership removed and each \
+        user deleted is counted as a billed active user. With --user or --users-file, only those \
+        users' memberships the backup lacks are removed. Nothing is removed without this flag; \
+        --plan lists every removal first.
         """)
     var exact = false
 
