@@ -75,7 +75,7 @@ def test_a_drill_of_the_rich_pool_passes_reports_each_step_and_leaves_no_pool(aw
 
 
 # What AWS counts as making a user active, as the binary's CognitoTier.billedActions lists them.
-BILLED = {"AdminCreateUser", "AdminGetUser", "AdminUpdateUserAttributes", "AdminDeleteUserAttributes", "AdminAddUserToGroup",
+BILLED = {"AdminCreateUser", "AdminDeleteUser", "AdminGetUser", "AdminUpdateUserAttributes", "AdminDeleteUserAttributes", "AdminAddUserToGroup",
           "AdminRemoveUserFromGroup", "AdminSetUserMFAPreference", "AdminSetUserPassword", "AdminResetUserPassword",
           "AdminLinkProviderForUser", "AdminDisableUser", "AdminEnableUser", "AdminConfirmSignUp", "AdminUserGlobalSignOut"}
 

@@ -353,6 +353,16 @@ def test_tags(idp, pool):
     ) == (400, "ResourceNotFoundException")
 
 
+def test_delete_resource_server(idp, pool):
+    identifier = "https://api.example.com/gone"
+    idp.create_resource_server(UserPoolId=pool["Id"], Identifier=identifier, Name="gone")
+    idp.delete_resource_server(UserPoolId=pool["Id"], Identifier=identifier)
+    assert idp.list_resource_servers(UserPoolId=pool["Id"], MaxResults=50)["ResourceServers"] == []
+    assert error_of(
+        lambda: idp.delete_resource_server(UserPoolId=pool["Id"], Identifier=identifier)
+    ) == (400, "ResourceNotFoundException")
+
+
 def test_describe_user_pool_reports_both_domains(idp, pool):
     pool_id = pool["Id"]
     assert "Domain" not in idp.describe_user_pool(UserPoolId=pool_id)["UserPool"]

@@ -50,9 +50,10 @@ public enum CognitoTier: String, Sendable, CaseIterable {
     }
 
     /// Actions that make the user they name an active user: the administrative ones that create,
-    /// change, read in detail or sign in a user. Counted generously, so a stated cost is never low.
+    /// change, read in detail or sign in a user. Counted generously, so a stated cost is never low:
+    /// AWS's pricing counts any identity operation on a user and says nothing of AdminDeleteUser.
     public static let billedActions: Set<String> = [
-        "AdminCreateUser", "AdminGetUser", "AdminUpdateUserAttributes", "AdminDeleteUserAttributes",
+        "AdminCreateUser", "AdminDeleteUser", "AdminGetUser", "AdminUpdateUserAttributes", "AdminDeleteUserAttributes",
         "AdminAddUserToGroup", "AdminRemoveUserFromGroup", "AdminSetUserMFAPreference", "AdminSetUserPassword",
         "AdminResetUserPassword", "AdminLinkProviderForUser", "AdminDisableUser", "AdminEnableUser",
         "AdminConfirmSignUp", "AdminUserGlobalSignOut", "AdminInitiateAuth", "AdminRespondToAuthChallenge",

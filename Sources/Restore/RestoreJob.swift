@@ -37,6 +37,16 @@ public struct RestoreOptions: Sendable {
     /// about what is not an item of the contents, the pool settings, and about how much of each user.
     public var selection: RestoreSelection
 
+    /// `--exact`, into an existing pool: also remove what the backup lacks (`ExactRemoval`).
+    public var exact: Exact?
+
+    public enum Exact: Sendable, Equatable {
+        /// Everything of these kinds the backup lacks.
+        case pool(Set<RemovalKind>)
+        /// Only the memberships the backup lacks of the backup's users: a `--user` selection's.
+        case usersMemberships
+    }
+
     public init(target: Target, domainPrefix: String? = nil, skipTriggers: Bool = false,
                 passwords: PasswordHandling = .noInvitation, concurrency: Int = 32, usersVia: UsersVia = .create,
                 revert: Bool = false, selection: RestoreSelection = .whole) {
@@ -104,6 +114,10 @@ public struct RestoreJob: Sendable {
         try await mappings.save(mapping)
         try await revert?.namedItems(providersBefore: providersBefore)
         if options.selection.includes(.clients) { try await revert?.appClients(mapping.appClients, existing: clientsBefore) }
+        if let exact = options.exact, !mapping.createdPool {
+            try await ExactRemoval(cognito: cognito, backup: backup, poolID: poolID, target: described, keptClients: Set(mapping.appClients.map(\.newID)),
+                                   concurrency: options.concurrency, report: report).run(exact)
+        }
 
         // This run records every user it restores or finds restored, afresh.
         let ours = try journal?.users.newSubs() ?? SortedHashes([])

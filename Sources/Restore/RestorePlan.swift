@@ -9,6 +9,8 @@ import Support
 public struct RestorePlan: Sendable {
     public let target: String
     public let counts: [(component: String, counts: RestoreReport.Counts)]
+    /// What `--exact` would remove, per component: how many and the first names.
+    public let removals: [(component: String, count: Int, names: [String])]
     public let warnings: [String]
     /// Items Cognito would refuse, as far as a plan can tell (it assumes every create accepted).
     public let failures: [String]
@@ -37,6 +39,9 @@ public struct RestorePlan: Sendable {
             "target": .string(target),
             "would_go_through": .bool(wouldGoThrough),
             "refusal": refusal.map(JSON.string) ?? .null,
+            "removals": .object(removals.map { entry in
+                (entry.component, ["count": .number(entry.count), "names": .array(entry.names.map(JSON.string))])
+            }),
             "counts": RestoreReport.json(counts),
             "calls": .object(callsByCategory.map { entry in
                 (entry.category.rawValue, ["calls": .number(entry.calls), "rate": .number(entry.rate),
@@ -56,10 +61,19 @@ public struct RestorePlan: Sendable {
     public var text: String {
         var lines = ["Plan: restore into \(target) (nothing is written)"]
         let width = max(20, (counts.map(\.component.count).max() ?? 0) + 1)
+        if !removals.isEmpty {
+            // First: what a person must agree to lose, before what is put back.
+            lines.append("Would remove (the backup lacks them):")
+            for removal in removals {
+                let more = removal.count > removal.names.count ? ", … and \(removal.count - removal.names.count) more" : ""
+                lines.append("  \(removal.component.padding(to: width)) \(removal.count): \(removal.names.joined(separator: ", "))\(more)")
+            }
+        }
         for (component, counts) in counts {
             var parts: [String] = []
             if counts.created > 0 { parts.append("\(counts.created) to create") }
             if counts.applied > 0 { parts.append("\(counts.applied) to apply") }
+            if counts.removed > 0 { parts.append("\(counts.removed) to remove") }
             if counts.skipped > 0 { parts.append("\(counts.skipped) already there, skipped") }
             if counts.failed > 0 { parts.append("\(counts.failed) refused") }
             lines.append("  \(component.padding(to: width)) \(parts.joined(separator: ", "))")
@@ -130,7 +144,7 @@ extension RestoreJob {
         }
         var byCategory: [CognitoQuotaCategory: Int] = [:]
         for (operation, calls) in planned.calls { byCategory[CognitoQuotaCategory.of(operation), default: 0] += calls }
-        return RestorePlan(target: target, counts: report.counts, warnings: report.warnings, failures: report.failures,
+        return RestorePlan(target: target, counts: report.counts, removals: report.removals, warnings: report.warnings, failures: report.failures,
                            refusal: refusal,
                            callsByCategory: CognitoQuotaCategory.allCases.compactMap { category in
                                byCategory[category].map { (category, $0, quotas.limiter(for: category).configuredRate) }

@@ -5,12 +5,14 @@ import Synchronization
 public final class RestoreReport: Sendable {
     /// `applied`: a setting written whether or not the target already had it (Cognito's Set
     /// calls replace, so writing again is harmless and cheaper than reading first).
-    public enum Outcome: Sendable { case created, applied, skipped, failed }
+    /// `removed`: something the backup lacks taken out of the target (`restore --exact`).
+    public enum Outcome: Sendable { case created, applied, skipped, removed, failed }
 
     public struct Counts: Sendable, Equatable {
         public var created = 0
         public var applied = 0
         public var skipped = 0
+        public var removed = 0
         public var failed = 0
     }
 
@@ -19,6 +21,9 @@ public final class RestoreReport: Sendable {
         var counts: [String: Counts] = [:]
         var warnings: [String] = []
         var failures: [String] = []
+        /// The first `removedNamesKept` names removed, per component, for a plan to show.
+        var removedNames: [String: [String]] = [:]
+        var removedOrder: [String] = []
     }
 
     private let state = Mutex(State())
@@ -32,6 +37,7 @@ public final class RestoreReport: Sendable {
             case .created: state.counts[component, default: Counts()].created += 1
             case .applied: state.counts[component, default: Counts()].applied += 1
             case .skipped: state.counts[component, default: Counts()].skipped += 1
+            case .removed: state.counts[component, default: Counts()].removed += 1
             case .failed: state.counts[component, default: Counts()].failed += 1
             }
         }
@@ -56,8 +62,31 @@ public final class RestoreReport: Sendable {
     static func json(_ counts: [(component: String, counts: Counts)]) -> JSON {
         .object(counts.map { entry in
             (entry.component, ["created": .number(entry.counts.created), "applied": .number(entry.counts.applied),
-                               "skipped": .number(entry.counts.skipped), "failed": .number(entry.counts.failed)])
+                               "skipped": .number(entry.counts.skipped), "removed": .number(entry.counts.removed),
+                               "failed": .number(entry.counts.failed)])
         })
+    }
+
+    static let removedNamesKept = 20
+
+    /// Components something was removed from, with how many and the first names, in the order
+    /// the restore removed them.
+    public var removals: [(component: String, count: Int, names: [String])] {
+        state.withLock { state in
+            state.removedOrder.map { ($0, state.counts[$0]?.removed ?? 0, (state.removedNames[$0] ?? []).sorted()) }
+        }
+    }
+
+    /// Runs one removal; counted as removed, and named, if it does not throw.
+    func attemptRemoval(_ component: String, name: String, _ body: () async throws(RestoreFailure) -> Void) async throws(RestoreFailure) {
+        try await attempt(component) { () throws(RestoreFailure) in
+            try await body()
+            state.withLock { state in
+                if state.removedNames[component] == nil { state.removedOrder.append(component) }
+                if state.removedNames[component, default: []].count < Self.removedNamesKept { state.removedNames[component, default: []].append(name) }
+            }
+            return .removed
+        }
     }
     public var failures: [String] { state.withLock { $0.failures } }
 

@@ -81,6 +81,17 @@ struct RestoreCommand: AsyncParsableCommand {
         """)
     var revert = false
 
+    @Flag(help: """
+        With --target-pool-id: what --revert does, and also remove from the pool what the backup \
+        lacks, in this order: group memberships, users (their memberships with them), app \
+        clients the mapping does not pair with the backup's by name, identity providers, \
+        resource servers, groups (their members with them). Each membership removed and each \
+        user deleted is counted as a billed active user. With --only, only the kinds named; with \
+        --user or --users-file, only those users' memberships the backup lacks; not with --group, \
+        --client or --provider. Nothing is removed without this flag; --plan lists every removal first.
+        """)
+    var exact = false
+
     @Option(name: .customLong("user"), help: ArgumentHelp("""
         With --target-pool-id, restore this user (repeatable), with her group memberships and \
         the groups she is in (created if missing). Its mapping goes to \
@@ -142,6 +153,13 @@ struct RestoreCommand: AsyncParsableCommand {
         }
         if poolName != nil && !createPool { throw ValidationError("--pool-name goes with --create-pool") }
         if revert && createPool { throw ValidationError("--revert goes with --target-pool-id") }
+        if exact && createPool {
+            throw ValidationError("--exact removes from an existing pool what the backup lacks: it goes with --target-pool-id, not --create-pool")
+        }
+        if exact && (!groups.isEmpty || !clients.isEmpty || !providers.isEmpty) {
+            throw ValidationError("--exact goes with the whole backup, --only, --user or --users-file; "
+                + "with --group, --client or --provider it could remove what those items share with others")
+        }
         let names = !users.isEmpty || usersFile != nil || !groups.isEmpty || !clients.isEmpty || !providers.isEmpty
         if (names || !only.isEmpty) && createPool {
             throw ValidationError("--only, --user, --users-file, --group, --client and --provider go with --target-pool-id")
@@ -172,7 +190,8 @@ struct RestoreCommand: AsyncParsableCommand {
         let mappingPath = mappingFile ?? source.defaultMappingPath(for: selection)
         var options = RestoreOptions(target: createPool ? .newPool(name: poolName) : .existingPool(id: targetPoolID!),
                                      domainPrefix: domainPrefix, skipTriggers: skipTriggers, passwords: passwords,
-                                     revert: revert, selection: selection)
+                                     revert: revert || exact, selection: selection)
+        if exact { options.exact = selection.exactRemoval }
         if let importAccess { options.usersVia = .importJobs(importAccess) }
         let quotas = try CognitoQuotas(environment: client.configuration.environment)
         // Creates are sent by a client that never retries: the restore looks for what a lost
@@ -275,6 +294,7 @@ struct RestoreCommand: AsyncParsableCommand {
             var parts: [String] = []
             if counts.created > 0 || counts.skipped > 0 { parts += ["\(counts.created) created", "\(counts.skipped) already there"] }
             if counts.applied > 0 { parts.append("\(counts.applied) applied") }
+            if counts.removed > 0 { parts.append("\(counts.removed) removed") }
             if counts.failed > 0 { parts.append("\(counts.failed) FAILED") }
             lines.append("  \(component.padding(to: width)) \(parts.joined(separator: ", "))")
         }

@@ -342,6 +342,13 @@ class _CognitoExtras(CognitoIdpResponse):
         return EmptyResult()
 
     # Tags: kept in moto's UserPoolTags so DescribeUserPool agrees with them.
+    def delete_resource_server(self) -> ActionResult:
+        pool = self.backend.describe_user_pool(self._get_param("UserPoolId"))
+        identifier = self._get_param("Identifier")
+        if pool.resource_servers.pop(identifier, None) is None:
+            raise ResourceNotFoundError(identifier)
+        return EmptyResult()
+
     def list_tags_for_resource(self) -> ActionResult:
         pool = self._pool_by_arn(self._get_param("ResourceArn"))
         return ActionResult({"Tags": pool.extended_config.get("UserPoolTags", {})})
