@@ -6,17 +6,13 @@ an interruption or a rerun removes nothing twice and nothing the backup has."""
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import time
 
 import pytest
 
-from test_diff import DELETED, JOINED, diff, incident, make_incident  # noqa: F401 - fixtures
-from test_restore import BINARY, CREDS, back_up, build_rich_pool, idp, restore, run  # noqa: F401 - fixtures
+from test_diff import JOINED, diff, incident  # noqa: F401 - fixtures
+from test_restore import idp, restore, run  # noqa: F401 - fixtures
 from test_restore_plan import writes
-from test_restore_repair import COGNITO
+from test_restore_repair import COGNITO, interrupt_after
 from test_restore_requests import model_problems, problems
 
 EXTRA_USER = "intruder"
@@ -192,17 +188,8 @@ def test_sigint_mid_removal_stops_and_a_rerun_finishes(server, idp, incident, tm
     for name in extras:
         idp.admin_create_user(UserPoolId=pool_id, Username=name, MessageAction="SUPPRESS")
     mapping = backup.with_suffix(".exact-mapping.json")
-    server.faults.recording = True
-    env = {**os.environ, **CREDS, "AWS_ENDPOINT_URL": server.url, "AWS_REGION": "us-east-1", "COGNITO_TPS_USERUPDATE": "5"}
-    process = subprocess.Popen([BINARY, "restore", "--source", str(backup), "--target-pool-id", pool_id, "--exact",
-                                "--mapping-file", str(mapping), "--json"],
-                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 60
-    while sum(op == "AdminDeleteUser" for op, _ in server.faults.recorded) < 3 and time.monotonic() < deadline:
-        time.sleep(0.05)
-    process.send_signal(signal.SIGINT)
-    _, stderr = process.communicate(timeout=60)
-    assert process.returncode == 130, stderr
+    stderr = interrupt_after(server, "AdminDeleteUser", 3, "--source", str(backup), "--target-pool-id", pool_id, "--exact",
+                             "--mapping-file", str(mapping))
     assert "run the same command again" in stderr and json.loads(mapping.read_text())["target_pool_id"] == pool_id
     first = sum(op == "AdminDeleteUser" for op, _ in server.faults.recorded)
     assert 3 <= first < len(extras)

@@ -5,10 +5,14 @@ SetUserPoolMfaConfig runs, and `--revert` puts back the backup's settings and ap
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import time
 
 import pytest
 
-from test_restore import CREDS, back_up, restore
+from test_restore import BINARY, CREDS, back_up, restore
 from test_restore_requests import MODELS, problems
 from support.iam import boto3_client
 
@@ -244,14 +248,23 @@ def test_a_deleted_group_comes_back_with_its_members(server, idp, tmp_path):
     assert sorted(u["Username"] for u in members) == ["ana", "bo"]
 
 
+def interrupt_after(server, operation: str, calls: int, *arguments: str) -> str:
+    """Runs `restore ARGUMENTS --json` with user updates slowed to 5/s, sends SIGINT once the
+    server has seen `calls` of `operation`, and returns its stderr, checking it exited 130."""
+    server.faults.recording = True
+    env = {**os.environ, **CREDS, "AWS_ENDPOINT_URL": server.url, "AWS_REGION": "us-east-1", "COGNITO_TPS_USERUPDATE": "5"}
+    process = subprocess.Popen([BINARY, "restore", *arguments, "--json"],
+                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while sum(op == operation for op, _ in server.faults.recorded) < calls and time.monotonic() < deadline:
+        time.sleep(0.05)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    return stderr
+
+
 def test_sigint_mid_revert_saves_the_journal_and_a_rerun_finishes(server, idp, tmp_path):
-    import os
-    import signal
-    import subprocess
-    import time
-
-    from test_restore import BINARY
-
     pool = idp.create_user_pool(PoolName="interrupted")["UserPool"]["Id"]
     names = [f"u{i:02}" for i in range(40)]
     for name in names:
@@ -261,16 +274,7 @@ def test_sigint_mid_revert_saves_the_journal_and_a_rerun_finishes(server, idp, t
     for name in names:
         idp.admin_update_user_attributes(UserPoolId=pool, Username=name, UserAttributes=[{"Name": "email", "Value": f"{name}@evil.example"}])
 
-    server.faults.recording = True
-    env = {**os.environ, **CREDS, "AWS_ENDPOINT_URL": server.url, "AWS_REGION": "us-east-1", "COGNITO_TPS_USERUPDATE": "5"}
-    process = subprocess.Popen([BINARY, "restore", "--source", str(backup), "--target-pool-id", pool, "--revert", "--json"],
-                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 60
-    while sum(op == "AdminUpdateUserAttributes" for op, _ in server.faults.recorded) < 3 and time.monotonic() < deadline:
-        time.sleep(0.05)
-    process.send_signal(signal.SIGINT)
-    _, stderr = process.communicate(timeout=60)
-    assert process.returncode == 130, stderr
+    stderr = interrupt_after(server, "AdminUpdateUserAttributes", 3, "--source", str(backup), "--target-pool-id", pool, "--revert")
     first = sum(op == "AdminUpdateUserAttributes" for op, _ in server.faults.recorded)
     assert 3 <= first < len(names)
 

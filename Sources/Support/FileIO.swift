@@ -5,15 +5,7 @@ import Glibc
 /// Whole-file reads and writes with plain POSIX calls.
 public enum FileIO {
     public static func readBytes(_ path: String) -> [UInt8]? {
-        guard let file = fopen(path, "rb") else { return nil }
-        defer { fclose(file) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let n = fread(&chunk, 1, chunk.count, file)
-            if n > 0 { bytes.append(contentsOf: chunk[0..<n]) }
-            if n < chunk.count { return ferror(file) == 0 ? bytes : nil }
-        }
+        try? bytes(at: path)
     }
 
     public static func readText(_ path: String) -> String? {
@@ -22,6 +14,11 @@ public enum FileIO {
 
     /// As `readText`, saying why a file cannot be read (the OS's reason, e.g. "No such file or directory").
     public static func text(at path: String) throws(FileError) -> String {
+        String(decoding: try bytes(at: path), as: UTF8.self)
+    }
+
+    /// The whole file, or the OS's reason it cannot be read.
+    public static func bytes(at path: String) throws(FileError) -> [UInt8] {
         guard let file = fopen(path, "rb") else { throw FileError(path: path, reason: String(cString: strerror(errno))) }
         defer { fclose(file) }
         var bytes: [UInt8] = []
@@ -32,7 +29,7 @@ public enum FileIO {
             guard n == chunk.count else { break }
         }
         guard ferror(file) == 0 else { throw FileError(path: path, reason: String(cString: strerror(errno))) }
-        return String(decoding: bytes, as: UTF8.self)
+        return bytes
     }
 
     /// Writes through a temporary file and a rename, so readers never see half a file. `mode` is
