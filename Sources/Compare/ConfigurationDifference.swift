@@ -63,9 +63,12 @@ struct ConfigurationDifference {
         let all = SettingDifference.fields(a, b)
         guard let carriedA = restoration.carried(kind, name, a) else { return ([], all) }
         let carriedB = restoration.carried(kind, name, b) ?? [:]
-        let covered = Set((carriedA.object?.keys ?? []) + (carriedB.object?.keys ?? []))
-        let outside = all.filter { !covered.contains(String($0.path.prefix { $0 != "." })) }
-        return (SettingDifference.fields(carriedA, carriedB), outside)
+        let fields = SettingDifference.fields(carriedA, carriedB)
+        // What differs as described but not as the restore writes it: what it could not carry.
+        let outside = all.filter { field in
+            !fields.contains { $0.path == field.path || $0.path.hasPrefix(field.path + ".") || field.path.hasPrefix($0.path + ".") }
+        }
+        return (fields, outside)
     }
 
     /// Custom attributes and the standard ones, by name. A restore adds what the backup declares
