@@ -39,7 +39,19 @@ struct ConfigurationDifference {
         changes += perClient(.managedLoginBranding, (nil, old.managedLoginBranding), (nil, new.managedLoginBranding))
         changes += keyed(.terms, old.terms.map { (termsName($0, in: old), $0) }, new.terms.map { (termsName($0, in: new, second: true), $0) })
         changes += single(.logDelivery, "pool", old.logDelivery, new.logDelivery)
-        return changes
+        return restoration == nil ? changes : changes.map(unrecorded)
+    }
+
+    /// What the backup's format had no place for, no restore of it carries: the original format
+    /// kept no threat protection, log delivery, branding or terms, nor a client's own UI.
+    private func unrecorded(_ change: Change) -> Change {
+        guard old.formatVersion == 1, change.action != .notCarried else { return change }
+        switch change.kind {
+        case .riskConfiguration, .logDelivery, .managedLoginBranding, .terms: break
+        case .uiCustomization where change.name != "pool": break
+        default: return change
+        }
+        return Change(kind: change.kind, action: .notCarried, name: change.name, id: change.id, fields: change.fields + change.notCarried)
     }
 
     /// A value whose every setting is an item of its own, named by its path.
@@ -95,7 +107,7 @@ struct ConfigurationDifference {
             // Present with nothing a restore writes (an empty log delivery) is the same as absent.
             let meaningful = { (item: JSON?) -> Bool in
                 guard let item, let carried = restoration.carried(kind, name, item) else { return false }
-                return !SettingDifference.fields(carried, nil).isEmpty
+                return !SettingDifference.fields(carried, [:]).isEmpty
             }
             switch (a, b) {
             case (nil, nil): return []

@@ -91,11 +91,23 @@ public struct PoolVerifier: Sendable {
 /// The engine's changes sorted into the checks, each keeping its first differences and a count
 /// of the rest, so that a pool of a million missing users is a line and a number.
 private final class Differences {
+    /// The first lines in sort order, whatever order the partitions found them in.
     private struct Found {
         /// What the backup has and the pool lacks first, as a person reads a checklist.
         var missing: [String] = []
         var other: [String] = []
         var count = 0
+
+        mutating func keep(_ line: String, missing: Bool) {
+            count += 1
+            if missing { Self.keep(line, in: &self.missing) } else { Self.keep(line, in: &other) }
+        }
+
+        private static func keep(_ line: String, in lines: inout [String]) {
+            guard lines.count < PoolVerifier.shown || line < lines[lines.count - 1] else { return }
+            lines.insert(line, at: lines.firstIndex { line < $0 } ?? lines.count)
+            if lines.count > PoolVerifier.shown { lines.removeLast() }
+        }
     }
 
     private var checks: [String: Found] = [:]
@@ -154,11 +166,7 @@ private final class Differences {
     }
 
     private func note(_ check: String, missing: Bool, _ line: String) {
-        var found = checks[check] ?? Found()
-        found.count += 1
-        if missing, found.missing.count < PoolVerifier.shown { found.missing.append(line) }
-        if !missing, found.other.count < PoolVerifier.shown { found.other.append(line) }
-        checks[check] = found
+        checks[check, default: Found()].keep(line, missing: missing)
     }
 
     private static func check(for change: Change) -> String {
