@@ -48,6 +48,7 @@ def test_a_backup_and_its_restore_differ_only_in_what_no_restore_carries(server,
     assert text.returncode == 0 and text.stdout.splitlines()[0] == "identical but for what no restore carries"
     assert f"users: {USERS} not carried by a restore (sub)" in text.stdout.splitlines()
     assert run(server, "verify", "--source", str(backup), "--pool-id", target).returncode == 0
+    assert run(server, "verify", "--source", str(backup), "--pool-id", target, "--mapping", mapping).returncode == 0
 
 
 def test_an_edit_after_the_restore_fails_its_check_and_diff_names_the_same_items(server, idp, restored):
@@ -80,7 +81,7 @@ def test_an_edit_after_the_restore_fails_its_check_and_diff_names_the_same_items
     assert [f["path"] for f in user["fields"]] == ["given_name"] and [f["path"] for f in user["not_carried"]] == ["sub"]
 
 
-def test_diff_refuses_a_mapping_of_another_backup_or_pool(server, idp, restored, tmp_path):
+def test_diff_and_verify_refuse_a_mapping_of_another_backup_or_pool(server, idp, restored, tmp_path):
     backup, target, mapping = restored
     other = json.loads(Path(mapping).read_text())
     other["backup_timestamp"] = "2020-01-01T00:00:00Z"
@@ -94,3 +95,23 @@ def test_diff_refuses_a_mapping_of_another_backup_or_pool(server, idp, restored,
     assert wrong_backup.returncode == 2 and "records a restore of the backup of" in wrong_backup.stderr
     assert wrong_pool.returncode == 2 and f"records a restore into {target}" in wrong_pool.stderr
     assert pool_first.returncode == 2 and "the first side must be the backup" in pool_first.stderr
+    verified = run(server, "verify", "--source", str(backup), "--pool-id", target, "--mapping", str(stale), check=False)
+    assert verified.returncode == 2 and "records a restore of the backup of" in verified.stderr
+
+
+def test_a_client_renamed_since_the_restore_is_paired_through_the_mapping(server, idp, restored):
+    backup, target, mapping = restored
+    mobile = idp.describe_user_pool_client(UserPoolId=target, ClientId=client_id(idp, target, "mobile"))["UserPoolClient"]
+    idp.update_user_pool_client(UserPoolId=target, ClientId=mobile["ClientId"], ClientName="mobile-v2",
+                                ExplicitAuthFlows=mobile.get("ExplicitAuthFlows", []), RefreshTokenValidity=mobile["RefreshTokenValidity"],
+                                PreventUserExistenceErrors=mobile.get("PreventUserExistenceErrors", "ENABLED"))
+
+    paired = run(server, "verify", "--source", str(backup), "--pool-id", target, "--mapping", mapping, "--json", check=False)
+    by_name = run(server, "verify", "--source", str(backup), "--pool-id", target, "--json", check=False)
+    compared = json.loads(diff(server, str(backup), f"pool:{target}", "--mapping", mapping, "--json").stdout)
+
+    failed = {c["check"]: c["differences"] for c in json.loads(paired.stdout)["checks"] if not c["passed"]}
+    assert failed == {"app clients": ['mobile.ClientName: backup "mobile", pool "mobile-v2"']}
+    assert "mobile: missing" in next(c for c in json.loads(by_name.stdout)["checks"] if c["check"] == "app clients")["differences"]
+    assert [(c["name"], c["id"], [f["path"] for f in c["fields"]]) for c in compared["changes"] if c["change"] == "changed"] \
+        == [("mobile", mobile["ClientId"], ["ClientName"])]

@@ -89,10 +89,8 @@ struct ConfigurationDifference {
         let a = (old.poolConfig["SchemaAttributes"]?.array ?? []).map { ($0["Name"]?.string ?? "", $0) }
         let b = (new.poolConfig["SchemaAttributes"]?.array ?? []).map { ($0["Name"]?.string ?? "", $0) }
         return keyed(.schema, a, b).map { change in
-            guard let restoration, change.action == .added || change.action == .removed else { return change }
-            let item = (change.action == .added ? b : a).first { $0.0 == change.name }?.1 ?? .null
-            let carried = change.action == .removed && restoration.carried(.schema, change.name, item) != nil
-            return carried ? change : Change(kind: .schema, action: .notCarried, name: change.name)
+            guard restoration != nil, change.action == .added else { return change }
+            return Change(kind: .schema, action: .notCarried, name: change.name)
         }
     }
 
@@ -103,16 +101,11 @@ struct ConfigurationDifference {
     }
 
     private func single(_ kind: Change.Kind, _ name: String, _ a: JSON?, _ b: JSON?, keep: [String]? = nil) -> [Change] {
-        if let restoration {
-            // Present with nothing a restore writes (an empty log delivery) is the same as absent.
-            let meaningful = { (item: JSON?) -> Bool in
-                guard let item, let carried = restoration.carried(kind, name, item) else { return false }
-                return !SettingDifference.fields(carried, [:]).isEmpty
-            }
+        if restoration != nil {
             switch (a, b) {
             case (nil, nil): return []
-            case (nil, let b?): return [Change(kind: kind, action: meaningful(b) ? .added : .notCarried, name: name)]
-            case (let a?, nil): return [Change(kind: kind, action: meaningful(a) ? .removed : .notCarried, name: name)]
+            case (nil, let b?): return [Change(kind: kind, action: meaningful(kind, name, b) ? .added : .notCarried, name: name)]
+            case (let a?, nil): return [Change(kind: kind, action: meaningful(kind, name, a) ? .removed : .notCarried, name: name)]
             case (let a?, let b?): return changed(kind, name, a, b)
             }
         }
@@ -128,6 +121,15 @@ struct ConfigurationDifference {
             let fields = SettingDifference.fields(a, b, ignoring: keep == nil ? Self.volatile : [])
             return fields.isEmpty ? [] : [Change(kind: kind, action: .changed, name: name, fields: fields)]
         }
+    }
+
+    /// Whether an item one side lacks is a change: without a restoration always; against one,
+    /// when the restore writes something of it (an empty log delivery, a client's UI
+    /// customization without CSS, are the same as none).
+    private func meaningful(_ kind: Change.Kind, _ name: String, _ item: JSON) -> Bool {
+        guard let restoration else { return true }
+        guard let carried = restoration.carried(kind, name, item) else { return false }
+        return !SettingDifference.fields(carried, [:]).isEmpty
     }
 
     /// One item on both sides: changed, not carried, or the same.
@@ -147,12 +149,12 @@ struct ConfigurationDifference {
         let oldItems = Dictionary(a.map { (UserKey($0.0), $0.1) }, uniquingKeysWith: { first, _ in first })
         let newNames = Set(b.map { UserKey($0.0) })
         var changes = a.filter { !newNames.contains(UserKey($0.0)) }.map { name, item in
-            Change(kind: kind, action: .removed, name: name, id: id.flatMap { item[$0]?.string })
+            Change(kind: kind, action: meaningful(kind, name, item) ? .removed : .notCarried, name: name, id: id.flatMap { item[$0]?.string })
         }
         for (name, item) in b {
             let itemID = id.flatMap { item[$0]?.string }
             guard let before = oldItems[UserKey(name)] else {
-                changes.append(Change(kind: kind, action: .added, name: name, id: itemID))
+                changes.append(Change(kind: kind, action: meaningful(kind, name, item) ? .added : .notCarried, name: name, id: itemID))
                 continue
             }
             changes += changed(kind, name, before, item, id: itemID)

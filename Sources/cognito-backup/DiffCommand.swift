@@ -1,5 +1,6 @@
 import ArgumentParser
 import AWSServices
+import Backup
 import Compare
 import JSON
 import Restore
@@ -93,6 +94,18 @@ extension DiffCommand {
             throw CLIError(message: "--mapping compares a backup with a restore of it: the first side must be the backup, not \(old)",
                            exitCode: CLIError.configuration)
         }
+        let poolID: String? = if case .pool(let id, _) = second { id } else { nil }
+        let clients = try await RestoredClients(mappingPath: path, backup: backup, backupName: old, poolID: poolID).pairs
+        return PoolComparison(backup: backup, restored: second, restoration: .restore(triggers: true, clients: clients))
+    }
+}
+
+/// The app clients a restore's mapping file pairs (backup client id → restored id), once the file
+/// is known to record a restore of this backup into this pool: any other mapping is a usage error.
+struct RestoredClients {
+    let pairs: [String: String]
+
+    init(mappingPath path: String, backup: BackupContents, backupName: String, poolID: String?) async throws {
         let loaded: RestoreMapping?
         do { loaded = try await MappingFile(path: path).load() } catch {
             throw CLIError(message: "\(error)", exitCode: CLIError.configuration)
@@ -100,13 +113,12 @@ extension DiffCommand {
         guard let mapping = loaded else { throw CLIError(message: "mapping file \(path) does not exist", exitCode: CLIError.configuration) }
         guard mapping.records(backup) else {
             throw CLIError(message: "\(path) records a restore of the backup of \(mapping.sourcePoolID) taken at \(mapping.backupTimestamp), "
-                + "not of \(old) (\(backup.sourcePoolID) at \(backup.timestamp))", exitCode: CLIError.configuration)
+                + "not of \(backupName) (\(backup.sourcePoolID) at \(backup.timestamp))", exitCode: CLIError.configuration)
         }
-        if case .pool(let id, _) = second, let target = mapping.targetPoolID, target != id {
-            throw CLIError(message: "\(path) records a restore into \(target), not \(new)", exitCode: CLIError.configuration)
+        if let poolID, let target = mapping.targetPoolID, target != poolID {
+            throw CLIError(message: "\(path) records a restore into \(target), not pool:\(poolID)", exitCode: CLIError.configuration)
         }
-        let clients = Dictionary(mapping.appClients.map { ($0.oldID, $0.newID) }, uniquingKeysWith: { first, _ in first })
-        return PoolComparison(backup: backup, restored: second, restoration: .restore(triggers: true, clients: clients))
+        pairs = Dictionary(mapping.appClients.map { ($0.oldID, $0.newID) }, uniquingKeysWith: { first, _ in first })
     }
 }
 

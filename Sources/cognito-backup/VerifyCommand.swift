@@ -34,6 +34,9 @@ struct VerifyCommand: AsyncParsableCommand {
     @Flag(name: .customLong("skip-triggers"), help: "Do not expect the backup's Lambda triggers (restored with --skip-triggers).")
     var skipTriggers = false
 
+    @Option(help: ArgumentHelp("The restore's mapping file: app clients are paired through it rather than by name.", valueName: "file"))
+    var mapping: String?
+
     @Flag(help: "Print the checks as JSON.")
     var json = false
 
@@ -42,8 +45,12 @@ struct VerifyCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingFailure {
             let (backup, location, s3) = try await source.read(aws: aws)
+            var clients: [String: String] = [:]
+            if let mapping {
+                clients = try await RestoredClients(mappingPath: mapping, backup: backup, backupName: source.source, poolID: poolID).pairs
+            }
             var checks = try await PoolVerifier(backup: backup, pool: .pool(id: poolID, cognito: try aws.cognito()),
-                                                expectTriggers: !skipTriggers).checks()
+                                                expectTriggers: !skipTriggers, clients: clients).checks()
             if case let .s3(bucket, key) = location {
                 do {
                     if let replication = try await ReplicationCheck(s3: s3).check(bucket: bucket, key: key) { checks.append(replication) }
