@@ -15,7 +15,7 @@ struct VerifyCommand: AsyncParsableCommand {
             providers the pool has) and group memberships; and, for a backup in a bucket that \
             replicates, that each replica is there with the same size and SHA-256. Users are \
             matched by username (or by email or phone number in pools that sign in with them) and \
-            app clients by name; subs, ids, dates, statuses and what else no restore carries are \
+            app clients by name (through the restore's mapping file with --mapping); subs, ids, dates, statuses and what else no restore carries are \
             not compared: each check is the changes of one kind that `diff <backup> pool:<id> \
             --mapping <its mapping>` reports, by the same engine, with users and memberships \
             compared a partition at a time from scratch files, so memory stays flat whatever the \
