@@ -22,7 +22,7 @@ let package = Package(
         .target(name: "AWSServices", dependencies: ["AWSCore", "HTTP", "Signing", "Support", "JSON"]),
         .target(name: "Backup", dependencies: ["AWSServices", "AWSCore", "HTTP", "Signing", "Support", "JSON", "CZlib"]),
         .target(name: "Compare", dependencies: ["Backup", "AWSServices", "Support", "JSON"]),
-        .target(name: "Restore", dependencies: ["Backup", "AWSServices", "AWSCore", "HTTP", "Signing", "Support", "JSON"]),
+        .target(name: "Restore", dependencies: ["Backup", "Compare", "AWSServices", "AWSCore", "HTTP", "Signing", "Support", "JSON"]),
         .target(name: "LambdaRuntime", dependencies: ["HTTP", "Support", "JSON"]),
         .target(name: "BackupFunction", dependencies: ["LambdaRuntime", "Backup", "Restore", "AWSServices", "AWSCore", "Support", "JSON"]),
         .executableTarget(
@@ -40,7 +40,7 @@ let package = Package(
         .testTarget(name: "LambdaRuntimeTests", dependencies: ["LambdaRuntime", "JSON", "TestSupport"]),
         .testTarget(name: "BackupFunctionTests", dependencies: ["BackupFunction", "Backup", "LambdaRuntime", "AWSServices", "Support", "JSON"]),
         .testTarget(name: "CompareTests", dependencies: ["Compare", "Backup", "JSON"]),
-        .testTarget(name: "RestoreTests", dependencies: ["Restore", "Backup", "AWSServices", "AWSCore", "HTTP", "Support", "JSON", "TestSupport"]),
+        .testTarget(name: "RestoreTests", dependencies: ["Restore", "Compare", "Backup", "AWSServices", "AWSCore", "HTTP", "Support", "JSON", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -10,6 +10,7 @@ CPU seconds and peak RSS.
     python3 bench/benchmark.py --users 100000 --compression gzip
     python3 bench/benchmark.py --users 10000 --members-per-group 100 --restore
     python3 bench/benchmark.py --users 100000 --members-per-group 100 --diff
+    python3 bench/benchmark.py --users 100000 --members-per-group 100 --verify
     python3 bench/benchmark.py --users 100000 --members-per-group 100 --restore --restore-tps 1000
     python3 bench/benchmark.py --users 1000000 --members-per-group 100 --restore --restore-tps 1000 --restore-stop-after-s 120
 
@@ -96,6 +97,8 @@ def main() -> None:
     parser.add_argument("--restore-stop-after-s", type=float, help="interrupt the restore after this long (peak RSS of a partial restore)")
     parser.add_argument("--diff", action="store_true",
                         help="then diff the backup against the live pool (pool:<id>): wall, CPU, peak RSS, share of the UserList ceiling")
+    parser.add_argument("--verify", action="store_true",
+                        help="then verify the live pool against its backup: wall, CPU, peak RSS, share of the UserList ceiling")
     parser.add_argument("--binary", default=os.environ.get("COGNITO_BACKUP_BIN", str(ROOT / ".build/release/cognito-backup")))
     args = parser.parse_args()
 
@@ -121,6 +124,8 @@ def main() -> None:
         print(f"  stored {record['size_bytes'] / record['user_count']:.0f} bytes per user ({args.compression})")
         if args.diff:
             diff(args, url, env, record)
+        if args.verify:
+            verify(args, url, env, record)
         if args.restore:
             restore(args, url, env, record)
     finally:
@@ -140,6 +145,22 @@ def diff(args, url: str, env: dict, record: dict) -> None:
     print(f"diff of the backup against the live pool ({record['user_count']} users): wall {measured['wall_s']:.1f} s, "
           f"quota ceiling {ceiling_s:.1f} s for {list_calls} UserList calls -> {100 * ceiling_s / measured['wall_s']:.0f}% of the limit; "
           f"CPU {measured['cpu_s']:.2f} s, peak RSS {measured['peak_rss_mb']:.1f} MB; {run.stdout.strip()}")
+
+
+def verify(args, url: str, env: dict, record: dict) -> None:
+    """The pool against its own backup, which it still matches: every check passes, every user read again."""
+    before = stats(url)["requests"]
+    run, measured = timed([args.binary, "verify", "--source", f"s3://bench/{record['s3_key']}", "--pool-id", POOL, "--json"], env)
+    if run.returncode != 0:
+        raise SystemExit(f"verify exited {run.returncode}: {run.stdout[-3000:]}{run.stderr[-2000:]}")
+    checks = json.loads(run.stdout)["checks"]
+    after = stats(url)["requests"]
+    list_calls = sum(after.get(op, 0) - before.get(op, 0) for op in ("cognito-idp:ListUsers", "cognito-idp:ListUsersInGroup"))
+    ceiling_s = list_calls / USER_LIST_QUOTA
+    users = next(c["detail"] for c in checks if c["check"] == "users")
+    print(f"verify of the live pool against its backup ({record['user_count']} users): wall {measured['wall_s']:.1f} s, "
+          f"quota ceiling {ceiling_s:.1f} s for {list_calls} UserList calls -> {100 * ceiling_s / measured['wall_s']:.0f}% of the limit; "
+          f"CPU {measured['cpu_s']:.2f} s, peak RSS {measured['peak_rss_mb']:.1f} MB; {len(checks)} checks passed ({users})")
 
 
 def restore(args, url: str, env: dict, record: dict) -> None:

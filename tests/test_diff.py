@@ -183,3 +183,10 @@ def test_one_deleted_user_comes_back_alone_with_her_group_and_nothing_else_is_wr
     assert ("users", "removed", "user002") not in names and ("memberships", "removed", "user002 in viewers") not in names
     assert {("users", "removed", n) for n in DELETED if n != "user002"} <= names and ("groups", "removed", "viewers") not in names
     assert ("app_clients", "removed", "backend") in names
+
+
+def test_a_version_id_for_a_live_pool_is_a_usage_error(server, incident):
+    pool_id, backup = incident
+    for args in ([f"pool:{pool_id}", str(backup), "--old-version-id", "v1"], [str(backup), f"pool:{pool_id}", "--new-version-id", "v1"]):
+        result = diff(server, *args)
+        assert result.returncode == 2 and f"a version id is for a backup in S3, not pool:{pool_id}" in result.stderr, result.stderr

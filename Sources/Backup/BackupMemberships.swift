@@ -77,14 +77,6 @@ public struct BackupMemberships: Sendable {
         return found
     }
 
-    /// Every membership, group by group, in memory: for a comparison that needs them all (verify).
-    public func all() throws(BackupReadError) -> [(group: String, usernames: [String])] {
-        guard let file else { return list }
-        var members: [String: [String]] = [:]
-        try Self.forEach(in: file) { group, username in members[group, default: []].append(username) }
-        return groups.map { ($0, members[$0] ?? []) }
-    }
-
     /// Hands every membership to `body`, group by group in the backup's order, a username at a
     /// time: from the file, holding none of them.
     public func forEach(_ body: (_ group: String, _ username: String) throws(BackupReadError) -> Void) throws(BackupReadError) {

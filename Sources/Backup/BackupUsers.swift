@@ -55,14 +55,6 @@ public struct BackupUsers: Sendable {
     /// A reader from the first user.
     public func reader() -> Reader { Reader(file: file, rest: rest) }
 
-    /// Every user, in memory: for a comparison that needs them all at once (verify).
-    public func all() throws(BackupReadError) -> [PoolUser] {
-        var users: [PoolUser] = []
-        let reader = reader()
-        while let user = try reader.next() { users.append(user) }
-        return users
-    }
-
     /// Pulls users one at a time: parsed from the file's `users` array, then `rest`.
     public final class Reader {
         private var scanner: BackupScanner?

@@ -9,15 +9,20 @@ public struct Change: Sendable {
     public let name: String
     /// The item's id on the second side (an app client's id), where it has one.
     public let id: String?
-    /// What differs in a changed item, setting by setting.
+    /// What differs in a changed item, setting by setting; in an item that is `notCarried`, the
+    /// values no restore carries.
     public let fields: [Field]
+    /// In a changed item compared with its restore (`Restoration`), what else differs because no
+    /// restore carries it: a new `sub`, a status.
+    public let notCarried: [Field]
 
-    public init(kind: Kind, action: Action, name: String, id: String? = nil, fields: [Field] = []) {
+    public init(kind: Kind, action: Action, name: String, id: String? = nil, fields: [Field] = [], notCarried: [Field] = []) {
         self.kind = kind
         self.action = action
         self.name = name
         self.id = id
         self.fields = fields
+        self.notCarried = notCarried
     }
 
     /// What a comparison reports, in the order it reports them.
@@ -58,16 +63,23 @@ public struct Change: Sendable {
         }
     }
 
-    public enum Action: String, Sendable {
+    public enum Action: String, Sendable, CaseIterable {
         case added, removed, changed
+        /// When the second side is a restore of the first: the item differs only in what no
+        /// restore carries (its fields), or is an item no restore brings back or takes away
+        /// (no fields). Never a change.
+        case notCarried = "not_carried"
 
         var sign: String {
             switch self {
             case .added: "+"
             case .removed: "-"
             case .changed: "~"
+            case .notCarried: "="
             }
         }
+
+        var word: String { self == .notCarried ? "not carried by a restore" : rawValue }
     }
 
     /// One setting of a changed item: its path (`Policies.PasswordPolicy.MinimumLength`, an
@@ -88,19 +100,21 @@ public struct Change: Sendable {
     public var json: JSON {
         var object: JSONObject = ["kind": .string(kind.rawValue), "change": .string(action.rawValue), "name": .string(name)]
         if let id { object["id"] = .string(id) }
-        if action == .changed {
-            object["fields"] = .array(fields.map { field in
-                ["path": .string(field.path), "old": field.old ?? .null, "new": field.new ?? .null]
-            })
-        }
+        if action == .changed || action == .notCarried { object["fields"] = Self.json(fields) }
+        if !notCarried.isEmpty { object["not_carried"] = Self.json(notCarried) }
         return .object(object)
+    }
+
+    private static func json(_ fields: [Field]) -> JSON {
+        .array(fields.map { field in ["path": .string(field.path), "old": field.old ?? .null, "new": field.new ?? .null] })
     }
 
     /// One line for people: `~ app client web (1example): ExplicitAuthFlows: [...] -> [...]`.
     public var text: String {
         var line = "\(action.sign) \(kind.label) \(name)"
         if let id { line += " (\(id))" }
-        guard action == .changed, !fields.isEmpty else { return line }
+        if action == .notCarried { line += ": not carried by a restore" }
+        guard action == .changed || action == .notCarried, !fields.isEmpty else { return line }
         // A setting is its own item: its path is said once.
         if fields.count == 1, fields[0].path == name { return line + ": \(Self.shown(fields[0].old)) -> \(Self.shown(fields[0].new))" }
         return line + ": " + fields.map { "\($0.path): \(Self.shown($0.old)) -> \(Self.shown($0.new))" }.joined(separator: "; ")

@@ -3,10 +3,13 @@ import JSON
 
 /// The configuration of two sides, kind by kind: what was added, removed and changed. Items are
 /// matched by what a person calls them (group, client and provider names, resource server
-/// identifiers), so ids, dates and other values no restore keeps never count as changes.
+/// identifiers), so ids, dates and other values no restore keeps never count as changes. When the
+/// second side is a restore of the first (`restoration`), each item is compared as the restore
+/// writes it and the rest of what differs is reported as not carried.
 struct ConfigurationDifference {
     let old: BackupContents
     let new: BackupContents
+    var restoration: Restoration? = nil
 
     /// What no restore carries over or a pool's age alone changes.
     static let volatile: Set<String> = [
@@ -16,29 +19,79 @@ struct ConfigurationDifference {
     ]
 
     func changes() -> [Change] {
-        var changes = SettingDifference.fields(old.poolConfig, new.poolConfig, ignoring: Self.volatile).map {
-            Change(kind: .settings, action: .changed, name: $0.path, fields: [$0])
-        }
-        changes += keyed(.schema, old.poolConfig["SchemaAttributes"]?.array ?? [], new.poolConfig["SchemaAttributes"]?.array ?? [],
-                         by: "Name")
-        if let oldMFA = old.mfaConfig, let newMFA = new.mfaConfig {
-            changes += SettingDifference.fields(oldMFA, newMFA, ignoring: ["ResponseMetadata"]).map {
-                Change(kind: .mfaConfiguration, action: .changed, name: $0.path, fields: [$0])
-            }
+        var changes = settings(.settings, old.poolConfig, new.poolConfig, ignoring: Self.volatile.union(["ResponseMetadata"]))
+        changes += schema()
+        if restoration != nil, let oldMFA = old.mfaConfig {
+            changes += settings(.mfaConfiguration, oldMFA, new.mfaConfig ?? [:], ignoring: ["ResponseMetadata"])
+        } else if let oldMFA = old.mfaConfig, let newMFA = new.mfaConfig {
+            changes += settings(.mfaConfiguration, oldMFA, newMFA, ignoring: ["ResponseMetadata"])
         }
         changes += domains()
         changes += keyed(.resourceServers, old.resourceServers, new.resourceServers, by: "Identifier")
         changes += keyed(.identityProviders, old.identityProviders, new.identityProviders, by: "ProviderName")
         changes += keyed(.groups, old.groups, new.groups, by: "GroupName")
-        changes += keyed(.appClients, old.appClients, new.appClients, by: "ClientName", id: "ClientId")
+        changes += keyed(.appClients, old.appClients.map { ($0["ClientName"]?.string ?? "", $0) },
+                         new.appClients.map { (clientName($0["ClientId"]?.string ?? "", in: new, second: true), $0) }, id: "ClientId")
         changes += perClient(.uiCustomization, (old.uiCustomization.pool, old.uiCustomization.clients),
                              (new.uiCustomization.pool, new.uiCustomization.clients))
         changes += perClient(.riskConfiguration, (old.riskConfiguration.pool, old.riskConfiguration.clients),
                              (new.riskConfiguration.pool, new.riskConfiguration.clients))
         changes += perClient(.managedLoginBranding, (nil, old.managedLoginBranding), (nil, new.managedLoginBranding))
-        changes += keyed(.terms, old.terms.map { named($0, in: old) }, new.terms.map { named($0, in: new) }, by: "TermsName")
+        changes += keyed(.terms, old.terms.map { (termsName($0, in: old), $0) }, new.terms.map { (termsName($0, in: new, second: true), $0) })
         changes += single(.logDelivery, "pool", old.logDelivery, new.logDelivery)
-        return changes
+        return restoration == nil ? changes : changes.map(unrecorded)
+    }
+
+    /// What the backup's format had no place for, no restore of it carries: the original format
+    /// kept no threat protection, log delivery, branding or terms, nor a client's own UI.
+    private func unrecorded(_ change: Change) -> Change {
+        guard old.formatVersion == 1, change.action != .notCarried else { return change }
+        switch change.kind {
+        case .riskConfiguration, .logDelivery, .managedLoginBranding, .terms: break
+        case .uiCustomization where change.name != "pool": break
+        default: return change
+        }
+        return Change(kind: change.kind, action: .notCarried, name: change.name, id: change.id, fields: change.fields + change.notCarried)
+    }
+
+    /// A value whose every setting is an item of its own, named by its path.
+    private func settings(_ kind: Change.Kind, _ a: JSON, _ b: JSON, ignoring ignored: Set<String>) -> [Change] {
+        let (fields, notCarried) = difference(kind, "pool", a, b, ignoring: ignored)
+        return fields.map { Change(kind: kind, action: .changed, name: $0.path, fields: [$0]) }
+            + notCarried.map { Change(kind: kind, action: .notCarried, name: $0.path, fields: [$0]) }
+    }
+
+    /// Where `a` and `b` differ; with a restoration, what it carries apart from the rest.
+    private func difference(_ kind: Change.Kind, _ name: String, _ a: JSON, _ b: JSON,
+                            ignoring ignored: Set<String> = volatile) -> (fields: [Change.Field], notCarried: [Change.Field]) {
+        guard let restoration else {
+            var fields = SettingDifference.fields(a, b, ignoring: ignored)
+            if kind == .appClients, (a["ClientSecret"] == nil) != (b["ClientSecret"] == nil) {
+                // A secret is regenerated by every restore: only whether there is one can differ.
+                fields.append(Change.Field(path: "ClientSecret", old: .bool(a["ClientSecret"] != nil), new: .bool(b["ClientSecret"] != nil)))
+            }
+            return (fields, [])
+        }
+        let all = SettingDifference.fields(a, b)
+        guard let carriedA = restoration.carried(kind, name, a) else { return ([], all) }
+        let carriedB = restoration.carried(kind, name, b) ?? [:]
+        let fields = SettingDifference.fields(carriedA, carriedB)
+        // What differs as described but not as the restore writes it: what it could not carry.
+        let outside = all.filter { field in
+            !fields.contains { $0.path == field.path || $0.path.hasPrefix(field.path + ".") || field.path.hasPrefix($0.path + ".") }
+        }
+        return (fields, outside)
+    }
+
+    /// Custom attributes and the standard ones, by name. A restore adds what the backup declares
+    /// but can take no attribute away: one only the second side has is not carried.
+    private func schema() -> [Change] {
+        let a = (old.poolConfig["SchemaAttributes"]?.array ?? []).map { ($0["Name"]?.string ?? "", $0) }
+        let b = (new.poolConfig["SchemaAttributes"]?.array ?? []).map { ($0["Name"]?.string ?? "", $0) }
+        return keyed(.schema, a, b).map { change in
+            guard restoration != nil, change.action == .added else { return change }
+            return Change(kind: .schema, action: .notCarried, name: change.name)
+        }
     }
 
     /// The prefix and custom domains, by their role; the prefix itself is a setting of the item.
@@ -48,6 +101,14 @@ struct ConfigurationDifference {
     }
 
     private func single(_ kind: Change.Kind, _ name: String, _ a: JSON?, _ b: JSON?, keep: [String]? = nil) -> [Change] {
+        if restoration != nil {
+            switch (a, b) {
+            case (nil, nil): return []
+            case (nil, let b?): return [Change(kind: kind, action: meaningful(kind, name, b) ? .added : .notCarried, name: name)]
+            case (let a?, nil): return [Change(kind: kind, action: meaningful(kind, name, a) ? .removed : .notCarried, name: name)]
+            case (let a?, let b?): return changed(kind, name, a, b)
+            }
+        }
         let pick = { (value: JSON?) -> JSON? in
             guard let value, let keep else { return value }
             return .object(JSONObject(keep.compactMap { key in value[key].map { (key: key, value: $0) } }))
@@ -62,25 +123,41 @@ struct ConfigurationDifference {
         }
     }
 
-    /// Items matched by `key`; `id` names the member shown beside a name (the second side's).
-    private func keyed(_ kind: Change.Kind, _ a: [JSON], _ b: [JSON], by key: String, id: String? = nil) -> [Change] {
-        let name = { (item: JSON) in item[key]?.string ?? "" }
-        let oldItems = Dictionary(a.map { (name($0), $0) }, uniquingKeysWith: { first, _ in first })
-        let newNames = Set(b.map(name))
-        var changes = a.filter { !newNames.contains(name($0)) }.map { item in Change(kind: kind, action: .removed, name: name(item), id: id.flatMap { item[$0]?.string })
+    /// Whether an item one side lacks is a change: without a restoration always; against one,
+    /// when the restore writes something of it (an empty log delivery, a client's UI
+    /// customization without CSS, are the same as none).
+    private func meaningful(_ kind: Change.Kind, _ name: String, _ item: JSON) -> Bool {
+        guard let restoration else { return true }
+        guard let carried = restoration.carried(kind, name, item) else { return false }
+        return !SettingDifference.fields(carried, [:]).isEmpty
+    }
+
+    /// One item on both sides: changed, not carried, or the same.
+    private func changed(_ kind: Change.Kind, _ name: String, _ a: JSON, _ b: JSON, id: String? = nil) -> [Change] {
+        let (fields, notCarried) = difference(kind, name, a, b)
+        if !fields.isEmpty { return [Change(kind: kind, action: .changed, name: name, id: id, fields: fields, notCarried: notCarried)] }
+        return notCarried.isEmpty ? [] : [Change(kind: kind, action: .notCarried, name: name, id: id, fields: notCarried)]
+    }
+
+    private func keyed(_ kind: Change.Kind, _ a: [JSON], _ b: [JSON], by key: String) -> [Change] {
+        keyed(kind, a.map { ($0[key]?.string ?? "", $0) }, b.map { ($0[key]?.string ?? "", $0) })
+    }
+
+    /// Items matched by name; `id` names the member shown beside a name (the second side's).
+    /// Names compare byte for byte, as Cognito tells them apart.
+    private func keyed(_ kind: Change.Kind, _ a: [(String, JSON)], _ b: [(String, JSON)], id: String? = nil) -> [Change] {
+        let oldItems = Dictionary(a.map { (UserKey($0.0), $0.1) }, uniquingKeysWith: { first, _ in first })
+        let newNames = Set(b.map { UserKey($0.0) })
+        var changes = a.filter { !newNames.contains(UserKey($0.0)) }.map { name, item in
+            Change(kind: kind, action: meaningful(kind, name, item) ? .removed : .notCarried, name: name, id: id.flatMap { item[$0]?.string })
         }
-        for item in b {
+        for (name, item) in b {
             let itemID = id.flatMap { item[$0]?.string }
-            guard let before = oldItems[name(item)] else {
-                changes.append(Change(kind: kind, action: .added, name: name(item), id: itemID))
+            guard let before = oldItems[UserKey(name)] else {
+                changes.append(Change(kind: kind, action: meaningful(kind, name, item) ? .added : .notCarried, name: name, id: itemID))
                 continue
             }
-            var fields = SettingDifference.fields(before, item, ignoring: Self.volatile)
-            if id != nil, (before["ClientSecret"] == nil) != (item["ClientSecret"] == nil) {
-                // A secret is regenerated by every restore: only whether there is one can differ.
-                fields.append(Change.Field(path: "ClientSecret", old: .bool(before["ClientSecret"] != nil), new: .bool(item["ClientSecret"] != nil)))
-            }
-            if !fields.isEmpty { changes.append(Change(kind: kind, action: .changed, name: name(item), id: itemID, fields: fields)) }
+            changes += changed(kind, name, before, item, id: itemID)
         }
         return changes
     }
@@ -89,24 +166,31 @@ struct ConfigurationDifference {
     typealias PerClient = (pool: JSON?, clients: [(clientID: String, value: JSON)])
 
     private func perClient(_ kind: Change.Kind, _ a: PerClient, _ b: PerClient) -> [Change] {
-        let byName = { (per: PerClient, side: BackupContents) -> [JSON] in
-            per.clients.map { entry in
-                var object = entry.value.object ?? JSONObject()
-                object["ClientName"] = .string(Self.clientName(entry.clientID, in: side))
-                return .object(object)
+        let byName = { (per: PerClient, side: BackupContents, second: Bool) -> [(String, JSON)] in
+            per.clients.compactMap { entry in
+                // A client showing the pool's value (`ClientId` "ALL") has none of its own for a
+                // restore to set.
+                if restoration != nil, let shown = entry.value["ClientId"]?.string, shown != entry.clientID { return nil }
+                return (clientName(entry.clientID, in: side, second: second), entry.value)
             }
         }
-        return single(kind, "pool", a.pool, b.pool)
-            + keyed(kind, byName(a, old), byName(b, new), by: "ClientName")
+        return single(kind, "pool", a.pool, b.pool) + keyed(kind, byName(a, old, false), byName(b, new, true))
     }
 
-    private func named(_ terms: JSON, in side: BackupContents) -> JSON {
-        var object = terms.object ?? JSONObject()
-        if let client = terms["ClientId"]?.string { object["ClientName"] = .string(Self.clientName(client, in: side)) }
-        return .object(object)
+    /// Terms by client and name: two clients may each have their terms of use.
+    private func termsName(_ terms: JSON, in side: BackupContents, second: Bool = false) -> String {
+        let client = terms["ClientId"]?.string.map { clientName($0, in: side, second: second) }
+        return [client, terms["TermsName"]?.string].compactMap { $0 }.joined(separator: " ")
     }
 
-    private static func clientName(_ id: String, in side: BackupContents) -> String {
-        side.appClients.first { $0["ClientId"]?.string == id }?["ClientName"]?.string ?? id
+    /// A client's name; on the restored side, the name of the backup's client the mapping paired
+    /// it with, so a client renamed since is still the same one.
+    private func clientName(_ id: String, in side: BackupContents, second: Bool = false) -> String {
+        if second, let restoration,
+           let oldID = restoration.clients.first(where: { $0.value == id })?.key,
+           let name = old.appClients.first(where: { $0["ClientId"]?.string == oldID })?["ClientName"]?.string {
+            return name
+        }
+        return side.appClients.first { $0["ClientId"]?.string == id }?["ClientName"]?.string ?? id
     }
 }

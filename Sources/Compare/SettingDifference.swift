@@ -1,8 +1,8 @@
 import JSON
 
 /// Setting by setting: where two values differ, by path. Objects are walked member by member;
-/// arrays of strings and numbers are compared as sets (Cognito does not keep their order);
-/// other values, and arrays of objects, whole.
+/// arrays are compared whole, in any order (Cognito keeps the order of neither a list of names
+/// nor one of scopes or assets); other values whole.
 enum SettingDifference {
     static func fields(_ old: JSON?, _ new: JSON?, at path: String = "", ignoring ignored: Set<String> = []) -> [Change.Field] {
         switch (old, new) {
@@ -34,7 +34,7 @@ enum SettingDifference {
     }
 
     private static func comparable(_ value: JSON) -> JSON {
-        guard case .array(let items) = value, items.allSatisfy({ $0.object == nil && $0.array == nil }) else { return value }
+        guard case .array(let items) = value else { return value }
         return .array(items.sorted { $0.serialized < $1.serialized })
     }
 }

@@ -99,8 +99,9 @@ public struct Drill: Sendable {
                 ? "into \(scratch.name) (\(result.mapping.targetPoolID ?? "?")): \(created)"
                 : "\(result.report.failures.count) items not restored into \(scratch.name)")
             start = ContinuousClock.now
-            let pool = try await BackupContents.snapshot(of: result.mapping.targetPoolID ?? "", cognito: counted)
-            report.checks = try PoolVerifier(backup: drilled, pool: pool, expectTriggers: false).checks()
+            let clients = Dictionary(result.mapping.appClients.map { ($0.oldID, $0.newID) }, uniquingKeysWith: { first, _ in first })
+            report.checks = try await PoolVerifier(backup: drilled, pool: .pool(id: result.mapping.targetPoolID ?? "", cognito: counted),
+                                                   expectTriggers: false, clients: clients).checks()
             let failed = report.checks.filter { !$0.passed }
             report.finish(.verify, passed: failed.isEmpty, since: start, failed.isEmpty
                 ? "\(report.checks.count) of \(report.checks.count) checks passed"

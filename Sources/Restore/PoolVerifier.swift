@@ -1,333 +1,208 @@
 import Backup
+import Compare
 import JSON
 
-/// The original design's validation checklist, automated: a backup against a snapshot of the
-/// pool it was restored into. Ids, dates and `sub`s legitimately differ, so users are matched by
-/// `UserMatching` and app clients by name, as the restore matched them.
+/// The original design's validation checklist, automated: a backup compared with the pool it was
+/// restored into by the comparison engine (`PoolComparison` with `Restoration.restore`), each
+/// check the engine's changes of one kind. What no restore carries (subs, ids, dates, statuses,
+/// the prefix) is never a difference, and `diff --mapping` of the same two sides reports exactly
+/// these differences as changes. Users and memberships are compared a partition at a time, so
+/// memory does not grow with the pool.
 public struct PoolVerifier: Sendable {
     public let backup: BackupContents
-    public let pool: BackupContents
+    public let pool: ComparedSide
     /// False after a restore with `--skip-triggers`.
     public let expectTriggers: Bool
+    /// The mapping's backup client id → restored id; clients it does not name are paired by name.
+    public let clients: [String: String]
 
     /// How many differences each check lists before summing up the rest.
     static let shown = 5
 
-    /// Both sides' users and memberships, in memory: each is looked up on the other side.
-    private let backupUsers: [PoolUser]
-    private let poolUsers: [PoolUser]
-    private let backupMemberships: [(group: String, usernames: [String])]
-    private let poolMemberships: [(group: String, usernames: [String])]
+    /// The pool settings a restore writes, by the check that compares them.
+    static let settingGroups: [(check: String, keys: [String])] = [
+        ("security policies", ["Policies", "MfaConfiguration", "AccountRecoverySetting", "AdminCreateUserConfig",
+                               "UserAttributeUpdateSettings", "AutoVerifiedAttributes", "AliasAttributes",
+                               "UsernameAttributes", "UsernameConfiguration", "DeviceConfiguration",
+                               "DeletionProtection", "UserPoolAddOns", "UserPoolTier"]),
+        ("messages and delivery", ["VerificationMessageTemplate", "SmsAuthenticationMessage", "EmailConfiguration", "SmsConfiguration"]),
+        ("tags", ["UserPoolTags"]),
+    ]
 
-    /// Reads the backup's users and memberships (see `BackupUsers.all`).
-    public init(backup: BackupContents, pool: BackupContents, expectTriggers: Bool = true) throws(BackupReadError) {
+    public init(backup: BackupContents, pool: ComparedSide, expectTriggers: Bool = true, clients: [String: String] = [:]) {
         self.backup = backup
         self.pool = pool
         self.expectTriggers = expectTriggers
-        backupUsers = try backup.users.all()
-        poolUsers = try pool.users.all()
-        backupMemberships = try backup.memberships.all()
-        poolMemberships = try pool.memberships.all()
+        self.clients = clients
     }
 
-    public func checks() -> [VerifyCheck] {
-        var checks = [
-            settings("security policies", ["Policies", "MfaConfiguration", "AccountRecoverySetting", "AdminCreateUserConfig",
-                                           "UserAttributeUpdateSettings", "AutoVerifiedAttributes", "AliasAttributes",
-                                           "UsernameAttributes", "UsernameConfiguration", "DeviceConfiguration",
-                                           "DeletionProtection", "UserPoolAddOns", "UserPoolTier"]),
-            settings("messages and delivery", ["VerificationMessageTemplate", "SmsAuthenticationMessage", "EmailConfiguration", "SmsConfiguration"]),
-            settings("tags", ["UserPoolTags"]),
-            schema(),
-        ]
-        if backup.mfaConfig != nil {
-            let keys = ["SmsMfaConfiguration", "SoftwareTokenMfaConfiguration", "EmailMfaConfiguration", "MfaConfiguration", "WebAuthnConfiguration"]
-            checks.append(check("MFA configuration", detail: "MFA settings",
-                                JSONDifference.between(.object(CreateRequest.pick(keys, from: backup.mfaConfig ?? .null)),
-                                                       .object(CreateRequest.pick(keys, from: pool.mfaConfig ?? .null)), at: "")))
+    public func checks() async throws -> [VerifyCheck] {
+        let found = Differences()
+        let comparison = PoolComparison(backup: backup, restored: pool,
+                                        restoration: .restore(triggers: expectTriggers, clients: clients))
+        let summary = try await comparison.run { change in found.add(change) }
+        let side = summary.firstSide
+        var settings = CreateRequest.pick(Self.settingGroups.flatMap(\.keys) + ["LambdaConfig"], from: backup.poolConfig)
+        CreateRequest.dropDeprecatedDuplicates(&settings)
+        var checks = Self.settingGroups.map { group in
+            found.check(group.check, detail: "\(group.keys.filter { settings[$0] != nil }.count) settings")
         }
-        if expectTriggers { checks.append(settings("Lambda triggers", ["LambdaConfig"])) }
+        let declared = (backup.poolConfig["SchemaAttributes"]?.array ?? []).filter { CreateRequest.schemaEntry($0) != nil }.count
+        checks.append(found.check("schema", detail: "\(declared) declared attributes"))
+        if backup.mfaConfig != nil { checks.append(found.check("MFA configuration", detail: "MFA settings")) }
+        if expectTriggers { checks.append(found.check("Lambda triggers", detail: "\(settings["LambdaConfig"] == nil ? 0 : 1) settings")) }
         checks += [
-            resources("resource servers", backup.resourceServers, pool.resourceServers, key: "Identifier") {
-                var request = CreateRequest.resourceServer($0, poolID: "").object!
-                request["UserPoolId"] = nil
-                request["Scopes"] = .array(($0["Scopes"]?.array ?? []).sorted { ($0["ScopeName"]?.string ?? "") < ($1["ScopeName"]?.string ?? "") })
-                return .object(request)
-            },
-            resources("identity providers", backup.identityProviders, pool.identityProviders, key: "ProviderName") {
-                var request = CreateRequest.identityProvider($0, poolID: "").object!
-                request["UserPoolId"] = nil
-                return .object(request)
-            },
-            resources("groups", backup.groups, pool.groups, key: "GroupName") {
-                var request = CreateRequest.group($0, poolID: "").object!
-                request["UserPoolId"] = nil
-                return .object(request)
-            },
-            resources("app clients", backup.appClients, pool.appClients, key: "ClientName") {
-                var settings = CreateRequest.pick(CreateRequest.clientSettings, from: $0)
-                // A secret Cognito would not take back was replaced by a generated one: only
-                // that there is a secret can match.
-                if let secret = settings["ClientSecret"]?.string, !CreateRequest.isAcceptableSecret(secret) {
-                    settings["ClientSecret"] = "(generated)"
-                }
-                return .object(settings)
-            },
-            domain(),
-            perClient("UI customization", backup.uiCustomization, pool.uiCustomization) { $0["CSS"] ?? .null },
-            perClient("threat protection", backup.riskConfiguration, pool.riskConfiguration) {
-                .object(CreateRequest.pick(["CompromisedCredentialsRiskConfiguration", "AccountTakeoverRiskConfiguration",
-                                            "RiskExceptionConfiguration"], from: $0))
-            },
-            managedLoginBranding(),
-            terms(),
+            found.check("resource servers", detail: "\(backup.resourceServers.count) resource servers"),
+            found.check("identity providers", detail: "\(backup.identityProviders.count) identity providers"),
+            found.check("groups", detail: "\(backup.groups.count) groups"),
+            found.check("app clients", detail: "\(backup.appClients.count) app clients"),
+            found.check("domain", detail: domainDetail(restoredPrefix: found.restoredPrefix)),
+            found.check("UI customization", detail: "\(Self.compared(backup.uiCustomization)) settings"),
+            found.check("threat protection", detail: "\(Self.compared(backup.riskConfiguration)) settings"),
+            found.check("managed login branding", detail: "\(backup.managedLoginBranding.count) branding styles"),
+            found.check("terms", detail: "\(backup.terms.count) terms"),
         ]
-        checks += users()
-        checks.append(linkedIdentities())
-        checks.append(memberships())
+        let logs = backup.logDelivery?["LogConfigurations"]?.array?.count ?? 0
+        if logs > 0 || found.has("log delivery") { checks.append(found.check("log delivery", detail: "\(logs) log configurations")) }
+        let federated = side.federatedUsers > 0 ? " (and \(side.federatedUsers) federated-only users, recreated at their next sign-in)" : ""
+        checks += [
+            found.check("users", detail: "\(side.users) users" + federated),
+            found.check("user attributes and enabled state", detail: "\(side.users) users"),
+            found.check("linked identities", detail: "\(side.linkedIdentities) linked identities"
+                + (side.linkedWithoutProvider > 0 ? " (and \(side.linkedWithoutProvider) to providers the pool does not have)" : "")),
+            found.check("group memberships", detail: "\(side.memberships) memberships in \(backup.memberships.groups.count) groups"),
+        ]
         return checks
     }
 
-    // MARK: Pool settings
-
-    private func settings(_ name: String, _ keys: [String]) -> VerifyCheck {
-        var expected = CreateRequest.pick(keys, from: backup.poolConfig)
-        var actual = CreateRequest.pick(keys, from: pool.poolConfig)
-        CreateRequest.dropDeprecatedDuplicates(&expected)
-        CreateRequest.dropDeprecatedDuplicates(&actual)
-        Self.dropRestoreTag(&expected)
-        Self.dropRestoreTag(&actual)
-        return check(name, detail: "\(expected.count) settings", JSONDifference.between(.object(expected), .object(actual), at: ""))
+    /// The pool-wide value, if any, and each client's own (a client showing the pool's, `ClientId`
+    /// "ALL", has none of its own).
+    private static func compared(_ values: BackupContents.PerClient) -> Int {
+        (values.pool == nil ? 0 : 1) + values.clients.filter { $0.value["ClientId"]?.string == $0.clientID }.count
     }
 
-    /// The tag a restore puts on the pool it creates, to find it again: not the backup's setting.
-    static func dropRestoreTag(_ settings: inout JSONObject) {
-        guard var tags = settings["UserPoolTags"]?.object else { return }
-        tags[RestoreMapping.tagKey] = nil
-        settings["UserPoolTags"] = .object(tags)
-    }
-
-    /// Custom attributes and the standard ones a pool can change (required, immutable).
-    private func schema() -> VerifyCheck {
-        func declared(_ pool: BackupContents) -> [String: JSON] {
-            Dictionary((pool.poolConfig["SchemaAttributes"]?.array ?? []).compactMap { attribute -> (String, JSON)? in
-                guard let name = attribute["Name"]?.string, CreateRequest.schemaEntry(attribute) != nil else { return nil }
-                return (name, .object(CreateRequest.pick(["AttributeDataType", "Mutable", "Required", "DeveloperOnlyAttribute",
-                                                           "StringAttributeConstraints", "NumberAttributeConstraints"], from: attribute)))
-            }, uniquingKeysWith: { first, _ in first })
-        }
-        let expected = declared(backup), actual = declared(pool)
-        var differences: [String] = []
-        for name in expected.keys.sorted() {
-            guard let found = actual[name] else {
-                differences.append("\(name): missing")
-                continue
-            }
-            differences += JSONDifference.between(expected[name], found, at: name)
-        }
-        return check("schema", detail: "\(expected.count) declared attributes", differences)
-    }
-
-    // MARK: Resources
-
-    /// Items matched by their `key` member, compared through `comparable` (what a restore could set).
-    private func resources(_ name: String, _ expected: [JSON], _ actual: [JSON], key: String,
-                           comparable: (JSON) -> JSON) -> VerifyCheck {
-        resources(name, keyed: expected.map { ($0[key]?.string ?? "", $0) }, actual.map { ($0[key]?.string ?? "", $0) },
-                  comparable: comparable)
-    }
-
-    private func resources(_ name: String, keyed expected: [(key: String, item: JSON)], _ actual: [(key: String, item: JSON)],
-                           comparable: (JSON) -> JSON) -> VerifyCheck {
-        var remaining: [String: [JSON]] = [:]
-        for (key, item) in actual { remaining[key, default: []].append(item) }
-        var differences: [String] = []
-        for (id, item) in expected {
-            guard let found = remaining[id]?.first else {
-                differences.append("\(id): missing")
-                continue
-            }
-            remaining[id]!.removeFirst()
-            differences += JSONDifference.between(comparable(item), comparable(found), at: id)
-        }
-        for (id, extra) in remaining.sorted(by: { $0.key < $1.key }) where !extra.isEmpty { differences.append("\(id): not in the backup") }
-        return check(name, detail: "\(expected.count) \(name)", differences)
-    }
-
-    /// A prefix domain is expected, under whatever prefix the restore was given.
-    private func domain() -> VerifyCheck {
-        var differences: [String] = []
-        if backup.domain != nil, pool.domain == nil {
-            differences.append("prefix domain: the backup has \(backup.domain?["Domain"]?.string ?? "one"), the pool none")
-        }
-        if let custom = backup.customDomain?["Domain"]?.string, pool.customDomain?["Domain"]?.string != custom {
-            differences.append("custom domain: the backup has \(custom), the pool \(pool.customDomain?["Domain"]?.string ?? "none")")
-        }
-        let detail = [backup.domain?["Domain"]?.string.map { "prefix \(pool.domain?["Domain"]?.string ?? "-") (was \($0))" },
+    private func domainDetail(restoredPrefix: String?) -> String {
+        let detail = [backup.domain?["Domain"]?.string.map { "prefix \(restoredPrefix ?? $0) (was \($0))" },
                       backup.customDomain?["Domain"]?.string.map { "custom \($0)" }].compactMap { $0 }
-        return check("domain", detail: detail.isEmpty ? "no domain" : detail.joined(separator: ", "), differences)
+        return detail.isEmpty ? "no domain" : detail.joined(separator: ", ")
     }
+}
 
-    /// The pool-wide value and each client's own (a client showing the pool's, `ClientId`
-    /// "ALL", has none of its own), clients paired by name.
-    private func perClient(_ name: String, _ expected: BackupContents.PerClient, _ actual: BackupContents.PerClient,
-                           comparable: (JSON) -> JSON) -> VerifyCheck {
-        var differences = JSONDifference.between(expected.pool.map(comparable), actual.pool.map(comparable), at: "pool")
-        let newIDs = clientPairs()
-        var compared = expected.pool == nil ? 0 : 1
-        for (oldID, value) in expected.clients where value["ClientId"]?.string == oldID {
-            let found = newIDs[oldID].flatMap { newID in actual.clients.first { $0.clientID == newID }?.value }
-            differences += JSONDifference.between(comparable(value), found.map(comparable), at: "app client \(clientName(oldID))")
-            compared += 1
-        }
-        return check(name, detail: "\(compared) settings", differences)
-    }
-
-    /// Each client's branding style, as the restore could set it; assets in a fixed order, since
-    /// Cognito does not promise to keep theirs.
-    private func managedLoginBranding() -> VerifyCheck {
-        func comparable(_ branding: JSON) -> JSON {
-            var request = CreateRequest.managedLoginBranding(branding, poolID: "", clientID: "").object!
-            request["UserPoolId"] = nil
-            request["ClientId"] = nil
-            if let assets = request["Assets"]?.array {
-                request["Assets"] = .array(assets.sorted {
-                    ($0["Category"]?.string ?? "", $0["ColorMode"]?.string ?? "") < ($1["Category"]?.string ?? "", $1["ColorMode"]?.string ?? "")
-                })
-            }
-            return .object(request)
-        }
-        let newIDs = clientPairs()
-        var differences: [String] = []
-        for (oldID, branding) in backup.managedLoginBranding {
-            let found = newIDs[oldID].flatMap { newID in pool.managedLoginBranding.first { $0.clientID == newID }?.value }
-            differences += JSONDifference.between(comparable(branding), found.map(comparable), at: "app client \(clientName(oldID))")
-        }
-        return check("managed login branding", detail: "\(backup.managedLoginBranding.count) branding styles", differences)
-    }
-
-    /// Terms documents by client name and `TermsName`: each side's `ClientId` is one of its own
-    /// pool's clients.
-    private func terms() -> VerifyCheck {
-        func keyed(_ terms: [JSON], in pool: BackupContents) -> [(key: String, item: JSON)] {
-            terms.map { terms in
-                let clientID = terms["ClientId"]?.string ?? ""
-                let client = pool.appClients.first { $0["ClientId"]?.string == clientID }?["ClientName"]?.string ?? clientID
-                return ("app client \(client) \(terms["TermsName"]?.string ?? "")", terms)
-            }
-        }
-        return resources("terms", keyed: keyed(backup.terms, in: backup), keyed(pool.terms, in: pool)) {
-            .object(CreateRequest.pick(["TermsSource", "Enforcement", "Links"], from: $0))
-        }
-    }
-
-    private func clientName(_ oldID: String) -> String {
-        backup.appClients.first { $0["ClientId"]?.string == oldID }?["ClientName"]?.string ?? oldID
-    }
-
-    /// Backup client id → pool client id, by name, as the restore paired them.
-    private func clientPairs() -> [String: String] {
-        var remaining: [String: [String]] = [:]
-        for client in pool.appClients {
-            if let name = client["ClientName"]?.string, let id = client["ClientId"]?.string { remaining[name, default: []].append(id) }
-        }
-        var pairs: [String: String] = [:]
-        for client in backup.appClients {
-            guard let name = client["ClientName"]?.string, let oldID = client["ClientId"]?.string,
-                  let newID = remaining[name]?.first else { continue }
-            remaining[name]!.removeFirst()
-            pairs[oldID] = newID
-        }
-        return pairs
-    }
-
-    // MARK: Users
-
-    /// Users by key; each matched user's attributes (but `sub`, which Cognito assigns, and
-    /// `identities`, which linking rewrites: see `linkedIdentities`) and enabled state.
-    private func users() -> [VerifyCheck] {
-        let matching = UserMatching(poolConfig: backup.poolConfig)
-        let actual = Dictionary(poolUsers.map { (matching.key($0), $0) }, uniquingKeysWith: { first, _ in first })
-        let expected = backupUsers.filter { !$0.isFederatedOnly }
-        let expectedKeys = Set(backupUsers.map(matching.key))
+/// The engine's changes sorted into the checks, each keeping its first differences and a count
+/// of the rest, so that a pool of a million missing users is a line and a number.
+private final class Differences {
+    /// The first lines in sort order, whatever order the partitions found them in.
+    private struct Found {
+        /// What the backup has and the pool lacks first, as a person reads a checklist.
         var missing: [String] = []
-        var attributeDifferences: [String] = []
-        for user in expected {
-            let key = matching.key(user)
-            guard let found = actual[key] else {
-                missing.append("\(key): missing")
-                continue
+        var other: [String] = []
+        var count = 0
+
+        mutating func keep(_ line: String, missing: Bool) {
+            count += 1
+            if missing { Self.keep(line, in: &self.missing) } else { Self.keep(line, in: &other) }
+        }
+
+        private static func keep(_ line: String, in lines: inout [String]) {
+            guard lines.count < PoolVerifier.shown || line < lines[lines.count - 1] else { return }
+            lines.insert(line, at: lines.firstIndex { line < $0 } ?? lines.count)
+            if lines.count > PoolVerifier.shown { lines.removeLast() }
+        }
+    }
+
+    private var checks: [String: Found] = [:]
+    /// The prefix the pool's domain has, when not the backup's.
+    private(set) var restoredPrefix: String?
+
+    func add(_ change: Change) {
+        guard change.action != .notCarried else {
+            if change.kind == .domain, change.name == "prefix" {
+                restoredPrefix = change.fields.first { $0.path == "Domain" }?.new?.string
             }
-            if user.enabled != found.enabled { attributeDifferences.append("\(key): enabled \(user.enabled) in the backup, \(found.enabled) in the pool") }
-            let ignored: Set<String> = ["sub", "identities"]
-            let want = Dictionary(user.attributes.filter { !ignored.contains($0.name) }.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a })
-            let have = Dictionary(found.attributes.filter { !ignored.contains($0.name) }.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a })
-            for name in Set(want.keys).union(have.keys).sorted() where want[name].map({ Array($0.utf8) }) != have[name].map({ Array($0.utf8) }) {
-                attributeDifferences.append("\(key): \(name) is \(want[name].map { "'\($0)'" } ?? "absent") in the backup, "
-                    + "\(have[name].map { "'\($0)'" } ?? "absent") in the pool")
+            return
+        }
+        switch change.kind {
+        case .users where change.action == .changed:
+            for field in change.fields {
+                if field.path == "identities" {
+                    let (old, new) = (Self.links(field.old), Self.links(field.new))
+                    for link in old where !new.contains(link) { note("linked identities", missing: true, "\(change.name): \(link) missing") }
+                    for link in new where !old.contains(link) { note("linked identities", missing: false, "\(change.name): \(link) not in the backup") }
+                } else if field.path == "Enabled" {
+                    note("user attributes and enabled state", missing: false,
+                         "\(change.name): enabled \(Self.text(field.old)) in the backup, \(Self.text(field.new)) in the pool")
+                } else {
+                    note("user attributes and enabled state", missing: false, "\(change.name): \(field.path) is "
+                        + "\(field.old?.string.map { "'\($0)'" } ?? "absent") in the backup, \(field.new?.string.map { "'\($0)'" } ?? "absent") in the pool")
+                }
+            }
+        case .memberships:
+            let parts = change.name.split(separator: " in ", maxSplits: 1).map(String.init)
+            let (user, group) = (parts.first ?? "", parts.last ?? "")
+            note("group memberships", missing: change.action == .removed,
+                 "\(group): \(user) \(change.action == .removed ? "missing" : "not in the backup")")
+        default:
+            let check = Self.check(for: change)
+            let label = Self.label(change)
+            switch change.action {
+            case .removed: note(check, missing: true, "\(label): missing")
+            case .added: note(check, missing: false, "\(label): not in the backup")
+            default:
+                for field in change.fields {
+                    let path = change.kind == .settings || change.kind == .mfaConfiguration ? field.path : "\(label).\(field.path)"
+                    note(check, missing: false, VerifyCheck.line(path, field.old, field.new))
+                }
             }
         }
-        let extra = actual.keys.filter { !expectedKeys.contains($0) }.sorted().map { "\($0): not in the backup" }
-        let federated = backupUsers.count - expected.count
-        let countDetail = "\(expected.count) users" + (federated > 0 ? " (and \(federated) federated-only users, recreated at their next sign-in)" : "")
-        return [
-            check("users", detail: countDetail, missing + extra),
-            check("user attributes and enabled state", detail: "\(expected.count) users", attributeDifferences),
-        ]
     }
 
-    /// Each matched user's links to external identities, by provider and user id (Cognito writes
-    /// the rest of `identities`, such as dates, when linking). A link to a provider the pool does
-    /// not have could not be restored, and is only counted.
-    private func linkedIdentities() -> VerifyCheck {
-        let matching = UserMatching(poolConfig: backup.poolConfig)
-        let actual = Dictionary(poolUsers.map { (matching.key($0), $0) }, uniquingKeysWith: { first, _ in first })
-        let providers = Set(pool.identityProviders.compactMap { $0["ProviderName"]?.string })
-        var differences: [String] = []
-        var compared = 0
-        var withoutProvider = 0
-        for user in backupUsers where !user.isFederatedOnly {
-            let key = matching.key(user)
-            // A user missing from the pool is the "users" check's difference.
-            guard let found = actual[key] else { continue }
-            let linked = LinkedIdentity.of(user)
-            let expected = Set(linked.filter { providers.contains($0.providerName) })
-            let have = Set(LinkedIdentity.of(found))
-            compared += expected.count
-            withoutProvider += linked.count - expected.count
-            func describe(_ identity: LinkedIdentity) -> String { "\(identity.providerName) identity \(identity.userID)" }
-            differences += expected.subtracting(have).map { "\(key): \(describe($0)) missing" }.sorted()
-            differences += have.subtracting(expected).map { "\(key): \(describe($0)) not in the backup" }.sorted()
-        }
-        let detail = "\(compared) linked identities"
-            + (withoutProvider > 0 ? " (and \(withoutProvider) to providers the pool does not have)" : "")
-        return check("linked identities", detail: detail, differences)
-    }
+    func has(_ check: String) -> Bool { checks[check] != nil }
 
-    /// Members of each group, by user key; federated-only users rejoin only after signing in.
-    private func memberships() -> VerifyCheck {
-        let matching = UserMatching(poolConfig: backup.poolConfig)
-        let backupUsers = Dictionary(backupUsers.map { (UserKey($0.username), $0) }, uniquingKeysWith: { first, _ in first })
-        let poolKeys = Dictionary(poolUsers.map { (UserKey($0.username), matching.key($0)) }, uniquingKeysWith: { first, _ in first })
-        let actual = Dictionary(poolMemberships.map { ($0.group, Set($0.usernames.map { poolKeys[UserKey($0)] ?? UserKey($0) })) },
-                                uniquingKeysWith: { first, _ in first })
-        var differences: [String] = []
-        var total = 0
-        // Groups in name order: a backup lists them as their listings finished, and the first
-        // differences shown should not depend on that.
-        for (group, usernames) in backupMemberships.sorted(by: { $0.group < $1.group }) {
-            let expected = Set(usernames.compactMap { backupUsers[UserKey($0)] }.filter { !$0.isFederatedOnly }.map(matching.key))
-            total += expected.count
-            let found = actual[group] ?? []
-            differences += expected.subtracting(found).sorted().map { "\(group): \($0) missing" }
-            differences += found.subtracting(expected).sorted().map { "\(group): \($0) not in the backup" }
-        }
-        return check("group memberships", detail: "\(total) memberships in \(backupMemberships.count) groups", differences)
-    }
-
-    private func check(_ name: String, detail: String, _ differences: [String]) -> VerifyCheck {
-        var shown = Array(differences.prefix(Self.shown))
-        if differences.count > Self.shown { shown.append("… and \(differences.count - Self.shown) more") }
+    func check(_ name: String, detail: String) -> VerifyCheck {
+        let found = checks[name] ?? Found()
+        var shown = Array((found.missing + found.other).prefix(PoolVerifier.shown))
+        if found.count > PoolVerifier.shown { shown.append("… and \(found.count - PoolVerifier.shown) more") }
         return VerifyCheck(name: name, detail: detail, differences: shown)
     }
+
+    private func note(_ check: String, missing: Bool, _ line: String) {
+        checks[check, default: Found()].keep(line, missing: missing)
+    }
+
+    private static func check(for change: Change) -> String {
+        switch change.kind {
+        case .settings:
+            let key = String(change.name.prefix { $0 != "." })
+            return PoolVerifier.settingGroups.first { $0.keys.contains(key) }?.check ?? "Lambda triggers"
+        case .schema: return "schema"
+        case .mfaConfiguration: return "MFA configuration"
+        case .domain: return "domain"
+        case .resourceServers: return "resource servers"
+        case .identityProviders: return "identity providers"
+        case .groups: return "groups"
+        case .appClients: return "app clients"
+        case .uiCustomization: return "UI customization"
+        case .riskConfiguration: return "threat protection"
+        case .managedLoginBranding: return "managed login branding"
+        case .terms: return "terms"
+        case .logDelivery: return "log delivery"
+        case .users: return "users"
+        case .memberships: return "group memberships"
+        }
+    }
+
+    /// Per-client values are named by their client, as the checklist always named them.
+    private static func label(_ change: Change) -> String {
+        switch change.kind {
+        case .uiCustomization, .riskConfiguration, .managedLoginBranding, .terms:
+            change.name == "pool" ? "pool" : "app client \(change.name)"
+        default: change.name
+        }
+    }
+
+    private static func links(_ value: JSON?) -> [String] {
+        (value?.array ?? []).map { "\($0["providerName"]?.string ?? "") identity \($0["userId"]?.string ?? "")" }
+    }
+
+    private static func text(_ value: JSON?) -> String { value.map { $0.string ?? $0.serialized } ?? "absent" }
 }

@@ -1,4 +1,5 @@
 import AWSCore
+import AWSServices
 import ArgumentParser
 import Support
 
@@ -27,5 +28,12 @@ struct AWSOptions: ParsableArguments {
         AWSClient(configuration: try AWSConfiguration(environment: environment, region: region, profile: profile ?? self.profile,
                                                       endpointOverride: endpointURL),
                   maxThrottleWaitMilliseconds: Int64(maxWait) * 1_000)
+    }
+
+    /// Cognito for a command that reads a pool, at the shares of the quotas the environment sets
+    /// (COGNITO_TPS_*): `diff` and `verify` read a live pool the same way.
+    func cognito() throws -> Cognito {
+        let client = try client()
+        return Cognito(aws: client, quotas: try CognitoQuotas(environment: client.configuration.environment))
     }
 }

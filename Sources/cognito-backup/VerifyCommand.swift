@@ -1,6 +1,6 @@
 import ArgumentParser
 import AWSServices
-import Backup
+import Compare
 import JSON
 import Restore
 
@@ -15,8 +15,11 @@ struct VerifyCommand: AsyncParsableCommand {
             providers the pool has) and group memberships; and, for a backup in a bucket that \
             replicates, that each replica is there with the same size and SHA-256. Users are \
             matched by username (or by email or phone number in pools that sign in with them) and \
-            app clients by name; subs, ids and dates are not compared. Exits 0 only when every \
-            check passes.
+            app clients by name (through the restore's mapping file with --mapping); subs, ids, dates, statuses and what else no restore carries are \
+            not compared: each check is the changes of one kind that `diff <backup> pool:<id> \
+            --mapping <its mapping>` reports, by the same engine, with users and memberships \
+            compared a partition at a time from scratch files, so memory stays flat whatever the \
+            pool's size. Exits 0 only when every check passes.
 
             Example:
               cognito-backup verify --source backup.json --pool-id us-east-1_NewPool1
@@ -31,6 +34,9 @@ struct VerifyCommand: AsyncParsableCommand {
     @Flag(name: .customLong("skip-triggers"), help: "Do not expect the backup's Lambda triggers (restored with --skip-triggers).")
     var skipTriggers = false
 
+    @Option(help: ArgumentHelp("The restore's mapping file: app clients are paired through it rather than by name.", valueName: "file"))
+    var mapping: String?
+
     @Flag(help: "Print the checks as JSON.")
     var json = false
 
@@ -39,10 +45,12 @@ struct VerifyCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingFailure {
             let (backup, location, s3) = try await source.read(aws: aws)
-            let client = try aws.client()
-            let cognito = Cognito(aws: client, quotas: try CognitoQuotas(environment: client.configuration.environment))
-            let pool = try await BackupContents.snapshot(of: poolID, cognito: cognito)
-            var checks = try PoolVerifier(backup: backup, pool: pool, expectTriggers: !skipTriggers).checks()
+            var clients: [String: String] = [:]
+            if let mapping {
+                clients = try await RestoredClients(mappingPath: mapping, backup: backup, backupName: source.source, poolID: poolID).pairs
+            }
+            var checks = try await PoolVerifier(backup: backup, pool: .pool(id: poolID, cognito: try aws.cognito()),
+                                                expectTriggers: !skipTriggers, clients: clients).checks()
             if case let .s3(bucket, key) = location {
                 do {
                     if let replication = try await ReplicationCheck(s3: s3).check(bucket: bucket, key: key) { checks.append(replication) }

@@ -18,6 +18,13 @@ struct SettingDifferenceTests {
         #expect(SettingDifference.fields(new, try JSON(parsing: #"{"ExplicitAuthFlows":["B","C"]}"#)).map(\.path) == ["ExplicitAuthFlows"])
     }
 
+    @Test func listsOfObjectsAreTheSameInAnyOrder() throws {
+        let old = try JSON(parsing: #"{"Scopes":[{"ScopeName":"read"},{"ScopeName":"write"}]}"#)
+        let new = try JSON(parsing: #"{"Scopes":[{"ScopeName":"write"},{"ScopeName":"read"}]}"#)
+        #expect(SettingDifference.fields(old, new).isEmpty)
+        #expect(SettingDifference.fields(old, try JSON(parsing: #"{"Scopes":[{"ScopeName":"read"}]}"#)).map(\.path) == ["Scopes"])
+    }
+
     @Test func whatNoRestoreKeepsIsIgnored() throws {
         let old = try JSON(parsing: #"{"Id":"us-east-1_a","CreationDate":1,"DeletionProtection":"ACTIVE"}"#)
         let new = try JSON(parsing: #"{"Id":"us-east-1_b","CreationDate":2,"DeletionProtection":"INACTIVE"}"#)

@@ -1,6 +1,7 @@
 @testable import Backup
 import JSON
 @testable import Restore
+import Compare
 import Testing
 
 struct PoolVerifierTests {
@@ -38,8 +39,8 @@ struct PoolVerifierTests {
                                                     ("terms", [Recorded.terms("terms-of-use"), Recorded.terms("privacy-policy")])]))
     }
 
-    func check(_ name: String, _ backup: BackupContents, _ pool: BackupContents) throws -> VerifyCheck {
-        try #require(try PoolVerifier(backup: backup, pool: pool).checks().first { $0.name == name })
+    func check(_ name: String, _ backup: BackupContents, _ pool: BackupContents) async throws -> VerifyCheck {
+        try #require(try await PoolVerifier(backup: backup, pool: .backup(pool)).checks().first { $0.name == name })
     }
 
     static let identities = #"[{"userId":"corp-77","providerName":"Corp","providerType":"SAML","issuer":null,"primary":false,"dateCreated":1700000000000},"#
@@ -51,67 +52,65 @@ struct PoolVerifierTests {
         return PoolUser(username: user.username, attributes: attributes, enabled: user.enabled, status: user.status)
     }
 
-    @Test func restoredPoolPassesEveryCheckDespiteNewSubsIdsAndDates() throws {
+    @Test func restoredPoolPassesEveryCheckDespiteNewSubsIdsAndDates() async throws {
         let backup = try BackupContents(reading: Recorded.backup())
-        let checks = try PoolVerifier(backup: backup, pool: restoredPool(backup)).checks()
+        let checks = try await PoolVerifier(backup: backup, pool: .backup(restoredPool(backup))).checks()
         #expect(checks.filter { !$0.passed }.map(\.name) == [])
         #expect(checks.count > 12)
     }
 
-    @Test func changedAttributeIsNamedWithBothValues() throws {
+    @Test func changedAttributeIsNamedWithBothValues() async throws {
         let backup = try BackupContents(reading: Recorded.backup())
         var pool = restoredPool(backup)
         var users = try pool.users.all()
         users[0] = PoolUser(username: "alice", attributes: users[0].attributes.map { $0.name == "email" ? .init("email", "x@y") : $0 })
         pool.users = BackupUsers(users)
-        let check = try PoolVerifier(backup: backup, pool: pool).checks().first { $0.name == "user attributes and enabled state" }
+        let check = try await PoolVerifier(backup: backup, pool: .backup(pool)).checks().first { $0.name == "user attributes and enabled state" }
         #expect(check?.differences == ["alice: email is 'alice@example.com' in the backup, 'x@y' in the pool"])
     }
 
-    @Test func missingMembershipAndDisabledUserEnabledAreDifferences() throws {
+    @Test func missingMembershipAndDisabledUserEnabledAreDifferences() async throws {
         let backup = try BackupContents(reading: Recorded.backup())
         var pool = restoredPool(backup)
         var users = try pool.users.all()
         users[1] = PoolUser(username: "bob", attributes: users[1].attributes, enabled: true)
         pool.users = BackupUsers(users)
         pool.memberships = BackupMemberships([("admins", ["alice"]), ("staff", ["alice"])])
-        let checks = try PoolVerifier(backup: backup, pool: pool).checks()
+        let checks = try await PoolVerifier(backup: backup, pool: .backup(pool)).checks()
         #expect(checks.first { $0.name == "group memberships" }?.differences == ["staff: bob missing"])
         #expect(checks.first { $0.name == "user attributes and enabled state" }?.differences == ["bob: enabled false in the backup, true in the pool"])
     }
 
-    @Test func changedClientSettingIsNamedByClientAndPath() throws {
+    @Test func changedClientSettingIsNamedByClientAndPath() async throws {
         let backup = try BackupContents(reading: Recorded.backup())
         var pool = restoredPool(backup)
         var client = pool.appClients[0].object!
         client["RefreshTokenValidity"] = 5
         pool.appClients = [.object(client)]
-        let check = try PoolVerifier(backup: backup, pool: pool).checks().first { $0.name == "app clients" }
+        let check = try await PoolVerifier(backup: backup, pool: .backup(pool)).checks().first { $0.name == "app clients" }
         #expect(check?.differences == ["web.RefreshTokenValidity: backup 30, pool 5"])
     }
 
-    @Test func triggersAreNotExpectedAfterSkipTriggers() throws {
+    @Test func triggersAreNotExpectedAfterSkipTriggers() async throws {
         let backup = try BackupContents(reading: Recorded.backup())
         var pool = restoredPool(backup)
         var config = pool.poolConfig.object!
         config["LambdaConfig"] = [:]
         pool.poolConfig = .object(config)
-        #expect(try PoolVerifier(backup: backup, pool: pool).checks().contains { $0.name == "Lambda triggers" && !$0.passed })
-        #expect(try PoolVerifier(backup: backup, pool: pool, expectTriggers: false).checks().allSatisfy { $0.passed })
+        #expect(try await PoolVerifier(backup: backup, pool: .backup(pool)).checks().contains { $0.name == "Lambda triggers" && !$0.passed })
+        #expect(try await PoolVerifier(backup: backup, pool: .backup(pool), expectTriggers: false).checks().allSatisfy { $0.passed })
     }
 
-    @Test func manyDifferencesAreSummedUpAfterTheFirstFive() throws {
-        let lines = (0..<9).map { "line \($0)" }
-        #expect(JSONDifference.between(.array(lines.map(JSON.string)), [], at: "x").count == 1)
+    @Test func manyDifferencesAreSummedUpAfterTheFirstFive() async throws {
         let backup = BackupContents(formatVersion: 2, timestamp: "", sourcePoolID: "p", poolConfig: [:],
                             users: (0..<9).map { PoolUser(username: "u\($0)", attributes: []) })
         let pool = BackupContents(formatVersion: 2, timestamp: "", sourcePoolID: "q", poolConfig: [:])
-        let check = try PoolVerifier(backup: backup, pool: pool).checks().first { $0.name == "users" }
+        let check = try await PoolVerifier(backup: backup, pool: .backup(pool)).checks().first { $0.name == "users" }
         #expect(check?.differences.count == 6)
         #expect(check?.differences.last == "… and 4 more")
     }
 
-    @Test func restoredBrandingAndTermsPassWhateverOrderCognitoListsAssetsIn() throws {
+    @Test func restoredBrandingAndTermsPassWhateverOrderCognitoListsAssetsIn() async throws {
         let backup = try managedLoginBackup()
         var pool = restoredPool(backup)
         var branding = pool.managedLoginBranding[0].value.object!
@@ -119,59 +118,58 @@ struct PoolVerifierTests {
         branding["ManagedLoginBrandingId"] = "0a9b8c7d-6e5f-4a3b-8c1d-0e9f8a7b6c5d"
         pool.managedLoginBranding = [("new-id", .object(branding))]
 
-        #expect(try check("managed login branding", backup, pool).passed)
-        #expect(try check("terms", backup, pool).passed)
+        #expect(try await check("managed login branding", backup, pool).passed)
+        #expect(try await check("terms", backup, pool).passed)
     }
 
-    @Test func changedBrandingSettingIsNamedByClientAndPath() throws {
+    @Test func changedBrandingSettingIsNamedByClientAndPath() async throws {
         let backup = try managedLoginBackup()
         var pool = restoredPool(backup)
         let changed = try JSON(parsing: Recorded.branding.serialized.replacingFirst("0972d3ff", with: "ff0000ff"))
         pool.managedLoginBranding = [("new-id", changed)]
 
-        #expect(try check("managed login branding", backup, pool).differences
+        #expect(try await check("managed login branding", backup, pool).differences
             == [#"app client web.Settings.components.primaryButton.lightMode.defaults.backgroundColor: backup "0972d3ff", pool "ff0000ff""#])
     }
 
-    @Test func clientWithoutItsBrandingStyleIsADifference() throws {
+    @Test func clientWithoutItsBrandingStyleIsADifference() async throws {
         let backup = try managedLoginBackup()
         var pool = restoredPool(backup)
         pool.managedLoginBranding = []
 
-        let differences = try check("managed login branding", backup, pool).differences
-        #expect(differences.count == 1 && differences[0].hasPrefix("app client web: backup {") && differences[0].hasSuffix("pool absent"))
+        #expect(try await check("managed login branding", backup, pool).differences == ["app client web: missing"])
     }
 
-    @Test func termsAreMatchedByClientNameAndTermsName() throws {
+    @Test func termsAreMatchedByClientNameAndTermsName() async throws {
         let backup = try managedLoginBackup()
         var pool = restoredPool(backup)
         pool.terms = [Recorded.terms("terms-of-use", clientID: "new-id", link: "https://example.org/legal")]
 
-        #expect(try check("terms", backup, pool).differences == [
+        #expect(try await check("terms", backup, pool).differences == [
+            "app client web privacy-policy: missing",
             #"app client web terms-of-use.Links.cognito:default: backup "https://example.com/legal/terms-of-use", pool "https://example.org/legal/terms-of-use""#,
             #"app client web terms-of-use.Links.cognito:french: backup "https://example.com/legal/fr/terms-of-use", pool "https://example.org/legal/fr/terms-of-use""#,
-            "app client web privacy-policy: missing",
         ])
     }
 
-    @Test func linkedIdentityMissingFromTheUserIsADifference() throws {
+    @Test func linkedIdentityMissingFromTheUserIsADifference() async throws {
         let backup = try BackupContents(reading: Recorded.backup(users: [Recorded.user("alice", sub: "a-1", extra: [("identities", Self.identities)])],
                                                          memberships: []))
         var pool = restoredPool(backup)
         pool.users = BackupUsers([withIdentities(nil, try pool.users.all()[0])])
 
-        let check = try check("linked identities", backup, pool)
+        let check = try await check("linked identities", backup, pool)
         #expect(check.differences == ["alice: Corp identity corp-77 missing"])
     }
 
-    @Test func identityOfAProviderThePoolLacksIsCountedNotCompared() throws {
+    @Test func identityOfAProviderThePoolLacksIsCountedNotCompared() async throws {
         let backup = try BackupContents(reading: Recorded.backup(users: [Recorded.user("alice", sub: "a-1", extra: [("identities", Self.identities)])],
                                                          memberships: []))
         var pool = restoredPool(backup)
         let relinked = #"[{"userId":"corp-77","providerName":"Corp","providerType":"SAML","issuer":null,"primary":false,"dateCreated":1731927305379}]"#
         pool.users = BackupUsers([withIdentities(relinked, try pool.users.all()[0])])
 
-        let check = try check("linked identities", backup, pool)
+        let check = try await check("linked identities", backup, pool)
         #expect(check.passed)
         #expect(check.detail == "1 linked identities (and 1 to providers the pool does not have)")
     }

@@ -1,4 +1,3 @@
-import Backup
 import JSON
 
 /// How a user is recognised in both pools. Usually by username; but in a pool whose users sign in
@@ -20,12 +19,20 @@ public struct UserMatching: Sendable {
 }
 
 /// An external identity linked to a native user, from its `identities` attribute.
-struct LinkedIdentity: Hashable, Sendable {
-    let providerName: String
-    let userID: String
+public struct LinkedIdentity: Hashable, Sendable {
+    public let providerName: String
+    public let userID: String
 
-    static func of(_ user: PoolUser) -> [LinkedIdentity] {
-        guard let text = user.attribute("identities"), let list = try? JSON(parsing: text) else { return [] }
+    public init(providerName: String, userID: String) {
+        self.providerName = providerName
+        self.userID = userID
+    }
+
+    public static func of(_ user: PoolUser) -> [LinkedIdentity] { parse(user.attribute("identities")) }
+
+    /// The links an `identities` attribute's value lists; none in a value that is not such a list.
+    public static func parse(_ text: String?) -> [LinkedIdentity] {
+        guard let text, let list = try? JSON(parsing: text) else { return [] }
         return (list.array ?? []).compactMap { entry in
             guard let provider = entry["providerName"]?.string, let id = entry["userId"]?.string else { return nil }
             return LinkedIdentity(providerName: provider, userID: id)
