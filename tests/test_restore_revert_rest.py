@@ -11,6 +11,7 @@ import json
 import pytest
 
 from test_restore import CREDS, back_up, restore
+from test_restore_logos import image_host  # noqa: F401 - fixture
 from test_restore_requests import MODELS, problems
 from support.iam import boto3_client
 
@@ -262,3 +263,37 @@ def test_a_lost_answer_to_a_setting_is_sent_again(server, idp, tmp_path, operati
     assert summary["complete"] and server.faults.fired[operation] == 1
     assert server.faults.seen[operation] == (3 if operation == "SetUICustomization" else 2)
     assert state(idp, pool, client) == original
+
+
+def test_a_logo_is_compared_by_its_bytes(server, idp, image_host, tmp_path):
+    from urllib.parse import urlparse
+
+    from support import motoplus
+    from test_restore import PNG
+
+    pool = idp.create_user_pool(PoolName="logo")["UserPool"]["Id"]
+    idp.create_user_pool_domain(UserPoolId=pool, Domain="logo-auth")
+    idp.set_ui_customization(UserPoolId=pool, CSS=POOL_CSS, ImageFile=PNG)
+    backup = back_up(server, pool, tmp_path)
+    # Same CSS, another logo: only its bytes tell them apart (the URL changes with every upload).
+    idp.set_ui_customization(UserPoolId=pool, CSS=POOL_CSS, ImageFile=PNG + b"other")
+    logo = lambda: motoplus.image(urlparse(idp.get_ui_customization(UserPoolId=pool)["UICustomization"]["ImageUrl"]).path)
+    server.faults.recording = True
+
+    plain = json.loads(restore(server, backup, "--target-pool-id", pool).stdout)
+    assert "the UI customization of the pool differs from the backup; --revert puts it back" in plain["warnings"]
+    assert writes(server) == [] and logo() == PNG + b"other"
+
+    reverted = json.loads(restore(server, backup, "--target-pool-id", pool, "--revert").stdout)
+    assert reverted["complete"] and [op for op, _ in writes(server)] == ["SetUICustomization"] and logo() == PNG
+
+    server.faults.recorded.clear()
+    again = json.loads(restore(server, backup, "--target-pool-id", pool, "--revert").stdout)
+    assert again["complete"] and writes(server) == [] and not [w for w in again["warnings"] if "logo" in w]
+
+    # With the logo unreadable it is left as it is, and said so.
+    image_host.shutdown()
+    motoplus.set_image_host(None)
+    unread = json.loads(restore(server, backup, "--target-pool-id", pool, "--revert").stdout)
+    assert writes(server) == [] and any(w.startswith("the UI customization logo of the pool in the target could not be read")
+                                        for w in unread["warnings"]), unread["warnings"]
