@@ -377,6 +377,60 @@ def test_describe_user_pool_reports_both_domains(idp, pool):
     assert described["CustomDomain"] == "auth.example.com"
 
 
+def test_domains_keep_their_managed_login_version_and_certificate(idp, pool):
+    pool_id = pool["Id"]
+    other = idp.create_user_pool(PoolName="other")["UserPool"]["Id"]
+    created = idp.create_user_pool_domain(UserPoolId=pool_id, Domain="pool-prefix")
+    assert created["ManagedLoginVersion"] == 1
+    idp.create_user_pool_domain(UserPoolId=pool_id, Domain="auth.example.com", ManagedLoginVersion=2,
+                                CustomDomainConfig={"CertificateArn": CERT_ARN})
+    prefix = idp.describe_user_pool_domain(Domain="pool-prefix")["DomainDescription"]
+    assert prefix["ManagedLoginVersion"] == 1 and "CustomDomainConfig" not in prefix
+    custom = idp.describe_user_pool_domain(Domain="auth.example.com")["DomainDescription"]
+    assert (custom["ManagedLoginVersion"], custom["CustomDomainConfig"]) == (2, {"CertificateArn": CERT_ARN})
+
+    updated = idp.update_user_pool_domain(UserPoolId=pool_id, Domain="pool-prefix", ManagedLoginVersion=2)
+    assert updated["ManagedLoginVersion"] == 2 and updated["CloudFrontDomain"]
+    assert idp.describe_user_pool_domain(Domain="pool-prefix")["DomainDescription"]["ManagedLoginVersion"] == 2
+    renewed = CERT_ARN.replace("0123", "9999")
+    idp.update_user_pool_domain(UserPoolId=pool_id, Domain="auth.example.com", CustomDomainConfig={"CertificateArn": renewed})
+    assert idp.describe_user_pool_domain(Domain="auth.example.com")["DomainDescription"]["CustomDomainConfig"]["CertificateArn"] == renewed
+    # A prefix takes no certificate, and another pool's domain is not this pool's to update.
+    assert error_of(lambda: idp.update_user_pool_domain(UserPoolId=pool_id, Domain="pool-prefix",
+                                                        CustomDomainConfig={"CertificateArn": CERT_ARN}))[1] == "InvalidParameterException"
+    assert error_of(lambda: idp.update_user_pool_domain(UserPoolId=other, Domain="pool-prefix",
+                                                        ManagedLoginVersion=1))[1] == "ResourceNotFoundException"
+
+
+def test_managed_login_branding_and_terms_are_updated_in_place(idp, pool, client_id):
+    pool_id = pool["Id"]
+    png = b"\x89PNG-new"
+    branding = idp.create_managed_login_branding(UserPoolId=pool_id, ClientId=client_id, UseCognitoProvidedValues=True)["ManagedLoginBranding"]
+    branding_id = branding["ManagedLoginBrandingId"]
+    settings = {"categories": {"global": {"colorSchemeMode": "DARK"}}}
+    idp.update_managed_login_branding(UserPoolId=pool_id, ManagedLoginBrandingId=branding_id, Settings=settings,
+                                      Assets=[{"Category": "FORM_LOGO", "ColorMode": "DARK", "Extension": "PNG", "Bytes": png}])
+    styled = idp.describe_managed_login_branding_by_client(UserPoolId=pool_id, ClientId=client_id)["ManagedLoginBranding"]
+    assert (styled["ManagedLoginBrandingId"], styled["Settings"], styled["UseCognitoProvidedValues"]) == (branding_id, settings, False)
+    assert [a["Bytes"] for a in styled["Assets"]] == [png]
+    assert error_of(lambda: idp.update_managed_login_branding(UserPoolId=pool_id, ManagedLoginBrandingId=branding_id,
+                                                              UseCognitoProvidedValues=True, Settings=settings))[1] == "InvalidParameterException"
+    idp.update_managed_login_branding(UserPoolId=pool_id, ManagedLoginBrandingId=branding_id, UseCognitoProvidedValues=True)
+    assert idp.describe_managed_login_branding(UserPoolId=pool_id, ManagedLoginBrandingId=branding_id)[
+        "ManagedLoginBranding"]["UseCognitoProvidedValues"]
+
+    links = {"cognito:default": "https://example.com/terms"}
+    first = idp.create_terms(UserPoolId=pool_id, ClientId=client_id, TermsName="terms-of-use", TermsSource="LINK",
+                             Enforcement="NONE", Links=links)["Terms"]["TermsId"]
+    idp.create_terms(UserPoolId=pool_id, ClientId=client_id, TermsName="privacy-policy", TermsSource="LINK",
+                     Enforcement="NONE", Links=links)
+    changed = {"cognito:default": "https://example.com/v2/terms"}
+    idp.update_terms(UserPoolId=pool_id, TermsId=first, Links=changed)
+    terms = idp.describe_terms(UserPoolId=pool_id, TermsId=first)["Terms"]
+    assert (terms["TermsName"], terms["Links"]) == ("terms-of-use", changed)
+    assert error_of(lambda: idp.update_terms(UserPoolId=pool_id, TermsId=first, TermsName="privacy-policy"))[1] == "TermsExistsException"
+
+
 def test_reset_clears_added_state(server, idp, monkeypatch):
     # Hashed ids let the pool come back under the same id after the reset.
     monkeypatch.setenv("MOTO_COGNITO_IDP_USER_POOL_ID_STRATEGY", "HASH")

@@ -111,10 +111,19 @@ def test_only_settings_with_revert_puts_back_the_password_policy_and_nothing_els
     assert {c[0] for c in before - after} == {"settings"} and not {c for c in after if c[0] == "settings"}
 
 
-def test_a_client_named_brings_its_own_ui_customization_and_not_the_pools(server, incident):
+def recustomize(idp, pool_id: str) -> None:
+    """The pool's and web's UI customization changed, for a restore to put back: one equal to
+    the backup's is not written."""
+    idp.set_ui_customization(UserPoolId=pool_id, CSS=".banner-customizable { background: red; }")
+    idp.set_ui_customization(UserPoolId=pool_id, ClientId=client_named(idp, pool_id, "web")["ClientId"],
+                             CSS=".submitButton-customizable { color: blue; }")
+
+
+def test_a_client_named_brings_its_own_ui_customization_and_not_the_pools(server, idp, incident):
     pool_id, backup = incident
+    recustomize(idp, pool_id)
     server.faults.recording = True
-    done = json.loads(selected_restore(server, backup, pool_id, "--client", "web").stdout)
+    done = json.loads(selected_restore(server, backup, pool_id, "--client", "web", "--revert").stdout)
 
     assert done["complete"]
     [ui] = [json.loads(body) for operation, body in server.faults.recorded if operation == "SetUICustomization"]
@@ -205,9 +214,10 @@ def test_named_items_with_revert_put_back_only_themselves(server, idp, incident)
 
 def test_only_ui_finds_the_clients_it_customizes_and_creates_none(server, idp, incident):
     pool_id, backup = incident
+    recustomize(idp, pool_id)
     server.faults.recording = True
-    planned = json.loads(selected_restore(server, backup, pool_id, "--only", "ui", "--plan").stdout)
-    done = json.loads(selected_restore(server, backup, pool_id, "--only", "ui").stdout)
+    planned = json.loads(selected_restore(server, backup, pool_id, "--only", "ui", "--revert", "--plan").stdout)
+    done = json.loads(selected_restore(server, backup, pool_id, "--only", "ui", "--revert").stdout)
 
     # backend, which the incident deleted, is not created for it; the pool's and web's own are set.
     assert done["complete"] and cognito_writes(server) == ["SetUICustomization", "SetUICustomization"]

@@ -46,10 +46,14 @@ final class PlannedCognito: CognitoAPI {
             state.withLock { $0.writes[operation, default: 0] += 1 }
             return try await planned(operation, input)
         }
+        let plannedPool = input["UserPoolId"]?.string == plannedPoolID
+        if plannedPool || input["ClientId"]?.string?.hasPrefix(Self.plannedClientPrefix) == true, let nothing = Self.nothingSet(operation, input) {
+            return nothing
+        }
         if input["ClientId"]?.string?.hasPrefix(Self.plannedClientPrefix) == true, !operation.hasPrefix("List") {
             throw Self.notFound(operation, "the app client would be created by this restore")
         }
-        let answer = input["UserPoolId"]?.string == plannedPoolID ? try plannedPoolRead(operation) : try await target.call(operation, input)
+        let answer = plannedPool ? try plannedPoolRead(operation) : try await target.call(operation, input)
         return withCreated(operation, answer)
     }
 
@@ -68,6 +72,18 @@ final class PlannedCognito: CognitoAPI {
 
     static func isRead(_ operation: String) -> Bool {
         ["List", "Describe", "Get"].contains { operation.hasPrefix($0) } || operation == "AdminGetUser" || operation == "AdminListGroupsForUser"
+    }
+
+    /// How Cognito answers the read of a setting a pool or client has never been given, for a
+    /// pool or client the plan would create.
+    private static func nothingSet(_ operation: String, _ input: JSON) -> JSON? {
+        let pool = input["UserPoolId"] ?? .null
+        switch operation {
+        case "GetUICustomization": return ["UICustomization": ["UserPoolId": pool, "ClientId": input["ClientId"] ?? "ALL"]]
+        case "DescribeRiskConfiguration": return ["RiskConfiguration": ["UserPoolId": pool]]
+        case "GetLogDeliveryConfiguration": return ["LogDeliveryConfiguration": ["UserPoolId": pool, "LogConfigurations": []]]
+        default: return nil
+        }
     }
 
     /// The pool the plan would create holds nothing but what it was created with.

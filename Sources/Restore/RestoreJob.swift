@@ -30,8 +30,10 @@ public struct RestoreOptions: Sendable {
     }
 
     /// Into an existing pool, also put back groups' settings, resource servers, identity
-    /// providers, app clients and pool settings (MFA included) that differ from the backup's
-    /// (`SettingsRevert`).
+    /// providers, app clients, pool settings (MFA included), UI customization, threat protection,
+    /// log delivery, managed login branding, terms and domain settings that differ from the
+    /// backup's (`SettingsRevert`, `PoolStructureRestore.restoreSetting`); without it those are
+    /// only named.
     public var revert: Bool
     /// What of the backup is written (its contents already `selected(by:)` it): the job asks it
     /// about what is not an item of the contents, the pool settings, and about how much of each user.
@@ -108,9 +110,15 @@ public struct RestoreJob: Sendable {
         // The clients there before this run: only they can differ from the backup's.
         let clientsBefore = revert == nil ? [] : Set(try await cognito.listAll("ListUserPoolClients", poolID: poolID).compactMap { $0["ClientId"]?.string })
         let providersBefore = revert == nil ? [] : Set(try await cognito.listAll("ListIdentityProviders", poolID: poolID).compactMap { $0["ProviderName"]?.string })
-        mapping.appClients = try await PoolStructureRestore(cognito: cognito, creates: creates, backup: backup, poolID: poolID, target: described,
-                                                            createdPool: mapping.createdPool, domainPrefix: options.domainPrefix,
-                                                            createsClients: options.selection.includes(.clients), logo: logo, report: report).run()
+        // Threat and deletion protection first, so that no moment of the revert has less of either;
+        // they are pool settings, raised only when those are restored.
+        let raised = options.selection.includes(.settings) ? try await revert?.raiseSecurity(target: described) ?? [:] : [:]
+        var current = described.object ?? JSONObject()
+        for member in raised.members { current[member.key] = member.value }
+        mapping.appClients = try await PoolStructureRestore(cognito: cognito, creates: creates, backup: backup, poolID: poolID, target: .object(current),
+                                                            createdPool: mapping.createdPool, revert: revert != nil,
+                                                            domainPrefix: options.domainPrefix, createsClients: options.selection.includes(.clients),
+                                                            logo: logo, report: report).run()
         try await mappings.save(mapping)
         try await revert?.namedItems(providersBefore: providersBefore)
         if options.selection.includes(.clients) { try await revert?.appClients(mapping.appClients, existing: clientsBefore) }
@@ -148,7 +156,7 @@ public struct RestoreJob: Sendable {
         try await attachTriggers(mapping: mapping, report: report)
         try await mfa(mapping: mapping, report: report)
         // Last, as triggers are for a new pool: the backup's settings include its triggers.
-        if options.selection.includes(.settings) { try await revert?.poolSettings() }
+        if options.selection.includes(.settings) { try await revert?.poolSettings(raised: raised) }
         warnAboutPasswords(report: report)
         if options.selection.includes(.users), backup.warnings.contains(where: { $0.component == UserMFAReading.unreadComponent }) {
             report.warn("the backup did not read users' SMS and email MFA preferences (BACKUP_USER_MFA=off): "

@@ -40,4 +40,29 @@ extension CreateRequest {
         default: 0
         }
     }
+
+    /// The UpdateUserPool members in which `backup` (a described pool) protects more than
+    /// `target`, each as strong as the stronger of the two: threat protection's modes (with the
+    /// backup's feature plan where it is the higher, since the modes need it) and deletion
+    /// protection. Empty when the target is as strong in each.
+    static func strongerSecurity(of target: JSON, and backup: JSON) -> JSONObject {
+        let level = { (mode: JSON?) in ["AUDIT": 1, "ENFORCED": 2][mode?.string ?? "OFF"] ?? 0 }
+        let had = target["UserPoolAddOns"], wanted = backup["UserPoolAddOns"]
+        let mode = level(wanted?["AdvancedSecurityMode"]) > level(had?["AdvancedSecurityMode"])
+        let customAuth = level(wanted?["AdvancedSecurityAdditionalFlows"]?["CustomAuthMode"])
+            > level(had?["AdvancedSecurityAdditionalFlows"]?["CustomAuthMode"])
+        var raised = JSONObject()
+        if mode || customAuth {
+            var addOns = had?.object ?? JSONObject()
+            if mode { addOns["AdvancedSecurityMode"] = wanted?["AdvancedSecurityMode"] }
+            if customAuth { addOns["AdvancedSecurityAdditionalFlows"] = wanted?["AdvancedSecurityAdditionalFlows"] }
+            raised["UserPoolAddOns"] = .object(addOns)
+            let tier = { (pool: JSON) in ["ESSENTIALS": 1, "PLUS": 2][pool["UserPoolTier"]?.string ?? "LITE"] ?? 0 }
+            if tier(backup) > tier(target) { raised["UserPoolTier"] = backup["UserPoolTier"] }
+        }
+        if backup["DeletionProtection"]?.string == "ACTIVE", target["DeletionProtection"]?.string != "ACTIVE" {
+            raised["DeletionProtection"] = "ACTIVE"
+        }
+        return raised
+    }
 }

@@ -3,7 +3,9 @@ import Backup
 import JSON
 
 /// `--revert` for what a pool is configured with: groups' settings, resource servers, identity
-/// providers, app clients and pool settings that differ from the backup are given the backup's. Each item is read, compared with the request the
+/// providers, app clients and pool settings that differ from the backup are given the backup's
+/// (UI customization, threat protection, log delivery, branding, terms and the domain are put
+/// back by `PoolStructureRestore.restoreSetting`). Each item is read, compared with the request the
 /// backup would make, and updated only when they differ, so a rerun writes nothing; updates are
 /// idempotent, so one whose answer was lost is sent again by the retrying client.
 struct SettingsRevert {
@@ -67,10 +69,31 @@ struct SettingsRevert {
         }
     }
 
+    /// Threat protection and deletion protection the backup has stronger than the target, raised
+    /// before anything else of the revert is written: the threat protection settings come after
+    /// it (Cognito takes them only with the add-on on) and the final UpdateUserPool lowers what
+    /// the backup has weaker, after everything else (`poolSettings`). UpdateUserPool resets what
+    /// it is not given, so this one repeats the target's own settings and its current MFA mode.
+    /// Returns the members it wrote, for the rest of the restore to see the target as it now is.
+    func raiseSecurity(target described: JSON) async throws(RestoreFailure) -> JSONObject {
+        let raised = CreateRequest.strongerSecurity(of: described, and: backup.poolConfig)
+        guard !raised.isEmpty else { return [:] }
+        try await report.attempt("security_raised") { () throws(RestoreFailure) in
+            let mode = try await currentMFA()
+            var request = CreateRequest.poolSettings(described, poolID: poolID, currentMFA: mode).object ?? JSONObject()
+            for member in raised.members { request[member.key] = member.value }
+            _ = try await cognito.call("UpdateUserPool", .object(request), step: "raise the target's threat and deletion protection first",
+                                       poolID: poolID)
+            return .applied
+        }
+        return raised
+    }
+
     /// Pool settings and MFA, in an order that never leaves MFA weaker than both the target's and
     /// the backup's: a stronger MFA mode is set before UpdateUserPool, a weaker one after it, and
-    /// UpdateUserPool always repeats the mode the pool has at that moment.
-    func poolSettings() async throws(RestoreFailure) {
+    /// UpdateUserPool always repeats the mode the pool has at that moment. `raised` is what
+    /// `raiseSecurity` wrote: the target has it now (a plan, which wrote nothing, takes it as written).
+    func poolSettings(raised: JSONObject = [:]) async throws(RestoreFailure) {
         let current = try await cognito.call("GetUserPoolMfaConfig", ["UserPoolId": .string(poolID)],
                                              step: "read the target pool's MFA configuration", poolID: poolID)
         var mode = current["MfaConfiguration"]?.string ?? "OFF"
@@ -84,12 +107,19 @@ struct SettingsRevert {
         try await report.attempt("pool_settings") { () throws(RestoreFailure) in
             let described = try await cognito.call("DescribeUserPool", ["UserPoolId": .string(poolID)],
                                                    step: "describe the target pool", poolID: poolID)
+            var now = described["UserPool"]?.object ?? JSONObject()
+            for member in raised.members { now[member.key] = member.value }
             let wanted = CreateRequest.poolSettings(backup.poolConfig, poolID: poolID, currentMFA: mode)
-            guard wanted != CreateRequest.poolSettings(described["UserPool"] ?? .null, poolID: poolID, currentMFA: mode) else { return .skipped }
+            guard wanted != CreateRequest.poolSettings(.object(now), poolID: poolID, currentMFA: mode) else { return .skipped }
             _ = try await cognito.call("UpdateUserPool", wanted, step: "put back the pool settings", poolID: poolID)
             return .applied
         }
         if mfaDiffers, !raises, let wantedMFA { try await setMFA(wantedMFA) }
+    }
+
+    private func currentMFA() async throws(RestoreFailure) -> String {
+        try await cognito.call("GetUserPoolMfaConfig", ["UserPoolId": .string(poolID)],
+                               step: "read the target pool's MFA configuration", poolID: poolID)["MfaConfiguration"]?.string ?? "OFF"
     }
 
     private func setMFA(_ request: JSON) async throws(RestoreFailure) {

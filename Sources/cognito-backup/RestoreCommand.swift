@@ -75,9 +75,12 @@ struct RestoreCommand: AsyncParsableCommand {
         With --target-pool-id, also put back what differs from the backup: users' writable \
         attributes (a changed user is no longer refused; each one updated is a billed active \
         user), groups' settings, resource servers, identity providers, app clients (their \
-        complete configuration, matched by name) and the pool settings (every setting, triggers \
-        included, then the backup's MFA configuration; MFA is never weaker in between). Items \
-        that already match are not written.
+        complete configuration, matched by name), the pool settings (every setting, triggers \
+        included, then the backup's MFA configuration), UI customization, threat protection \
+        settings, log delivery, managed login branding, terms and the domain's managed login \
+        version and certificate. MFA, threat protection and deletion protection are never weaker \
+        in between. Items that already match are not written. Without --revert, those settings \
+        are set only where the target has none, and each that differs is named in a warning.
         """)
     var revert = false
 

@@ -265,6 +265,29 @@ class _CognitoExtras(CognitoIdpResponse):
             )
         return branding_id
 
+    def update_managed_login_branding(self) -> ActionResult:
+        """Settings and Assets replace the style's when given; UseCognitoProvidedValues
+        resets it to Cognito's own and is refused beside either."""
+        extras = self._extras(self._get_param("UserPoolId"))
+        branding = extras.brandings[self._branding_id(extras)]
+        settings, assets = self._get_param("Settings"), self._get_param("Assets")
+        if self._get_param("UseCognitoProvidedValues"):
+            if settings is not None or assets is not None:
+                raise InvalidParameterException(
+                    "Settings and Assets cannot be given with UseCognitoProvidedValues."
+                )
+            branding.update(UseCognitoProvidedValues=True, Settings=None, Assets=[])
+        else:
+            if settings is not None:
+                branding.update(Settings=settings, UseCognitoProvidedValues=False)
+            if assets is not None:
+                for asset in assets:
+                    if "Bytes" in asset:
+                        asset["Bytes"] = base64.b64decode(asset["Bytes"])
+                branding.update(Assets=assets, UseCognitoProvidedValues=False)
+        branding["LastModifiedDate"] = utcnow()
+        return ActionResult({"ManagedLoginBranding": branding})
+
     def describe_managed_login_branding(self) -> ActionResult:
         extras = self._extras(self._get_param("UserPoolId"))
         branding = extras.brandings[self._branding_id(extras)]
@@ -303,6 +326,26 @@ class _CognitoExtras(CognitoIdpResponse):
             "LastModifiedDate": now,
         }
         extras.terms[terms["TermsId"]] = terms
+        return ActionResult({"Terms": terms})
+
+    def update_terms(self) -> ActionResult:
+        """Each member given replaces the document's; a name another document of the
+        client has is refused, as CreateTerms refuses it."""
+        extras = self._extras(self._get_param("UserPoolId"))
+        terms_id = self._get_param("TermsId")
+        if terms_id not in extras.terms:
+            raise ResourceNotFoundError(f"Terms {terms_id} do not exist.")
+        terms = extras.terms[terms_id]
+        name = self._get_param("TermsName")
+        if name is not None and any(
+            other is not terms and other["ClientId"] == terms["ClientId"] and other["TermsName"] == name
+            for other in extras.terms.values()
+        ):
+            raise JsonRESTError("TermsExistsException", f"Terms {name} already exist.")
+        for member in ("TermsName", "TermsSource", "Enforcement", "Links"):
+            if self._get_param(member) is not None:
+                terms[member] = self._get_param(member)
+        terms["LastModifiedDate"] = utcnow()
         return ActionResult({"Terms": terms})
 
     def list_terms(self) -> ActionResult:
@@ -364,6 +407,7 @@ class _CognitoExtras(CognitoIdpResponse):
 
 _original_describe_user_pool = CognitoIdpResponse.describe_user_pool
 _original_create_user_pool_domain = CognitoIdpResponse.create_user_pool_domain
+_original_describe_user_pool_domain = CognitoIdpResponse.describe_user_pool_domain
 _original_backend_reset = CognitoIdpBackend.reset
 
 
@@ -382,12 +426,46 @@ def _describe_user_pool(self: CognitoIdpResponse) -> ActionResult:
 
 def _create_user_pool_domain(self: CognitoIdpResponse) -> ActionResult:
     """moto hands a prefix to whichever pool asks last; Cognito refuses a prefix another
-    pool of the region holds until that pool lets it go."""
+    pool of the region holds until that pool lets it go. moto also drops ManagedLoginVersion,
+    which Cognito keeps (1, the classic hosted UI, when not given)."""
     domain = self._get_param("Domain")
     held = self.backend.user_pool_domains.get(domain)
     if held is not None and held.user_pool_id != self._get_param("UserPoolId"):
         raise InvalidParameterException("Domain already associated with another user pool.")
-    return _original_create_user_pool_domain(self)
+    result = _original_create_user_pool_domain(self)
+    self.backend.user_pool_domains[domain].managed_login_version = self._get_param("ManagedLoginVersion") or 1
+    result.result["ManagedLoginVersion"] = self.backend.user_pool_domains[domain].managed_login_version  # type: ignore[index]
+    return result
+
+
+def _describe_user_pool_domain(self: CognitoIdpResponse) -> ActionResult:
+    """moto leaves out the custom domain's certificate and the managed login version."""
+    result = _original_describe_user_pool_domain(self)
+    domain = self.backend.user_pool_domains.get(self._get_param("Domain"))
+    if domain is not None:
+        description = result.result["DomainDescription"]  # type: ignore[index]
+        description["ManagedLoginVersion"] = getattr(domain, "managed_login_version", 1)
+        if domain.custom_domain_config:
+            description["CustomDomainConfig"] = domain.custom_domain_config
+    return result
+
+
+def _update_user_pool_domain(self: CognitoIdpResponse) -> ActionResult:
+    """moto takes any pool's domain and only a certificate; Cognito updates the domain of the
+    pool named, its managed login version, and a certificate only of a custom domain."""
+    name = self._get_param("Domain")
+    domain = self.backend.user_pool_domains.get(name)
+    if domain is None or domain.user_pool_id != self._get_param("UserPoolId"):
+        raise ResourceNotFoundError(f"Domain {name} does not exist in user pool {self._get_param('UserPoolId')}.")
+    config = self._get_param("CustomDomainConfig")
+    if config is not None:
+        if not domain.custom_domain_config:
+            raise InvalidParameterException("CustomDomainConfig can only be given for a custom domain.")
+        domain.custom_domain_config = config
+    if self._get_param("ManagedLoginVersion") is not None:
+        domain.managed_login_version = self._get_param("ManagedLoginVersion")
+    return ActionResult({"ManagedLoginVersion": getattr(domain, "managed_login_version", 1),
+                         "CloudFrontDomain": domain.to_json(extended=False)["CloudFrontDomain"]})
 
 
 def _reset_backend(self: CognitoIdpBackend) -> None:
@@ -445,6 +523,8 @@ def _install() -> None:
                 setattr(CognitoIdpResponse, name, member)
     CognitoIdpResponse.describe_user_pool = _describe_user_pool
     CognitoIdpResponse.create_user_pool_domain = _create_user_pool_domain
+    CognitoIdpResponse.describe_user_pool_domain = _describe_user_pool_domain
+    CognitoIdpResponse.update_user_pool_domain = _update_user_pool_domain
     CognitoIdpBackend.reset = _reset_backend
     BaseResponse.setup_class = _setup_class_keeping_the_raw_query
     S3Response.get_object_legal_hold = _get_object_legal_hold
