@@ -139,9 +139,7 @@ def test_the_plan_lists_every_removal_first_writes_nothing_and_the_restore_remov
     server.faults.recorded.clear()
     again = json.loads(exact(server, backup, pool_id).stdout)
     assert again["complete"] and removed_counts(again["counts"]) == {}
-    # UI customization is set again by every restore into an existing pool, as operations.md says
-    # (PoolStructureRestore does not read it first); nothing else is written.
-    assert [op for op in writes(server.faults.recorded) if op != "SetUICustomization"] == []
+    assert writes(server.faults.recorded) == []
 
 
 def test_the_plan_text_names_the_removals_before_anything_else(server, idp, drifted):
