@@ -34,13 +34,14 @@ let package = Package(
         ),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "BackupTestSupport", dependencies: ["Backup"], path: "Tests/BackupTestSupport"),
         .testTarget(name: "AWSClientTests", dependencies: ["AWSServices", "AWSCore", "HTTP", "Signing", "Support", "JSON", "TestSupport"],
                     resources: [.copy("Resources")]),
-        .testTarget(name: "BackupTests", dependencies: ["Backup", "Restore", "AWSServices", "AWSCore", "Signing", "Support", "JSON"], resources: [.copy("Resources")]),
+        .testTarget(name: "BackupTests", dependencies: ["Backup", "BackupTestSupport", "Restore", "AWSServices", "AWSCore", "Signing", "Support", "JSON"], resources: [.copy("Resources")]),
         .testTarget(name: "LambdaRuntimeTests", dependencies: ["LambdaRuntime", "JSON", "TestSupport"]),
         .testTarget(name: "BackupFunctionTests", dependencies: ["BackupFunction", "Backup", "LambdaRuntime", "AWSServices", "Support", "JSON"]),
         .testTarget(name: "CompareTests", dependencies: ["Compare", "Backup", "JSON"]),
-        .testTarget(name: "RestoreTests", dependencies: ["Restore", "Compare", "Backup", "AWSServices", "AWSCore", "HTTP", "Support", "JSON", "TestSupport"]),
+        .testTarget(name: "RestoreTests", dependencies: ["Restore", "Compare", "Backup", "BackupTestSupport", "AWSServices", "AWSCore", "HTTP", "Support", "JSON", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

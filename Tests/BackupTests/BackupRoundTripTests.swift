@@ -1,3 +1,4 @@
+import BackupTestSupport
 import AWSCore
 import AWSServices
 @testable import Backup

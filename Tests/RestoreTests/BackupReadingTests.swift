@@ -1,3 +1,4 @@
+import BackupTestSupport
 import JSON
 @testable import Backup
 @testable import Restore

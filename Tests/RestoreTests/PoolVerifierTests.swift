@@ -1,4 +1,5 @@
 @testable import Backup
+import BackupTestSupport
 import JSON
 @testable import Restore
 import Compare

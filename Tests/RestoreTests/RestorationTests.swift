@@ -1,4 +1,5 @@
 @testable import Backup
+import BackupTestSupport
 import Compare
 import JSON
 @testable import Restore

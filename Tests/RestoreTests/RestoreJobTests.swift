@@ -1,4 +1,5 @@
 @testable import Restore
+import BackupTestSupport
 import Backup
 import JSON
 import Support

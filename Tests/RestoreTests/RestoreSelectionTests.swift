@@ -1,5 +1,6 @@
 @testable import Backup
 @testable import Restore
+import BackupTestSupport
 import JSON
 import Testing
 
