@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from test_diff import JOINED, diff, incident  # noqa: F401 - fixtures
+from test_diff import DELETED, EDITED, JOINED, diff, incident  # noqa: F401 - fixtures
 from test_restore import idp, restore, run  # noqa: F401 - fixtures
 from test_restore_plan import writes
 from test_restore_repair import COGNITO, interrupt_after
@@ -260,3 +260,30 @@ def test_every_request_of_an_exact_repair_fits_the_service_model(server, idp, dr
     found, checked = model_problems(server.faults.recorded)
     assert DELETES | {"AdminListGroupsForUser", "UpdateUserPoolClient", "AdminUpdateUserAttributes"} <= checked, checked
     assert found == [], "\n".join(sorted(set(found)))
+
+
+def test_the_plan_names_each_difference_as_diff_does_and_only_of_the_kinds_selected(server, idp, drifted):
+    pool_id, backup = drifted
+    server.faults.recording = True
+
+    planned = json.loads(exact(server, backup, pool_id, "--plan").stdout)
+    only_clients = json.loads(exact(server, backup, pool_id, "--plan", "--only", "clients").stdout)
+
+    assert writes(server.faults.recorded) == []
+    shown = {(c["kind"], c["change"], c["name"]) for c in planned["differences"]["changes"]}
+    # The pool against the backup: + what the restore brings back, ~ what --revert puts back, - what --exact removes.
+    assert {("users", "added", name) for name in DELETED} <= shown
+    assert {("users", "changed", name) for name in EDITED} <= shown
+    assert ("users", "removed", EXTRA_USER) in shown and ("groups", "added", "viewers") in shown
+    assert ("app_clients", "removed", EXTRA_CLIENT) in shown and ("identity_providers", "added", "Partner") in shown
+    assert planned["differences"]["more"] == 0
+    assert planned["differences"]["summary"]["users"]["added"] == len(DELETED)
+    assert {c["kind"] for c in only_clients["differences"]["changes"]} == {"app_clients"}
+
+
+def test_the_text_plan_lists_the_differences_after_the_counts(server, idp, drifted):
+    pool_id, backup = drifted
+    result = run(server, "restore", "--source", str(backup), "--target-pool-id", pool_id, "--exact", "--plan",
+                 "--mapping-file", str(backup.with_suffix(".exact-mapping.json")))
+    differences = result.stdout.split("Differences from the backup", 1)[1].splitlines()
+    assert f"  - user {EXTRA_USER}" in differences and f"  + user {DELETED[0]}" in differences

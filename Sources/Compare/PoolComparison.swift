@@ -38,7 +38,10 @@ public struct PoolComparison: Sendable {
         /// Only what no restore carries differs, if anything.
         public var identical: Bool { counts.values.allSatisfy { $0.keys.allSatisfy { $0 == .notCarried } } }
 
-        mutating func count(_ change: Change) {
+        public init() {}
+
+        /// Counts one change: a caller that keeps only some of a comparison's changes counts those.
+        public mutating func count(_ change: Change) {
             counts[change.kind, default: [:]][change.action, default: 0] += 1
             let notCarried = change.action == .notCarried ? change.fields : change.notCarried
             if !notCarried.isEmpty { notCarriedPaths[change.kind, default: []].formUnion(notCarried.map(\.path)) }

@@ -71,6 +71,9 @@ public struct RestoreSelection: Sendable, Equatable {
 
     public var isWhole: Bool { scope == .whole }
 
+    /// Items named one by one (`--user`, `--group`, `--client`, `--provider`), not whole kinds.
+    public var isNamed: Bool { if case .named = scope { true } else { false } }
+
     /// Whether the restore may write anything of `kind`: every item of it, or some named one.
     public func includes(_ kind: Kind) -> Bool {
         switch scope {

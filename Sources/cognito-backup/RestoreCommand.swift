@@ -140,8 +140,10 @@ struct RestoreCommand: AsyncParsableCommand {
     @Flag(help: """
         Write nothing: read the backup and the target and print what the restore would do, per \
         component, the Cognito calls per quota and their time at the configured rates, the users \
-        it would bill and their cost at the target's tier, and its warnings. Exits 0 if the \
-        restore would go through, 1 if not.
+        it would bill and their cost at the target's tier, and its warnings; into an existing \
+        pool, also each difference between the pool and the backup as diff names it (the first \
+        100, of the kinds restored; not for items named one by one). Exits 0 if the restore would \
+        go through, 1 if not.
         """)
     var plan = false
 
@@ -208,7 +210,18 @@ struct RestoreCommand: AsyncParsableCommand {
         let planned = await RestoreJob(cognito: Cognito(aws: client, quotas: quotas), backup: backup, options: options,
                                        mappings: MappingFile(path: mappingPath)).plan(quotas: quotas)
         if plan {
-            print(json ? planned.json.serialized : planned.text)
+            // Each difference a repair would act on, named as `diff` names it; a selection of
+            // items by name shows its own in the counts above.
+            let differences: PlanDifferences? = if let poolID = targetPoolID, !selection.isNamed {
+                try await PlanDifferences.read(pool: poolID, backup: backup, selection: selection, aws: aws)
+            } else { nil }
+            if json {
+                var object = planned.json.object ?? JSONObject()
+                object["differences"] = differences?.json ?? .null
+                print(JSON.object(object).serialized)
+            } else {
+                print(planned.text + (differences.map { "\n" + $0.text } ?? ""))
+            }
             guard planned.wouldGoThrough else {
                 throw CLIError(message: "the restore would not go through: " + (planned.refusal ?? "\(planned.failures.count) items would not be restored"),
                                exitCode: CLIError.failed)
