@@ -296,6 +296,25 @@ def test_the_drill_event_drills_every_configured_pool_and_emits_the_metric(aws, 
     assert status.returncode == 0, status.stdout + status.stderr
 
 
+def test_the_drill_event_of_every_user_imports_with_the_functions_import_role(aws, function):
+    pool = backed_up_with_an_unverified_user(aws, users=6, groups=2, big_group_members=2)
+    aws.server.faults.recording = True
+    runtime = function([pool], BACKUP_IMPORT_ROLE_ARN=IMPORT_ROLE)
+    kind, response = runtime.invoke(json.dumps({"drill": {"users": "all"}}).encode())
+    assert kind == "response", response
+    [drilled] = json.loads(response["body"])["drills"]
+    [logged] = [line["drill"] for line in runtime.log_lines() if line.get("message") == "drill passed"]
+    assert (logged["users_via"], logged["users_imported"], logged["users_checked"]) == ("import", 6, 7)
+    assert [json.loads(body)["Username"] for op, body in aws.server.faults.recorded if op == "AdminCreateUser"] == [UNVERIFIED]
+    # Billed: the user created, and user000 to user004, whom the drill puts in group-01 (user000 also disabled).
+    billed = billed_users(aws.server.faults.recorded)
+    assert billed == {UNVERIFIED} | {f"user{i:03d}" for i in range(5)}
+    assert drilled["billed_users"] == len(billed) == 6
+    [metric] = drill_metrics(runtime)
+    assert metric["DrillBilledUsers"] == 6
+    assert pool_names(aws) == ["customers"]
+
+
 def test_a_drill_of_a_tampered_backup_fails_the_invocation_with_the_metric_and_leaves_no_pool(aws, function):
     pool = backed_up(aws, users=3, groups=2, big_group_members=2)
     tamper(aws)
