@@ -40,7 +40,8 @@ struct DrillCommand: AsyncParsableCommand {
 
     @Option(help: """
         How many users to restore and verify: a number (default 1000) or all. Every restored user \
-        is a billed monthly active user; a sample takes the file's first and last users, one of \
+        is a billed monthly active user (all with --import-role-arn imports them: then only those a \
+        job cannot take, or that are disabled, grouped or given MFA, are billed); a sample takes the file's first and last users, one of \
         each status, a disabled and a linked user, a member of each group, then users at random. \
         The whole file is checked and parsed either way.
         """)
