@@ -266,6 +266,27 @@ def test_sigint_stops_the_drill_and_its_scratch_pool_is_still_deleted(aws):
     assert pool_names(aws) == ["customers"]
 
 
+def test_sigint_during_a_full_drill_by_import_stops_the_job_and_still_deletes_the_scratch_pool(aws):
+    pool = backed_up(aws, users=40, groups=2, big_group_members=2)
+    import_jobs.settings.seconds_per_user = 0.2
+    process = subprocess.Popen([BINARY, "drill", "--pool-id", pool, "--table", TABLE, "--json", "--users", "all",
+                                "--import-role-arn", IMPORT_ROLE], env=aws.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not any(job.status == "InProgress" for job in import_jobs.jobs()):
+        assert time.monotonic() < deadline and process.poll() is None, process.communicate()
+        time.sleep(0.05)
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=60)
+
+    assert process.returncode == 130, stdout + stderr
+    report = json.loads(stdout)
+    assert report["passed"] is False and report["steps"][-1]["step"] == "cleanup" and report["steps"][-1]["passed"]
+    # The drill sent StopUserImportJob before deleting the pool: no job goes on importing into it.
+    [job] = import_jobs.jobs()
+    assert job.stop.is_set() and job.status in ("Stopping", "Stopped") and job.imported < 40
+    assert pool_names(aws) == ["customers"]
+
+
 # ----------------------------------------------------------------- the function
 
 
