@@ -228,10 +228,9 @@ def _run(job: Job, pool: Any, account: str, region: str) -> None:
         return _finish(job, "Failed", str(refused))
     auto_verified = pool.extended_config.get("AutoVerifiedAttributes") or []
     for number, line in enumerate(lines, start=import_csv.FIRST_ROW):
-        time.sleep(settings.seconds_per_user)
-        # After the wait: a job stopped (or a server reset) meanwhile writes no more lines.
         if job.stop.is_set():
             break
+        time.sleep(settings.seconds_per_user)
         try:
             row = import_csv.read_line(line, columns)
             if pool._get_user(row.username):
