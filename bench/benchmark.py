@@ -13,12 +13,18 @@ CPU seconds and peak RSS.
     python3 bench/benchmark.py --users 100000 --members-per-group 100 --verify
     python3 bench/benchmark.py --users 100000 --members-per-group 100 --restore --restore-tps 1000
     python3 bench/benchmark.py --users 1000000 --members-per-group 100 --restore --restore-tps 1000 --restore-stop-after-s 120
+    python3 bench/benchmark.py --users 100000 --members-per-group 100 --restore --users-via import
 
 A restore runs at Cognito's UserCreation quota (50/s: 5.5 hours for a million users).
 --restore-tps raises the fake's UserCreation and UserUpdate quotas and the binary's documented
 COGNITO_TPS_USERCREATION / COGNITO_TPS_USERUPDATE to match; --restore-stop-after-s interrupts
 the restore (SIGINT: it saves its journal and exits) once its memory has reached its steady
 state, for a pool too big to restore whole in a benchmark.
+
+--users-via import restores the users by user import jobs, which the fake runs at --import-rate
+users/s (a model: AWS publishes no rate; bench/fake_aws/import_jobs.py derives the default, 30/s,
+from AWS's reference solution). Either way the restore's own count of the users it billed
+(`billed_users`) and the plan's recovery time at Cognito's default quotas are printed.
 """
 
 from __future__ import annotations
@@ -36,6 +42,7 @@ import urllib.request
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 POOL = "us-east-1_BENCH0001"
+IMPORT_ROLE = "arn:aws:iam::123456789012:role/cognito-backup-import"
 USER_LIST_QUOTA = 30.0
 USER_CREATION_QUOTA = 50.0
 USER_UPDATE_QUOTA = 25.0
@@ -47,6 +54,8 @@ def start_fake(args) -> tuple[subprocess.Popen, str]:
                "--part-delay-s", str(args.part_delay_s)]
     if args.restore_tps:
         command += ["--create-tps", str(args.restore_tps), "--update-tps", str(args.restore_tps)]
+    if args.import_rate:
+        command += ["--import-rate", str(args.import_rate)]
     fake = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     line = fake.stdout.readline().strip()
     if not line.startswith("FAKE_URL="):
@@ -94,6 +103,8 @@ def main() -> None:
     parser.add_argument("--restore-tps", type=float, help="the UserCreation and UserUpdate rate of the restore and of the fake")
     parser.add_argument("--restore-again", action="store_true",
                         help="then restore the backup again into the pool restored (the peak RSS of a rerun, which lists every user there)")
+    parser.add_argument("--users-via", choices=["create", "import"], default="create", help="how the restore puts the users in")
+    parser.add_argument("--import-rate", type=float, help="users/s the fake's import jobs take (default: the fake's, 30)")
     parser.add_argument("--restore-stop-after-s", type=float, help="interrupt the restore after this long (peak RSS of a partial restore)")
     parser.add_argument("--diff", action="store_true",
                         help="then diff the backup against the live pool (pool:<id>): wall, CPU, peak RSS, share of the UserList ceiling")
@@ -170,22 +181,43 @@ def restore(args, url: str, env: dict, record: dict) -> None:
     if args.restore_tps:
         # The binary's share of the quota, as by default: the rest is the applications'.
         env = {**env, "COGNITO_TPS_USERCREATION": str(0.93 * args.restore_tps), "COGNITO_TPS_USERUPDATE": str(0.93 * args.restore_tps)}
+    via = ["--users-via", "import", "--import-role-arn", IMPORT_ROLE] if args.users_via == "import" else []
+    # The plan at Cognito's default quotas (no COGNITO_TPS_*): the recovery time a real account would see.
+    quota_env = {k: v for k, v in env.items() if not k.startswith("COGNITO_TPS_")}
+    planned = subprocess.run([args.binary, "restore", "--source", source, "--create-pool", "--pool-name", "bench-restored",
+                              *via, "--plan", "--json"], env=quota_env, capture_output=True, text=True)
+    if planned.returncode != 0:
+        raise SystemExit(f"restore --plan failed: {planned.stdout}{planned.stderr}")
+    plan = json.loads(planned.stdout)
     with tempfile.TemporaryDirectory() as scratch:
         run, measured = timed([args.binary, "restore", "--source", source, "--create-pool", "--pool-name", "bench-restored",
-                               "--mapping-file", f"{scratch}/mapping.json", "--json"], env, args.restore_stop_after_s)
+                               *via, "--mapping-file", f"{scratch}/mapping.json", "--json"], env, args.restore_stop_after_s)
     stopped = args.restore_stop_after_s is not None and "stopped by SIGINT" in run.stderr
     if run.returncode != 0 and not stopped:
         raise SystemExit(f"restore failed: {run.stderr}")
     after = stats(url)
     created = after["requests"].get("cognito-idp:AdminCreateUser", 0)
     added = after["requests"].get("cognito-idp:AdminAddUserToGroup", 0)
-    window = after["categories"]["UserCreation"]
-    creating_s = window["last"] - window["first"]
-    print(f"restore of {record['user_count']} users and {record['membership_count']} memberships"
+    summary = json.loads(run.stdout) if run.stdout.strip() else {}
+    print(f"restore of {record['user_count']} users and {record['membership_count']} memberships via {args.users_via}"
           f"{f' (stopped by SIGINT after {args.restore_stop_after_s:.0f} s)' if stopped else ''}: wall {measured['wall_s']:.1f} s, "
           f"CPU {measured['cpu_s']:.2f} s, peak RSS {measured['peak_rss_mb']:.1f} MB")
-    print(f"  users: {created} AdminCreateUser in {creating_s:.1f} s = {created / creating_s:.1f}/s, "
-          f"{100 * created / creating_s / creation_quota:.0f}% of the UserCreation quota ({creation_quota:.0f}/s)")
+    print(f"  billed users (the restore's billed_users): {summary.get('billed_users')}; imported: {summary.get('users_imported')}; "
+          f"AdminCreateUser calls: {created}")
+    for job in after.get("import_jobs", []):
+        took = (job.get("CompletionDate") or 0) - (job.get("StartDate") or 0)
+        print(f"  import job {job['JobId']}: {job['Status']}, {job['ImportedUsers']} imported, {job['SkippedUsers']} skipped, "
+              f"{job['FailedUsers']} failed, {took:.1f} s from StartUserImportJob to the end (Pending included) = "
+              f"{job['ImportedUsers'] / max(took, 1e-9):.1f} users/s")
+    if created:
+        window = after["categories"]["UserCreation"]
+        creating_s = max(window["last"] - window["first"], 1e-9)
+        print(f"  users: {created} AdminCreateUser in {creating_s:.1f} s = {created / creating_s:.1f}/s, "
+              f"{100 * created / creating_s / creation_quota:.0f}% of the UserCreation quota ({creation_quota:.0f}/s)")
+    creation = plan["calls"].get("UserCreation", {})
+    print(f"  plan at Cognito's default quotas: recovery {plan['recovery_seconds']['at_least']} to {plan['recovery_seconds']['at_most']} s, "
+          f"{creation.get('calls', 0)} UserCreation calls at {creation.get('rate', 0)}/s = {creation.get('seconds', 0)} s, "
+          f"billed {plan['billed_users']} users")
     print(f"  memberships: {added} AdminAddUserToGroup at the UserUpdate quota ({update_quota:.0f}/s) need at least {added / update_quota:.0f} s")
     if args.restore_again and not stopped:
         with tempfile.TemporaryDirectory() as scratch:

@@ -21,7 +21,7 @@ import json
 import signal
 import sys
 
-from fake_aws import CATALOG_KEYS, QUOTAS, start
+from fake_aws import CATALOG_KEYS, IMPORT_RATE, QUOTAS, start
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -40,6 +40,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="DynamoDB key schema of a table (default %s)" % ",".join(CATALOG_KEYS))
     parser.add_argument("--part-delay-s", type=float, default=0.0,
                         help="seconds added to every UploadPart: a slow S3")
+    parser.add_argument("--import-rate", type=float, default=IMPORT_RATE,
+                        help="users/s a user import job takes (AWS publishes no rate; default %(default)s, "
+                             "derived in fake_aws/import_jobs.py)")
+    parser.add_argument("--import-pending-s", type=float, help="seconds a started import job stays Pending (default 5)")
     parser.add_argument("--max-runtime-s", type=float, default=4 * 3600,
                         help="exit after this long even without a signal")
     args = parser.parse_args(argv)
@@ -53,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
     fake = start(users=args.users, groups=args.groups, members_per_group=args.members_per_group,
                  latency_ms=args.latency_ms, seed=args.seed, port=args.port, ddb_keys=ddb_keys,
-                 part_delay_s=args.part_delay_s,
+                 part_delay_s=args.part_delay_s, import_rate=args.import_rate, import_pending_s=args.import_pending_s,
                  quotas={c: getattr(args, c) for c in QUOTAS if getattr(args, c, None)})
     print(f"FAKE_URL={fake.url}", flush=True)
     try:

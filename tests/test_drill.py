@@ -13,6 +13,7 @@ import time
 import pytest
 
 from conftest import BINARY
+from support import import_jobs
 from support.iam import admin_and_restricted_users
 from support.pools import rich_pool
 from support.template_policy import backup_policy, drill_policy, without_action
@@ -20,6 +21,10 @@ from test_backup import backup
 from test_lambda import TABLE, function  # noqa: F401 - the fixture
 
 DRILL_TAG = "cognito-backup:drill"
+IMPORT_ROLE = "arn:aws:iam::123456789012:role/cognito-backup-import"
+# A user without a verified email, the pool's only auto-verified attribute: an import job would
+# fail her line, so the drill creates her (and bills her).
+UNVERIFIED = "unverified"
 
 
 def drill(aws, pool: str, *extra: str, credentials: dict | None = None):
@@ -32,6 +37,17 @@ def pool_names(aws) -> list[str]:
 
 def backed_up(aws, **pool_shape) -> str:
     pool = rich_pool(aws.client("cognito-idp"), **pool_shape)
+    aws.make_storage()
+    result = backup(aws, pool)
+    assert result.returncode == 0, result.stderr
+    return pool
+
+
+def backed_up_with_an_unverified_user(aws, **pool_shape) -> str:
+    cognito = aws.client("cognito-idp")
+    pool = rich_pool(cognito, **pool_shape)
+    cognito.admin_create_user(UserPoolId=pool, Username=UNVERIFIED, MessageAction="SUPPRESS",
+                              UserAttributes=[{"Name": "email", "Value": "unverified@example.com"}])
     aws.make_storage()
     result = backup(aws, pool)
     assert result.returncode == 0, result.stderr
@@ -118,10 +134,39 @@ def test_a_drill_of_every_user_bills_every_user(aws):
     assert result.returncode == 0, result.stdout + result.stderr
     report = json.loads(result.stdout)
     assert report["users_checked"] == 12 and len(billed_users(aws.server.faults.recorded)) == report["billed_users"] == 12
+    # Without an import role the report says why it billed everyone.
+    assert report["users_via"] == "create" and report["users_imported"] == 0
+    assert any("no import role was given" in warning for warning in report["warnings"]), report["warnings"]
     small = drill(aws, pool, "--users", "5")
     assert json.loads(small.stdout)["users_checked"] == 5, small.stdout + small.stderr
     wrong = drill(aws, pool, "--users", "none")
     assert wrong.returncode == 2 and "--users must be a number of users above 0 or all, not 'none'" in wrong.stderr
+
+
+def test_a_drill_of_every_user_with_an_import_role_imports_them_and_creates_only_those_a_job_cannot_take(aws):
+    pool = backed_up_with_an_unverified_user(aws, users=12, groups=2, big_group_members=3)
+    aws.server.faults.recording = True
+    result = drill(aws, pool, "--users", "all", "--import-role-arn", IMPORT_ROLE)
+    assert result.returncode == 0, result.stdout + result.stderr
+    report = json.loads(result.stdout)
+    recorded = aws.server.faults.recorded
+
+    assert report["passed"] and report["users_checked"] == report["users_in_backup"] == 13
+    assert (report["users_via"], report["users_imported"]) == ("import", 12)
+    assert [json.loads(body)["Username"] for op, body in recorded if op == "AdminCreateUser"] == [UNVERIFIED]
+    [job] = [job for job in import_jobs.jobs() if job.pool_id == report["scratch_pool_id"]]
+    # The restore keeps her out of the job's file (it knows Cognito would fail her line).
+    assert (job.status, job.imported, job.failed, job.role_arn) == ("Succeeded", 12, 0, IMPORT_ROLE)
+    # Billed: the user created, and the imported users the drill then disabled or put in a group.
+    disabled = {f"user{i:03d}" for i in range(0, 12, 10)}
+    grouped = {f"user{i:03d}" for i in range(5)}
+    assert billed_users(recorded) == {UNVERIFIED} | disabled | grouped
+    assert report["billed_users"] == len({UNVERIFIED} | disabled | grouped)
+    assert not any("no import role" in warning for warning in report["warnings"])
+    assert pool_names(aws) == ["customers"]
+    text = aws.run("drill", "--pool-id", pool, "--table", TABLE, "--users", "all",
+                   env=aws.env(BACKUP_IMPORT_ROLE_ARN=IMPORT_ROLE), timeout=300)
+    assert text.returncode == 0 and "12 users were imported, billed only if then disabled, grouped or given MFA" in text.stdout, text.stdout
 
 
 def test_the_text_report_gives_a_verdict_and_a_timed_line_per_step(aws):
@@ -221,6 +266,31 @@ def test_sigint_stops_the_drill_and_its_scratch_pool_is_still_deleted(aws):
     assert pool_names(aws) == ["customers"]
 
 
+def test_sigint_during_a_full_drill_by_import_stops_the_job_and_still_deletes_the_scratch_pool(aws):
+    pool = backed_up(aws, users=40, groups=2, big_group_members=2)
+    import_jobs.settings.seconds_per_user = 0.2
+    process = subprocess.Popen([BINARY, "drill", "--pool-id", pool, "--table", TABLE, "--json", "--users", "all",
+                                "--import-role-arn", IMPORT_ROLE], env=aws.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not any(job.status == "InProgress" for job in import_jobs.jobs()):
+        assert time.monotonic() < deadline and process.poll() is None, process.communicate()
+        time.sleep(0.05)
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=60)
+
+    assert process.returncode == 130, stdout + stderr
+    report = json.loads(stdout)
+    assert report["passed"] is False and report["steps"][-1]["step"] == "cleanup" and report["steps"][-1]["passed"]
+    # The drill sent StopUserImportJob before deleting the pool: no job goes on importing into it.
+    [job] = import_jobs.jobs()
+    for _ in range(100):  # the line in progress when the stop came ends first
+        if job.status == "Stopped":
+            break
+        time.sleep(0.05)
+    assert job.stop.is_set() and job.status == "Stopped" and job.imported < 40
+    assert pool_names(aws) == ["customers"]
+
+
 # ----------------------------------------------------------------- the function
 
 
@@ -251,6 +321,25 @@ def test_the_drill_event_drills_every_configured_pool_and_emits_the_metric(aws, 
     assert status.returncode == 0, status.stdout + status.stderr
 
 
+def test_the_drill_event_of_every_user_imports_with_the_functions_import_role(aws, function):
+    pool = backed_up_with_an_unverified_user(aws, users=6, groups=2, big_group_members=2)
+    aws.server.faults.recording = True
+    runtime = function([pool], BACKUP_IMPORT_ROLE_ARN=IMPORT_ROLE)
+    kind, response = runtime.invoke(json.dumps({"drill": {"users": "all"}}).encode())
+    assert kind == "response", response
+    [drilled] = json.loads(response["body"])["drills"]
+    [logged] = [line["drill"] for line in runtime.log_lines() if line.get("message") == "drill passed"]
+    assert (logged["users_via"], logged["users_imported"], logged["users_checked"]) == ("import", 6, 7)
+    assert [json.loads(body)["Username"] for op, body in aws.server.faults.recorded if op == "AdminCreateUser"] == [UNVERIFIED]
+    # Billed: the user created, and user000 to user004, whom the drill puts in group-01 (user000 also disabled).
+    billed = billed_users(aws.server.faults.recorded)
+    assert billed == {UNVERIFIED} | {f"user{i:03d}" for i in range(5)}
+    assert drilled["billed_users"] == len(billed) == 6
+    [metric] = drill_metrics(runtime)
+    assert metric["DrillBilledUsers"] == 6
+    assert pool_names(aws) == ["customers"]
+
+
 def test_a_drill_of_a_tampered_backup_fails_the_invocation_with_the_metric_and_leaves_no_pool(aws, function):
     pool = backed_up(aws, users=3, groups=2, big_group_members=2)
     tamper(aws)
@@ -274,9 +363,12 @@ def test_a_malformed_drill_event_is_an_invalid_event(aws, function, event):
 
 
 def least_privilege_pool(aws) -> str:
-    """Every kind of item the drill's policy covers that moto can round-trip (terms too)."""
+    """Every kind of item the drill's policy covers that moto can round-trip (terms too), and a
+    user an import job cannot take (so a drill by import also creates one)."""
     pool = rich_pool(aws.client("cognito-idp"), users=3, groups=2, big_group_members=2)
     cognito = aws.client("cognito-idp")
+    cognito.admin_create_user(UserPoolId=pool, Username=UNVERIFIED, MessageAction="SUPPRESS",
+                              UserAttributes=[{"Name": "email", "Value": "unverified@example.com"}])
     client = cognito.list_user_pool_clients(UserPoolId=pool, MaxResults=60)["UserPoolClients"][0]["ClientId"]
     cognito.create_terms(UserPoolId=pool, ClientId=client, TermsName="terms-of-use", TermsSource="LINK", Enforcement="NONE",
                          Links={"cognito:default": "https://example.com/terms"})
@@ -300,24 +392,33 @@ def put_policy(aws, admin: dict, policy: dict) -> None:
 
 
 def test_the_drill_policy_is_enough_and_every_action_in_it_is_needed(aws):
+    # A drill of every user by import, one of whom a job cannot take: every action of the policy
+    # is exercised, the sampled drill's (a subset) and the import's.
     pool = least_privilege_pool(aws)
     policy = function_role_policy(drill_policy())
     admin, restricted = admin_and_restricted_users(aws.url, policy)
+    full = ("--users", "all", "--import-role-arn", IMPORT_ROLE)
     aws.server.enforce_auth()
-    result = drill(aws, pool, credentials=restricted)
+    result = drill(aws, pool, *full, credentials=restricted)
     assert result.returncode == 0, result.stdout + result.stderr
+    assert json.loads(result.stdout)["users_imported"] == 3
+    assert drill(aws, pool, credentials=restricted).returncode == 0  # the default, sampled drill
 
-    # Needed only after a lost answer; proven by the test below.
-    only_on_failure = {"cognito-idp:ListUserPools", "cognito-idp:AdminGetUser"}
+    # Needed only after a lost answer (proven by the test below), when the drill is stopped, or
+    # when a job fails a line the restore sent (the log says why; the restore keeps the lines it
+    # knows would fail out of the file, so none does here).
+    only_on_failure = {"cognito-idp:ListUserPools", "cognito-idp:AdminGetUser", "cognito-idp:ListUserImportJobs",
+                       "cognito-idp:StopUserImportJob", "logs:FilterLogEvents"}
     # Restores a backup user's links to external identities. moto shows no link in a user's
     # `identities` (Cognito's only record of one), so a linked user cannot round-trip here: the
     # restore's AdminLinkProviderForUser calls are pinned by tests/test_restore_creates.py and RestoreJobTests.
-    not_in_moto = {"cognito-idp:AdminLinkProviderForUser"}
+    # moto checks no iam:PassRole on CreateUserImportJob: test_template.py pins its resource and condition.
+    not_in_moto = {"cognito-idp:AdminLinkProviderForUser", "iam:PassRole"}
     needed = sorted({a for s in drill_policy()["Statement"] for a in s["Action"]} - only_on_failure - not_in_moto)
     needed += ["dynamodb:Query", "s3:GetObject"]
     for action in needed:
         put_policy(aws, admin, without_action(policy, action))
-        result = drill(aws, pool, credentials=restricted)
+        result = drill(aws, pool, *full, credentials=restricted)
         assert result.returncode != 0, f"the drill passed without {action}"
         assert "AccessDenied" in result.stdout + result.stderr, (action, result.stdout[-2000:], result.stderr)
         aws.server.relax_auth()
@@ -335,12 +436,13 @@ def test_the_drill_policy_is_enough_and_every_action_in_it_is_needed(aws):
         else:
             assert leftovers == [], (action, leftovers)
     put_policy(aws, admin, policy)
-    assert drill(aws, pool, credentials=restricted).returncode == 0
+    assert drill(aws, pool, *full, credentials=restricted).returncode == 0
 
 
 @pytest.mark.parametrize("action,operation", [
     ("cognito-idp:ListUserPools", "CreateUserPool"),
     ("cognito-idp:AdminGetUser", "AdminCreateUser"),
+    ("cognito-idp:ListUserImportJobs", "CreateUserImportJob"),
 ])
 def test_each_lookup_action_is_what_recovers_a_create_whose_answer_was_lost(aws, action, operation):
     pool = backed_up(aws, users=3, groups=2, big_group_members=2)
@@ -348,7 +450,8 @@ def test_each_lookup_action_is_what_recovers_a_create_whose_answer_was_lost(aws,
     admin, restricted = admin_and_restricted_users(aws.url, policy)
     aws.server.faults.add(operation, "drop")
     aws.server.enforce_auth()
-    result = drill(aws, pool, credentials=restricted)
+    extra = ("--users", "all", "--import-role-arn", IMPORT_ROLE) if operation == "CreateUserImportJob" else ()
+    result = drill(aws, pool, *extra, credentials=restricted)
     assert result.returncode == 0, result.stdout + result.stderr
     aws.server.relax_auth()
     assert pool_names(aws) == ["customers"]
@@ -357,6 +460,6 @@ def test_each_lookup_action_is_what_recovers_a_create_whose_answer_was_lost(aws,
     aws.server.faults.clear()
     aws.server.faults.add(operation, "drop")
     aws.server.enforce_auth()
-    result = drill(aws, pool, credentials=restricted)
+    result = drill(aws, pool, *extra, credentials=restricted)
     aws.server.relax_auth()
     assert result.returncode == 1 and "AccessDenied" in result.stdout, result.stdout

@@ -86,6 +86,7 @@ FUNCTION_ENV = {
     "BACKUP_POOL_TAGS",
     "BACKUP_RPO_MINUTES",
     "BACKUP_DRILL_MAX_AGE_DAYS",
+    "BACKUP_IMPORT_ROLE_ARN",
     "BACKUP_TIER_RETENTION_DAYS",
     "BACKUP_OBJECT_LOCK_MODE",
     "BACKUP_STATE_MACHINE_ARN",
@@ -403,6 +404,7 @@ def test_function_environment(backup):
         "BACKUP_POOL_TAGS": "",
         "BACKUP_RPO_MINUTES": "",  # the function doubles the schedule's period
         "BACKUP_DRILL_MAX_AGE_DAYS": "",  # drills off: not judged
+        "BACKUP_IMPORT_ROLE_ARN": "",  # drills off: nothing imports
         "BACKUP_TIER_RETENTION_DAYS": "hourly=2,daily=35,monthly=366",
         "BACKUP_OBJECT_LOCK_MODE": "",
         "BACKUP_STATE_MACHINE_ARN": "arn:aws:states:us-east-1:123456789012:stateMachine:cognito-backup-prod",
@@ -413,6 +415,8 @@ def test_function_environment(backup):
         "DailyRetentionDays": "40", "MonthlyRetentionMonths": "24"}).resolve(variables)
     assert chosen["BACKUP_POOL_TAGS"] == "team=identity,backup=yes"
     assert (chosen["BACKUP_RPO_MINUTES"], chosen["BACKUP_DRILL_MAX_AGE_DAYS"]) == ("90", "10")
+    # A "users": "all" drill imports with the stack's ImportRole.
+    assert chosen["BACKUP_IMPORT_ROLE_ARN"] == Resolver(backup).get_att("ImportRole", "Arn")
     assert chosen["BACKUP_TIER_RETENTION_DAYS"] == "hourly=3,daily=40,monthly=731"
     assert chosen["BACKUP_OBJECT_LOCK_MODE"] == "COMPLIANCE"
     key = "arn:aws:kms:us-east-1:123456789012:key/abc"
@@ -536,6 +540,13 @@ def test_the_drill_may_write_and_delete_only_pools_tagged_as_scratch_pools(backu
             assert statement["Condition"] == {"StringEquals": {f"aws:RequestTag/{DRILL_TAG}": "true"}}
         elif actions == ["cognito-idp:ListUserPools"]:
             assert statement["Resource"] == "*" and "Condition" not in statement  # read-only, names no pool
+        elif actions == ["iam:PassRole"]:
+            # The import job's role alone, and only to Cognito.
+            assert statement["Resource"] == Resolver(backup).get_att("ImportRole", "Arn")
+            assert statement["Condition"] == {"StringEquals": {"iam:PassedToService": "cognito-idp.amazonaws.com"}}
+        elif actions == ["logs:FilterLogEvents"]:
+            # The import jobs' logs only, which Cognito writes under /aws/cognito/userpools/.
+            assert statement["Resource"] == "arn:aws:logs:us-east-1:123456789012:log-group:/aws/cognito/userpools/*"
         else:
             assert statement["Resource"] == "arn:aws:cognito-idp:us-east-1:123456789012:userpool/*", statement
             assert statement["Condition"] == {"StringEquals": {f"aws:ResourceTag/{DRILL_TAG}": "true"}}
@@ -930,6 +941,7 @@ def test_the_template_deploys_in_motos_cloudformation_with_every_protection_on(b
         env = {k: str(v) for k, v in env.items()}  # moto keeps a Number parameter an int; Lambda stores strings
         assert (env["USER_POOL_IDS"], env["BACKUP_POOL_TAGS"], env["BACKUP_RPO_MINUTES"]) == ("*", "team=identity", "120")
         assert env["BACKUP_DRILL_MAX_AGE_DAYS"] == "14" and env["BACKUP_OBJECT_LOCK_MODE"] == "GOVERNANCE"
+        assert env["BACKUP_IMPORT_ROLE_ARN"].endswith(":role/" + created["ImportRole"]["PhysicalResourceId"])
         assert env["BACKUP_TIER_RETENTION_DAYS"] == "hourly=2,daily=35,monthly=366"
 
         iam = session.client("iam")

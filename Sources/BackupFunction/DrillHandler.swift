@@ -4,6 +4,7 @@ import Backup
 import JSON
 import LambdaRuntime
 import Restore
+import Support
 
 /// The drill event: each pool's newest backup restored into a scratch pool, verified and
 /// deleted (see `Drill`). Every pool is drilled; any failure fails the invocation, so the
@@ -22,8 +23,11 @@ public struct DrillHandler: Sendable {
     public init(configuration: FunctionConfiguration, aws: AWSClient, log: FunctionLog) {
         self.configuration = configuration
         let cognito = Cognito(aws: aws, quotas: configuration.quotas)
+        // The template sets it to its ImportRole: a `"users": "all"` drill then imports.
+        let role = aws.configuration.environment["BACKUP_IMPORT_ROLE_ARN"]?.trimmingCharacters(in: " \t\r\n") ?? ""
         drill = Drill(cognito: cognito, creating: Cognito(aws: aws, quotas: configuration.quotas, retry: RetryPolicy(maxAttempts: 1)),
-                      s3: S3(aws: aws), catalog: BackupCatalog(dynamodb: DynamoDB(aws: aws), table: configuration.table))
+                      s3: S3(aws: aws), catalog: BackupCatalog(dynamodb: DynamoDB(aws: aws), table: configuration.table),
+                      importAccess: role.isEmpty ? nil : ImportJobAccess(roleARN: role, logs: CloudWatchLogs(aws: aws)))
         self.log = log
     }
 

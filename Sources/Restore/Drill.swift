@@ -23,9 +23,13 @@ public struct Drill: Sendable {
     public var cleanupDeadline: UTCTime?
     /// How many of the backup's users are restored and verified.
     public var users: DrillUsers
+    /// With `users` `.all`, the users go into the scratch pool by user import jobs, which bill no
+    /// monthly active user; nil, every one is created, and billed.
+    public var importAccess: ImportJobAccess?
 
     public init(cognito: any CognitoAPI, creating: any CognitoAPI, s3: S3, catalog: BackupCatalog, bucket: String? = nil,
-                keep: Bool = false, cleanupDeadline: UTCTime? = nil, users: DrillUsers = .sample(DrillUsers.defaultSample)) {
+                keep: Bool = false, cleanupDeadline: UTCTime? = nil, users: DrillUsers = .sample(DrillUsers.defaultSample),
+                importAccess: ImportJobAccess? = nil) {
         self.cognito = cognito
         self.creating = creating
         self.s3 = s3
@@ -34,6 +38,7 @@ public struct Drill: Sendable {
         self.keep = keep
         self.cleanupDeadline = cleanupDeadline
         self.users = users
+        self.importAccess = importAccess
     }
 
     /// Drills the pool and records the result in the metadata table (see `DrillRecords`).
@@ -75,11 +80,21 @@ public struct Drill: Sendable {
         let billed = BilledUsers()
         let (counted, countedCreating) = (billed.watching(cognito), billed.watching(creating))
         start = ContinuousClock.now
+        var options = RestoreOptions(target: .newPool(name: scratch.name), skipTriggers: true, passwords: .noInvitation)
+        var billingNote: String?
         do {
             let drilled: BackupContents
             switch users {
             case .all:
                 drilled = scratch.backup
+                if let importAccess {
+                    options.usersVia = .importJobs(importAccess)
+                    report.usersVia = "import"
+                } else {
+                    billingNote = "every user was created with AdminCreateUser, each a billed monthly active user: no import role was given "
+                        + "(--import-role-arn or BACKUP_IMPORT_ROLE_ARN), with which --users all imports them and bills only the users "
+                        + "a job cannot take and those it then disables, adds to groups or gives MFA preferences"
+                }
             case .sample(let size):
                 let sample = try DrillSample(of: scratch.backup, size: size)
                 drilled = sample.backup
@@ -87,11 +102,10 @@ public struct Drill: Sendable {
             }
             report.usersInBackup = scratch.backup.users.count
             report.usersChecked = drilled.users.count
-            let result = try await RestoreJob(cognito: counted, creating: countedCreating, backup: drilled,
-                                              options: RestoreOptions(target: .newPool(name: scratch.name), skipTriggers: true,
-                                                                      passwords: .noInvitation),
+            let result = try await RestoreJob(cognito: counted, creating: countedCreating, backup: drilled, options: options,
                                               mappings: journal).run()
-            report.warnings = result.report.warnings
+            report.warnings = result.report.warnings + [billingNote].compactMap { $0 }
+            report.usersImported = result.report.counts("users_imported").created
             report.failures = result.report.failures
             report.scratchPoolID = result.mapping.targetPoolID
             let created = result.report.counts.map { "\($0.counts.created + $0.counts.applied) \($0.component)" }.joined(separator: ", ")

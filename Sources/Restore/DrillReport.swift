@@ -44,6 +44,12 @@ public struct DrillReport: Sendable {
     public internal(set) var groupsNotRepresented = 0
     /// Distinct users any billed call of the drill named, and the scratch pool's plan that prices them.
     public internal(set) var billedUsers = 0
+    /// How the users went into the scratch pool: `create` (AdminCreateUser, each one billed) or
+    /// `import` (user import jobs, with AdminCreateUser for the users a job could not take).
+    public internal(set) var usersVia = "create"
+    /// Users an import job put in the scratch pool: not billed for that, only for what the
+    /// restore did to them afterwards (disabled, added to a group, given MFA preferences).
+    public internal(set) var usersImported = 0
     public internal(set) var tier: CognitoTier = .essentials
 
     public init(poolID: String) { self.poolID = poolID }
@@ -96,6 +102,8 @@ public struct DrillReport: Sendable {
             "users_in_backup": .number(usersInBackup),
             "groups_not_represented": .number(groupsNotRepresented),
             "billed_users": .number(billedUsers),
+            "users_via": .string(usersVia),
+            "users_imported": .number(usersImported),
             "tier": .string(tier.rawValue),
             "billed_cost_usd": .number(tier.costInCents(users: billedUsers)),
         ]
@@ -120,7 +128,8 @@ public struct DrillReport: Sendable {
         lines.append("  users     \(usersChecked) of \(usersInBackup) restored and verified"
             + (usersChecked < usersInBackup ? " (a sample: every user and membership of the file was read and parsed)" : "")
             + (groupsNotRepresented > 0 ? "; \(groupsNotRepresented) groups had no member in the sample" : ""))
-        lines.append("  billed    \(tier.describe(users: billedUsers)), before the account's free tier")
+        lines.append("  billed    \(tier.describe(users: billedUsers)), before the account's free tier"
+            + (usersVia == "import" ? "; \(usersImported) users were imported, billed only if then disabled, grouped or given MFA preferences" : ""))
         if !notDrilled.isEmpty {
             lines.append("  not drilled:")
             lines += notDrilled.map { "    - \($0)" }

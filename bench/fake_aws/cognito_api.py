@@ -13,6 +13,8 @@ import time
 from .account import ACCOUNT, REGION
 from .cognito_pools import CreatedPool, Pool, SyntheticPool, random_id
 from .errors import ApiError
+from .import_jobs import ImportJobOps, ImportModel, Job
+from .logs import Logs
 
 _FILTER = re.compile(r'\s*([\w:]+)\s*(\^?=)\s*"((?:[^"\\]|\\.)*)"\s*')
 
@@ -70,13 +72,17 @@ def _with_token(result: dict, key: str, scope: str, position: int | None) -> dic
     return result
 
 
-class Cognito:
-    """Operation handlers, one `op_<Name>` method per X-Amz-Target operation. Calls are
-    serialised by one lock: each takes microseconds and the simulated latency is
-    slept outside it."""
+class Cognito(ImportJobOps):
+    """Operation handlers, one `op_<Name>` method per X-Amz-Target operation (the user import
+    jobs' in import_jobs.py). Calls are serialised by one lock: each takes microseconds and the
+    simulated latency is slept outside it."""
 
-    def __init__(self, bench_pool: SyntheticPool):
+    def __init__(self, bench_pool: SyntheticPool, logs: Logs | None = None, import_model: ImportModel | None = None):
         self.pools: dict[str, Pool] = {bench_pool.id: bench_pool}
+        self.logs = logs or Logs()
+        self.import_model = import_model or ImportModel()
+        self.import_jobs: dict[str, Job] = {}
+        self.upload_base = ""  # the server's URL, which the jobs' pre-signed URLs point at
         # ListUsers and ListUsersInGroup tokens name the generation that issued them;
         # `expire_tokens()` starts a new one, and Cognito's answer to an expired token is what
         # the older ones then get.

@@ -85,7 +85,7 @@ class Pool:
                            "Mutable": True, "Required": False, **entry, "Name": name}
             self.schema.append(known[name])
 
-    def _read_only(self, *_args):
+    def _read_only(self, *_args, **_options):
         raise ApiError("InvalidParameterException",
                        "fake_cognito: the synthetic pool's users are read-only; "
                        "restore into a pool made with CreateUserPool")
@@ -238,10 +238,10 @@ class SyntheticPool(Pool):
 class _StoredUser:
     __slots__ = ("sub", "attributes", "enabled", "created", "modified", "status")
 
-    def __init__(self, attributes: str, now: float):
+    def __init__(self, attributes: str, now: float, status: str):
         self.sub, self.attributes = str(uuid.uuid4()), attributes
         self.enabled, self.created, self.modified = True, now, now
-        self.status = "FORCE_CHANGE_PASSWORD"  # what AdminCreateUser leaves a user in
+        self.status = status
 
 
 class CreatedPool(Pool):
@@ -287,7 +287,9 @@ class CreatedPool(Pool):
         end = min(len(members), start + limit)
         return [self._user(u) for u in members[start:end]], end if end < len(members) else None
 
-    def create_user(self, username: str, attributes: list[dict], now: float) -> dict:
+    def create_user(self, username: str, attributes: list[dict], now: float,
+                    status: str = "FORCE_CHANGE_PASSWORD") -> dict:
+        """AdminCreateUser leaves a user FORCE_CHANGE_PASSWORD; an import job, RESET_REQUIRED."""
         if username in self._users:
             raise ApiError("UsernameExistsException", "User account already exists")
         names = {entry["Name"] for entry in self.schema}
@@ -301,7 +303,7 @@ class CreatedPool(Pool):
                 raise ApiError("InvalidParameterException",
                                "Attributes did not conform to the schema: Type for "
                                f"attribute {{{name}}} could not be determined")
-        self._users[username] = _StoredUser(json.dumps(attributes, separators=(",", ":")), now)
+        self._users[username] = _StoredUser(json.dumps(attributes, separators=(",", ":")), now, status)
         self._order.append(username)
         return self._user(username)
 

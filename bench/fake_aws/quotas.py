@@ -40,10 +40,12 @@ CATEGORY_OPS = {
     "UserPoolResourceRead": ("ListGroups", "ListIdentityProviders", "DescribeIdentityProvider",
                              "ListResourceServers", "DescribeUserPoolDomain",
                              "GetUICustomization", "DescribeRiskConfiguration",
-                             "DescribeManagedLoginBrandingByClient", "ListTerms"),  # last two (?)
+                             "DescribeManagedLoginBrandingByClient", "ListTerms",  # last two (?)
+                             "GetCSVHeader", "DescribeUserImportJob", "ListUserImportJobs"),
     "UserPoolResourceUpdate": ("CreateGroup", "CreateIdentityProvider", "CreateResourceServer",
                                "CreateUserPoolDomain", "SetUICustomization",
-                               "SetRiskConfiguration", "TagResource"),  # TagResource (?)
+                               "SetRiskConfiguration", "TagResource",  # TagResource (?)
+                               "CreateUserImportJob", "StartUserImportJob", "StopUserImportJob"),
     "UserPoolClientRead": ("ListUserPoolClients", "DescribeUserPoolClient"),
     "UserPoolClientUpdate": ("CreateUserPoolClient",),
 }

@@ -1,5 +1,6 @@
-"""The loopback HTTP server: one port for all three services, dispatched by X-Amz-Target
-(Cognito, DynamoDB) or else as S3 REST; quotas and latency are applied here."""
+"""The loopback HTTP server: one port for every service, dispatched by X-Amz-Target (Cognito,
+DynamoDB, CloudWatch Logs), by path for the user import jobs' pre-signed URLs, or else as S3
+REST; quotas and latency are applied here."""
 from __future__ import annotations
 
 import json
@@ -11,11 +12,14 @@ import time
 import uuid
 import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
 
 from .cognito_api import Cognito
 from .cognito_pools import SyntheticPool
 from .dynamodb import DynamoDB
 from .errors import ApiError
+from .import_jobs import UPLOAD_PATH, ImportModel
+from .logs import Logs
 from .quotas import CATEGORY, QUOTAS, Quotas
 from .s3 import S3
 from .s3_requests import S3Requests
@@ -23,6 +27,7 @@ from .stats import Stats
 
 COGNITO_TARGET = "AWSCognitoIdentityProviderService"
 DYNAMODB_TARGET = "DynamoDB_20120810"
+LOGS_TARGET = "Logs_20140328"
 
 
 class _Handler(S3Requests, BaseHTTPRequestHandler):
@@ -66,7 +71,29 @@ class _Handler(S3Requests, BaseHTTPRequestHandler):
         else:
             self._s3()
 
-    do_PUT = do_DELETE = do_HEAD = lambda self: self._s3()
+    def do_PUT(self):
+        if self.path.startswith(UPLOAD_PATH):
+            self._import_upload()
+        else:
+            self._s3()
+
+    do_DELETE = do_HEAD = lambda self: self._s3()
+
+    def _import_upload(self) -> None:
+        """The S3 side of a user import job's pre-signed URL."""
+        fake = self.server.fake
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        url = urlsplit(self.path)
+        status, code, message = fake.cognito.upload(url.path[len(UPLOAD_PATH):], parse_qs(url.query), self.headers, body)
+        fake.statistics.record("s3:PutObject (import job URL)" + ("" if status == 200 else f" {status}"))
+        fake.sleep_latency()
+        headers = {"x-amz-request-id": uuid.uuid4().hex[:16].upper()}
+        if status == 200:
+            self._respond(200, b"", {**headers, "x-amz-server-side-encryption": "aws:kms"})
+            return
+        payload = (f'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>{code}</Code><Message>{message}</Message>'
+                   f"<RequestId>{headers['x-amz-request-id']}</RequestId></Error>").encode()
+        self._respond(status, payload, {**headers, "Content-Type": "application/xml"})
 
     # -- JSON protocols
 
@@ -77,6 +104,7 @@ class _Handler(S3Requests, BaseHTTPRequestHandler):
         backend, content_type, prefix = {
             COGNITO_TARGET: (fake.cognito, "application/x-amz-json-1.1", "cognito-idp:"),
             DYNAMODB_TARGET: (fake.dynamodb, "application/x-amz-json-1.0", "dynamodb:"),
+            LOGS_TARGET: (fake.logs, "application/x-amz-json-1.1", "logs:"),
         }.get(service, (None, "application/x-amz-json-1.1", "unknown:"))
         category = CATEGORY.get(op) if service == COGNITO_TARGET else None
         try:
@@ -112,19 +140,24 @@ class FakeAWS:
     """A running fake: `url`, `stats()`, `stop()`."""
 
     def __init__(self, *, users=1000, groups=10, members_per_group=100, latency_ms=30.0,
-                 seed=1, port=0, quotas=None, ddb_keys=None, part_delay_s=0.0):
+                 seed=1, port=0, quotas=None, ddb_keys=None, part_delay_s=0.0, import_rate=None,
+                 import_pending_s=None, import_url_lifetime_s=None):
         self.latency_s = latency_ms / 1000.0
         self.part_delay_s = part_delay_s
         self._jitter = random.Random(seed)
         self.quotas = Quotas({**QUOTAS, **(quotas or {})})
         self.statistics = Stats()
-        self.cognito = Cognito(SyntheticPool(users, groups, members_per_group, seed))
+        self.logs = Logs()
+        model = ImportModel(**{name: value for name, value in (("rate", import_rate), ("pending_s", import_pending_s),
+                                                                ("url_lifetime_s", import_url_lifetime_s)) if value is not None})
+        self.cognito = Cognito(SyntheticPool(users, groups, members_per_group, seed), self.logs, model)
         self.dynamodb = DynamoDB(dict(ddb_keys or {}))
         self._root = tempfile.mkdtemp(prefix="fake_cognito_s3_")
         self.s3 = S3(self._root)
         self._server = _Server(("127.0.0.1", port), _Handler)
         self._server.fake = self
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        self.cognito.upload_base = self.url
         # A short poll interval keeps stop() quick; the idle wake-ups cost nothing measurable.
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,),
                                         name="fake-cognito", daemon=True)
@@ -135,7 +168,7 @@ class FakeAWS:
             time.sleep(self.latency_s * self._jitter.uniform(0.7, 1.3))
 
     def stats(self) -> dict:
-        return {**self.statistics.snapshot(), "s3": self.s3.usage()}
+        return {**self.statistics.snapshot(), "s3": self.s3.usage(), "import_jobs": self.cognito.describe_import_jobs()}
 
     def stop(self) -> None:
         self._server.shutdown()
@@ -147,5 +180,7 @@ class FakeAWS:
 def start(**options) -> FakeAWS:
     """Starts a fake on 127.0.0.1 in background threads. Options: users, groups,
     members_per_group, latency_ms, seed, port, quotas ({category: rps} overrides),
-    ddb_keys ({table: (hash, range or None)}), part_delay_s (added to every UploadPart)."""
+    ddb_keys ({table: (hash, range or None)}), part_delay_s (added to every UploadPart),
+    import_rate (users/s a user import job takes, import_jobs.IMPORT_RATE by default),
+    import_pending_s and import_url_lifetime_s (see import_jobs.ImportModel)."""
     return FakeAWS(**options)

@@ -8,13 +8,7 @@
   ``Authorization`` (the URL is its own signature), as S3 would insist.
 - StartUserImportJob: one active job (Pending, InProgress, Stopping) per account, else
   ``PreconditionNotMetException``. The job then runs in a thread of its own.
-- The file: UTF-8; a byte-order mark is kept as data, so the header's first column no longer
-  matches and the job fails; the header must list every column of GetCSVHeader once, in any
-  order; at most 500,000 users and 100,000,000 bytes; a line of more than 16,000 characters,
-  with the wrong number of fields, a username already there (``SKIPPED``), or none of the pool's
-  auto-verified attributes verified fails on its own. Values are split at commas not escaped by
-  a backslash, ``\\,`` reads as a comma, any other backslash and any double quote are data, and
-  white space at either end is trimmed.
+- The file and its lines: bench/fake_aws/import_csv.py, shared with the bench fake's jobs.
 - Imported users are ``RESET_REQUIRED``; each line is logged to moto's CloudWatch Logs, group
   ``/aws/cognito/userpools/<pool id>/<pool name>``, stream ``<job id>/<job name>``, as
   ``[SUCCEEDED] Line Number N - ...`` (N counts the file's lines, the header being line 1).
@@ -23,9 +17,11 @@
 from __future__ import annotations
 
 import secrets
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -35,14 +31,9 @@ from moto.core.exceptions import JsonRESTError
 from moto.core.responses import ActionResult
 from moto.core.utils import utcnow
 
-STANDARD_COLUMNS = [
-    "name", "given_name", "family_name", "middle_name", "nickname", "preferred_username", "profile", "picture",
-    "website", "email", "email_verified", "gender", "birthdate", "zoneinfo", "locale", "phone_number",
-    "phone_number_verified", "address", "updated_at", "cognito:mfa_enabled", "cognito:username",
-]
-MAX_ROWS = 500_000
-MAX_BYTES = 100_000_000
-MAX_ROW_CHARACTERS = 16_000
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+from fake_aws import import_csv  # noqa: E402  (the CSV rules, one owner for both emulations)
+
 UPLOAD_PATH = "/_cognito_user_import/"
 
 
@@ -132,8 +123,8 @@ def reset(account: str, region: str) -> None:
 
 
 def csv_header(pool: Any) -> list[str]:
-    custom = [name for name, attribute in pool.schema_attributes.items() if attribute.custom and not attribute.developer_only]
-    return STANDARD_COLUMNS + custom
+    return import_csv.csv_header([name for name, attribute in pool.schema_attributes.items()
+                                  if attribute.custom and not attribute.developer_only])
 
 
 class ImportJobResponses:
@@ -214,24 +205,6 @@ def _finish(job: Job, status: str, message: str) -> None:
         job.status, job.message, job.completion_date = status, message, utcnow()
 
 
-def split_fields(line: str) -> list[str]:
-    """The line's values: split at commas a backslash does not escape; ``\\,`` is a comma."""
-    fields, current, i = [], [], 0
-    while i < len(line):
-        if line[i] == "\\" and i + 1 < len(line) and line[i + 1] == ",":
-            current.append(",")
-            i += 2
-            continue
-        if line[i] == ",":
-            fields.append("".join(current))
-            current = []
-        else:
-            current.append(line[i])
-        i += 1
-    fields.append("".join(current))
-    return fields
-
-
 def _run(job: Job, pool: Any, account: str, region: str) -> None:
     from moto.logs.models import logs_backends
 
@@ -247,65 +220,33 @@ def _run(job: Job, pool: Any, account: str, region: str) -> None:
     logs.create_log_stream(group, stream)
 
     def log(outcome: str, line: int, text: str) -> None:
-        logs.put_log_events(group, stream, [{"timestamp": int(time.time() * 1000), "message": f"[{outcome}] Line Number {line} - {text}"}])
+        logs.put_log_events(group, stream, [{"timestamp": int(time.time() * 1000), "message": import_csv.log_line(outcome, line, text)}])
 
-    data = job.file
-    if data is None:
-        return _finish(job, "Failed", "The CSV file was not uploaded.")
-    if len(data) > MAX_BYTES:
-        return _finish(job, "Failed", f"The CSV file is larger than {MAX_BYTES} bytes.")
     try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        return _finish(job, "Failed", "The CSV file is not UTF-8.")
-    lines = text.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    lines = [line[:-1] if line.endswith("\r") else line for line in lines]
-    if not lines:
-        return _finish(job, "Failed", "The CSV file is empty.")
-    columns = lines[0].split(",")
-    expected = csv_header(pool)
-    if sorted(columns) != sorted(expected):
-        missing = sorted(set(expected) - set(columns))
-        extra = sorted(set(columns) - set(expected))
-        return _finish(job, "Failed", f"The CSV header does not match the user pool's: missing {missing}, unexpected {extra}.")
-    if len(lines) - 1 > MAX_ROWS:
-        return _finish(job, "Failed", f"The CSV file has more than {MAX_ROWS} users.")
+        columns, lines = import_csv.read_file(job.file, csv_header(pool))
+    except import_csv.FileRefused as refused:
+        return _finish(job, "Failed", str(refused))
     auto_verified = pool.extended_config.get("AutoVerifiedAttributes") or []
-    for number, line in enumerate(lines[1:], start=2):
+    for number, line in enumerate(lines, start=import_csv.FIRST_ROW):
         if job.stop.is_set():
             break
         time.sleep(settings.seconds_per_user)
-        if len(line.encode("utf-16-le")) // 2 > MAX_ROW_CHARACTERS:
+        try:
+            row = import_csv.read_line(line, columns)
+            if pool._get_user(row.username):
+                job.skipped += 1
+                log("SKIPPED", number, import_csv.SKIPPED)
+                continue
+            row.check_auto_verified(auto_verified)
+        except import_csv.LineFailed as failed:
             job.failed += 1
-            log("FAILED", number, f"The line is longer than {MAX_ROW_CHARACTERS} characters.")
+            log("FAILED", number, str(failed))
             continue
-        values = split_fields(line)
-        if len(values) != len(columns):
-            job.failed += 1
-            log("FAILED", number, f"The line has {len(values)} values for {len(columns)} columns.")
-            continue
-        row = {column: value.strip() for column, value in zip(columns, values)}
-        username = row.pop("cognito:username")
-        mfa = row.pop("cognito:mfa_enabled")
-        if not username or mfa not in ("true", "false"):
-            job.failed += 1
-            log("FAILED", number, "cognito:username and cognito:mfa_enabled (true or false) are required.")
-            continue
-        if pool._get_user(username):
-            job.skipped += 1
-            log("SKIPPED", number, "The user already exists.")
-            continue
-        if not any(row.get(f"{name}_verified") == "true" and row.get(name) for name in auto_verified):
-            job.failed += 1
-            log("FAILED", number, f"User {username} does not set any of the auto verified attributes to true.")
-            continue
-        attributes = [{"Name": name, "Value": value} for name, value in row.items() if value]
-        user = CognitoIdpUser(pool.id, username, None, "RESET_REQUIRED", attributes)
+        attributes = [{"Name": name, "Value": value} for name, value in row.attributes.items()]
+        user = CognitoIdpUser(pool.id, row.username, None, "RESET_REQUIRED", attributes)
         pool.users[user.username] = user
         job.imported += 1
-        log("SUCCEEDED", number, "The import succeeded.")
+        log("SUCCEEDED", number, import_csv.SUCCEEDED)
     if job.stop.is_set():
         return _finish(job, "Stopped", "")
     return _finish(job, "Succeeded", "Import Job Completed Successfully.")
