@@ -2,14 +2,13 @@
 with Cognito's filters, limits and pagination tokens."""
 from __future__ import annotations
 
-import base64
-import json
 import re
 import secrets
 import string
 import threading
 import time
 
+from . import tokens
 from .account import ACCOUNT, REGION
 from .cognito_pools import CreatedPool, Pool, SyntheticPool, random_id
 from .errors import ApiError
@@ -41,23 +40,9 @@ def _limit(value, field: str, maximum: int = 60) -> int:
     return value
 
 
-def _token(scope: str, position: int) -> str:
-    return base64.urlsafe_b64encode(json.dumps([scope, position]).encode()).decode()
-
-
 def _untoken(token: str | None, scope: str) -> int:
-    """Position a pagination token resumes at; tokens only work with the listing
-    (filter, group) that issued them, as in Cognito."""
-    if not token:
-        return 0
-    try:
-        issued_for, position = json.loads(base64.urlsafe_b64decode(token))
-    except (ValueError, TypeError):
-        issued_for, position = None, -1
-    if issued_for != scope or not isinstance(position, int) or position < 0:
-        raise ApiError("InvalidParameterException", "Invalid pagination token.")
-    return position
-
+    """Tokens only work with the listing (filter, group) that issued them, as in Cognito."""
+    return tokens.position(token, scope, "Invalid pagination token.")
 
 
 def _page(items: list, start: int, limit: int) -> tuple[list, int | None]:
@@ -68,7 +53,7 @@ def _page(items: list, start: int, limit: int) -> tuple[list, int | None]:
 
 def _with_token(result: dict, key: str, scope: str, position: int | None) -> dict:
     if position is not None:
-        result[key] = _token(scope, position)
+        result[key] = tokens.token(scope, position)
     return result
 
 

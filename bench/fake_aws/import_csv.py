@@ -120,3 +120,16 @@ def split_fields(line: str) -> list[str]:
         i += 1
     fields.append("".join(current))
     return fields
+
+
+def job_description(*, name: str, job_id: str, pool_id: str, url: str, created, status: str, role_arn: str,
+                    imported: int, skipped: int, failed: int, started=None, completed=None, message: str | None = None) -> dict:
+    """A job as DescribeUserImportJob and ListUserImportJobs answer it (UserImportJobType):
+    dates and the completion message only once the job has them."""
+    job = {"JobName": name, "JobId": job_id, "UserPoolId": pool_id, "PreSignedUrl": url, "CreationDate": created,
+           "Status": status, "CloudWatchLogsRoleArn": role_arn,
+           "ImportedUsers": imported, "SkippedUsers": skipped, "FailedUsers": failed}
+    for key, value in (("StartDate", started), ("CompletionDate", completed), ("CompletionMessage", message)):
+        if value:
+            job[key] = value
+    return job

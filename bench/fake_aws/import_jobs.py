@@ -74,16 +74,10 @@ class Job:
             self.status, self.message, self.completed = "Expired", "The user import job has expired.", time.time()
 
     def describe(self) -> dict:
-        job = {"JobName": self.name, "JobId": self.id, "UserPoolId": self.pool_id, "PreSignedUrl": self.url,
-               "CreationDate": self.created, "Status": self.status, "CloudWatchLogsRoleArn": self.role_arn,
-               "ImportedUsers": self.imported, "SkippedUsers": self.skipped, "FailedUsers": self.failed}
-        if self.started:
-            job["StartDate"] = self.started
-        if self.completed:
-            job["CompletionDate"] = self.completed
-        if self.message:
-            job["CompletionMessage"] = self.message
-        return job
+        return import_csv.job_description(name=self.name, job_id=self.id, pool_id=self.pool_id, url=self.url, created=self.created,
+                                          status=self.status, role_arn=self.role_arn, imported=self.imported,
+                                          skipped=self.skipped, failed=self.failed, started=self.started,
+                                          completed=self.completed, message=self.message)
 
 
 class ImportJobOps:

@@ -3,11 +3,10 @@ FilterLogEvents, the one read a restore makes of them (at most 10,000 events a p
 `nextToken` to go on, ResourceNotFoundException for a group that does not exist)."""
 from __future__ import annotations
 
-import base64
-import json
 import threading
 import time
 
+from . import tokens
 from .errors import ApiError
 
 MAX_EVENTS = 10_000
@@ -59,17 +58,9 @@ class Logs:
                              for i, (timestamp, stream, message) in enumerate(page)],
                   "searchedLogStreams": [{"logStreamName": name, "searchedCompletely": True} for name in names]}
         if start + limit < len(events):
-            result["nextToken"] = base64.urlsafe_b64encode(json.dumps([group, start + limit]).encode()).decode()
+            result["nextToken"] = tokens.token(group, start + limit)
         return result
 
 
 def _position(token: str | None, group: str) -> int:
-    if not token:
-        return 0
-    try:
-        issued_for, position = json.loads(base64.urlsafe_b64decode(token))
-    except (ValueError, TypeError):
-        issued_for, position = None, -1
-    if issued_for != group or not isinstance(position, int) or position < 0:
-        raise ApiError("InvalidParameterException", "The specified nextToken is invalid.")
-    return position
+    return tokens.position(token, group, "The specified nextToken is invalid.")

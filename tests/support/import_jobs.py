@@ -83,16 +83,10 @@ class Job:
 
     def describe(self) -> dict[str, Any]:
         self.expire_if_unused()
-        job = {"JobName": self.name, "JobId": self.id, "UserPoolId": self.pool_id, "PreSignedUrl": self.url,
-               "CreationDate": self.creation_date, "Status": self.status, "CloudWatchLogsRoleArn": self.role_arn,
-               "ImportedUsers": self.imported, "SkippedUsers": self.skipped, "FailedUsers": self.failed}
-        if self.start_date:
-            job["StartDate"] = self.start_date
-        if self.completion_date:
-            job["CompletionDate"] = self.completion_date
-        if self.message:
-            job["CompletionMessage"] = self.message
-        return job
+        return import_csv.job_description(name=self.name, job_id=self.id, pool_id=self.pool_id, url=self.url,
+                                          created=self.creation_date, status=self.status, role_arn=self.role_arn,
+                                          imported=self.imported, skipped=self.skipped, failed=self.failed,
+                                          started=self.start_date, completed=self.completion_date, message=self.message)
 
 
 _jobs: dict[str, Job] = {}
