@@ -71,6 +71,20 @@ def test_a_plan_into_a_pool_that_cannot_take_the_backup_says_why_and_exits_1(ser
     report = json.loads(planned.stdout)
     assert not report["would_go_through"] and "custom:level (Number) is missing" in report["refusal"]
     assert "the restore would not go through" in planned.stderr
+    assert report["differences"] is None
+
+
+def test_a_plan_into_a_pool_that_is_not_there_says_so_and_exits_1(server, source):
+    _, backup = source
+    server.faults.recording = True
+
+    planned = plan(server, backup, "--target-pool-id", "us-east-1_Nowhere00")
+
+    assert planned.returncode == 1, planned.stderr
+    assert writes(server.faults.recorded) == []
+    report = json.loads(planned.stdout)
+    assert not report["would_go_through"] and "ResourceNotFoundException" in report["refusal"]
+    assert report["differences"] is None
 
 
 def test_the_text_plan_names_each_component_the_quota_time_and_the_bill(server, source):

@@ -211,8 +211,9 @@ struct RestoreCommand: AsyncParsableCommand {
                                        mappings: MappingFile(path: mappingPath)).plan(quotas: quotas)
         if plan {
             // Each difference a repair would act on, named as `diff` names it; a selection of
-            // items by name shows its own in the counts above.
-            let differences: PlanDifferences? = if let poolID = targetPoolID, !selection.isNamed {
+            // items by name shows its own in the counts above. A refused plan has no repair to
+            // show, and its refusal (a pool that is not there, one that cannot take the backup) is the answer.
+            let differences: PlanDifferences? = if let poolID = targetPoolID, !selection.isNamed, planned.refusal == nil {
                 try await PlanDifferences.read(pool: poolID, backup: backup, selection: selection, aws: aws)
             } else { nil }
             if json {
