@@ -348,6 +348,18 @@ def test_the_cost_pages_storage_table_is_what_the_script_computes():
     assert k_uses and all(versions in use for use in k_uses), f"docs/cost.md's K is not {versions}: {k_uses}"
 
 
+def test_the_readmes_storage_line_gives_the_scripts_figures():
+    run = subprocess.run(["python3", str(STORAGE_SCRIPT)], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    rows = [[cell.strip() for cell in line.strip("|").split("|")] for line in run.stdout.splitlines()[2:]]
+    tiers, flat = rows
+    # objects stored, then plain at 100,000 and at 1,000,000 users, for the tiers and the flat rule.
+    wanted = [tiers[3], tiers[2], tiers[4], tiers[5], flat[3], flat[4], flat[5]]
+    line = next((l for l in (ROOT / "README.md").read_text().split("\n- ") if l.startswith("**Storage per pool")), "")
+    missing = [figure for figure in wanted if figure not in line]
+    assert line and not missing, f"README.md's storage line lacks {missing} (bench/storage_per_pool.py prints:\n{run.stdout})"
+
+
 # MARK: docs/design.md's layout, against the files the repository holds
 
 DESIGN = ROOT / "docs" / "design.md"
