@@ -8,6 +8,7 @@ from __future__ import annotations
 import copy
 import gzip
 import json
+import re
 import subprocess
 
 import pytest
@@ -104,6 +105,52 @@ def test_a_backup_in_the_original_python_layout_is_version_1(backups):
     legacy |= {"user_pool_domain": document["user_pool_domain"]["domain"], "ui_customization": document["ui_customization"]["pool"]}
     assert problems(BACKUP, legacy) == []
     assert problems(BACKUP, broken(legacy, lambda d: d.pop("users"))) == ["(root): 'users' is a required property"]
+
+
+# MARK: what version added each member: docs/format.md and the schema say the same
+
+FORMAT_TEXT = (SCHEMA_PATH.parent / "format.md").read_text()
+SINCE = re.compile(r"^(1|2)(?:, since \*?([^*(]+?)\*?)?(?: \(.*\))?$")
+
+
+def revisions() -> set[str]:
+    """The revisions of format 2 the page's Versions table names (its first column, in italics)."""
+    table = FORMAT_TEXT.split("| revision of format 2 |", 1)[1].split("\n\n", 1)[0]
+    return set(re.findall(r"^\| \*([^*]+)\* \|", table, re.M))
+
+
+def page_since(heading: str) -> dict[str, str]:
+    """Each member of the table under `heading` → its since (the last column)."""
+    body = FORMAT_TEXT.split(f"\n{heading}\n", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in body.splitlines() if line.startswith("| `")]
+    return {name: row.rstrip(" |").rsplit("|", 1)[1].strip() for row in rows for name in re.findall(r"`(\w+)`", row.split("|")[1])}
+
+
+def schema_since(definition: dict) -> dict[str, str]:
+    return {name: member["x-since"] for name, member in definition["properties"].items() if "x-since" in member}
+
+
+def test_every_since_names_a_version_or_a_revision_the_page_lists():
+    named = revisions()
+    assert {"2", "whole or nothing", "UI logos", "tiers"} <= named, named
+    found = []
+    for where, values in (("the object", page_since("## The backup object")), ("the manifest", page_since("## The manifest")),
+                          ("the checkpoint", page_since("## The checkpoint")),
+                          ("the schema", {f"{d}.{k}": v for d in ("backupVersion2", "manifest", "checkpoint")
+                                          for k, v in schema_since(SCHEMA["$defs"][d]).items()})):
+        for member, since in values.items():
+            match = SINCE.match(since)
+            if not match or (match.group(2) and match.group(2) not in named):
+                found.append(f"{where}: {member} since '{since}'")
+    assert not found, "a since that is no version or named revision:\n" + "\n".join(found)
+
+
+@pytest.mark.parametrize(("heading", "definition"), [("## The backup object", "backupVersion2"), ("## The manifest", "manifest")])
+def test_the_page_and_the_schema_give_each_member_the_same_since(heading, definition):
+    page = {member: SINCE.match(since).groups() for member, since in page_since(heading).items()}
+    schema = {member: SINCE.match(since).groups() for member, since in schema_since(SCHEMA["$defs"][definition]).items()}
+    disagree = {member: (page.get(member), schema[member]) for member in schema if page.get(member) != schema[member]}
+    assert not disagree, f"docs/format.md '{heading}' and the schema's {definition} differ (page, schema): {disagree}"
 
 
 # MARK: docs/format.md's jq recipes, run against the real backup

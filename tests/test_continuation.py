@@ -240,6 +240,49 @@ def test_a_compressed_backup_across_invocations_is_one_gzip_member_per_invocatio
 
 
 @pytest.mark.parametrize("fake", [SMALL], indirect=True)
+def test_a_plain_backup_across_invocations_its_checkpoints_and_its_manifest_match_the_schema(fake, function):
+    # docs/backup-format.schema.json holds for an uncompressed object written by several
+    # invocations, for each checkpoint it paused at, and for its manifest.
+    checkpoints = []
+    answer, invocations = back_up_across_invocations(function(), fake,
+                                                     between=lambda payload: checkpoints.append(checkpoint_header(fake, payload)))
+    [backup] = json.loads(answer["body"])["backups"]
+    assert backup["s3_key"].endswith(".json") and invocations >= 2 and checkpoints, (backup["s3_key"], invocations)
+    document = assert_whole(fake, answer)
+    assert len(document["users"]) == SMALL
+    assert problems(BACKUP, document) == []
+    assert all(problems(CHECKPOINT, c) == [] for c in checkpoints), [problems(CHECKPOINT, c) for c in checkpoints]
+    assert problems(MANIFEST, json.loads(stored(fake, backup["s3_key"] + ".manifest.json"))) == []
+
+
+def broken(document: dict, change) -> dict:
+    copied = json.loads(json.dumps(document))
+    change(copied)
+    return copied
+
+
+@pytest.mark.parametrize("fake", [SMALL], indirect=True)
+def test_a_checkpoint_broken_in_one_place_is_rejected_there(fake, function):
+    kind, answer = function().invoke(schedule_input())
+    assert kind == "response" and "continue" in answer, answer
+    header = checkpoint_header(fake, answer)
+    assert problems(CHECKPOINT, header) == [], problems(CHECKPOINT, header)
+    stream = next(iter(header["progress"]["users"]))
+    cases = [
+        (lambda c: c.__setitem__("format", 2), "format"),
+        (lambda c: c["upload"].__setitem__("tail_bytes", -1), "upload/tail_bytes"),
+        (lambda c: c["writer"].__setitem__("sha256_state", "not hex"), "writer/sha256_state"),
+        (lambda c: c["progress"]["users"].__setitem__(stream, "halfway"), f"progress/users/{stream}"),
+        (lambda c: c.__setitem__("tier", "weekly"), "tier"),
+        (lambda c: c.pop("progress"), "(root)"),
+        (lambda c: c.__setitem__("resumed_by", "someone"), "(root)"),
+    ]
+    for change, where in cases:
+        found = problems(CHECKPOINT, broken(header, change))
+        assert found and all(p.startswith(f"{where}:") for p in found), (where, found)
+
+
+@pytest.mark.parametrize("fake", [SMALL], indirect=True)
 def test_a_continuation_whose_upload_vanished_fails_by_name_and_leaves_nothing_behind(fake, function):
     runtime = function()
     kind, answer = runtime.invoke(schedule_input())
