@@ -29,7 +29,8 @@ public struct BackupRecord: Sendable, Equatable {
     /// TTL attribute. nil: written without the tiers' days (a CLI backup without
     /// `BACKUP_TIER_RETENTION_DAYS`, a row from before expiries), or under a legal hold.
     public var expiresAt: Int? = nil
-    /// The legal hold `hold` set on the object's and the manifest's versions; the row only.
+    /// `held`: the legal hold `hold` set on the object's and the manifest's versions (the row
+    /// only, never the manifest, which is written before any hold).
     public var legalHold: BackupHold? = nil
 
     var item: JSON {
@@ -54,7 +55,7 @@ public struct BackupRecord: Sendable, Equatable {
         if let requestID { item["request_id"] = AttributeValue.string(requestID) }
         if let tier { item["tier"] = AttributeValue.string(tier.rawValue) }
         if let expiresAt { item["expires_at"] = AttributeValue.number(expiresAt) }
-        if let legalHold { item["legal_hold"] = legalHold.item }
+        if let legalHold { item["held"] = legalHold.item }
         return .object(item)
     }
 
@@ -92,7 +93,7 @@ extension BackupRecord {
         requestID = plain["request_id"]?.string
         tier = plain["tier"]?.string.flatMap(BackupTier.init(rawValue:))
         expiresAt = plain["expires_at"]?.int
-        legalHold = plain["legal_hold"].flatMap(BackupHold.init(plain:))
+        legalHold = plain["held"].flatMap(BackupHold.init(plain:))
     }
 
     /// Whether its object is gone at `now` by its tier's rule: by its expiry, or for a row written
@@ -203,12 +204,12 @@ public struct BackupCatalog: Sendable {
         var values: JSONObject = [":key": AttributeValue.string(record.s3Key)]
         if let hold {
             values[":hold"] = hold.item
-            input["UpdateExpression"] = "SET legal_hold = :hold REMOVE expires_at"
+            input["UpdateExpression"] = "SET held = :hold REMOVE expires_at"
         } else if let expiry = record.legalHold?.expiresAt {
             values[":expiry"] = AttributeValue.number(expiry)
-            input["UpdateExpression"] = "SET expires_at = :expiry REMOVE legal_hold"
+            input["UpdateExpression"] = "SET expires_at = :expiry REMOVE held"
         } else {
-            input["UpdateExpression"] = "REMOVE legal_hold"
+            input["UpdateExpression"] = "REMOVE held"
         }
         input["ExpressionAttributeValues"] = .object(values)
         _ = try await dynamodb.call("UpdateItem", .object(input))

@@ -24,6 +24,12 @@ public struct TierRetention: Sendable, Equatable {
         self.days = days
     }
 
+    /// `BACKUP_TIER_RETENTION_DAYS` of `environment`: what `status` and `list` judge rows written
+    /// without an expiry by.
+    public init?(environment: [String: String]) throws(ConfigurationError) {
+        try self.init(environment["BACKUP_TIER_RETENTION_DAYS"]?.trimmingCharacters(in: " \t\r\n") ?? "")
+    }
+
     /// The days a backup of `tier` is kept; nil (a backup from before tiers, untagged) is kept by
     /// the untagged rule, as long as the longest tier.
     public func days(of tier: BackupTier?) -> Int {

@@ -17,6 +17,9 @@ struct ProtectionSurvey: Sendable {
     /// The bucket named on the command line or in BACKUP_BUCKET; with a table, the buckets the
     /// newest rows name are looked at too.
     let bucket: String?
+    /// Each tier's days (`BACKUP_TIER_RETENTION_DAYS`), for rows written without an expiry.
+    var retention: TierRetention? = nil
+    var now = UTCTime.now()
 
     static let prefix = "cognito-backup/"
 
@@ -34,7 +37,9 @@ struct ProtectionSurvey: Sendable {
         if let table {
             let catalog = BackupCatalog(dynamodb: dynamodb, table: table)
             return try await concurrentMap(poolIDs, limit: 4) { poolID in
-                PoolStatus(poolID: poolID, backups: try await catalog.backups(of: poolID).map(PoolStatus.Backup.init))
+                // Expired rows wait up to two days for DynamoDB's TTL: their objects are gone already.
+                PoolStatus(poolID: poolID, backups: try await catalog.backups(of: poolID)
+                    .filter { !$0.hasExpired(at: now, retention: retention) }.map(PoolStatus.Backup.init))
             }
         }
         guard let bucket else { return poolIDs.map { PoolStatus(poolID: $0) } }
@@ -98,10 +103,13 @@ struct ProtectionSurvey: Sendable {
         }
         do {
             var refused: [String] = []
-            (status.holdsKnown, status.heldKeys) = try await LegalHolds(s3: s3).held(status.backups.map { ($0.bucket, $0.key) }) {
-                refused.append($0)
+            let states = try await LegalHolds(s3: s3).states(status.backups.map(\.holdObject)) { refused.append($0) }
+            status.holdsKnown = states.contains { $0 != nil }
+            status.held = zip(status.backups, states).filter { $0.1 == true }.map(\.0)
+            status.problems += refused + zip(status.backups, states).filter { $0.0.recordedHold != nil && $0.1 == false }.map { backup, _ in
+                "the row of \(backup.key) records a legal hold on version \(backup.versionID ?? "?") but S3 says it has none "
+                    + "(lifted outside `hold`): `hold --release` clears the row"
             }
-            status.problems += refused
         } catch {
             status.problems.append("cannot read the legal holds: \(error)")
         }
