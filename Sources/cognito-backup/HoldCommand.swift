@@ -90,17 +90,23 @@ struct HoldCommand: AsyncParsableCommand {
                 warn("no manifest beside the backup (s3://\(bucket)/\(manifestKey)): a backup older than manifests; only the object is \(release ? "released" : "held")")
             }
             guard let catalog, let row, let table else { return }
-            if release {
-                try await catalog.setHold(nil, on: row)
-                let expiry = row.legalHold?.expiresAt.map { "expires \(UTCTime(millisecondsSinceEpoch: Int64($0) * 1000).iso8601) again" } ?? "without an expiry"
-                print("row of \(objectKey) in \(table): hold lifted, \(expiry)")
-            } else if let objectVersion {
-                let hold = BackupHold(objectVersionID: objectVersion, manifestVersionID: manifestHeld, since: UTCTime.now().iso8601,
-                                      expiresAt: row.legalHold?.expiresAt ?? row.expiresAt)
-                try await catalog.setHold(hold, on: row)
-                print("row of \(objectKey) in \(table): held, no expiry while held")
-            } else {
-                warn("s3://\(bucket)/\(objectKey) has no version id (a bucket without versioning): its row records no hold")
+            do {
+                if release {
+                    try await catalog.setHold(nil, on: row)
+                    let expiry = row.legalHold?.expiresAt.map { "expires \(UTCTime(millisecondsSinceEpoch: Int64($0) * 1000).iso8601) again" }
+                    print("row of \(objectKey) in \(table): hold lifted, \(expiry ?? "without an expiry")")
+                } else if let objectVersion {
+                    let hold = BackupHold(objectVersionID: objectVersion, manifestVersionID: manifestHeld, since: UTCTime.now().iso8601,
+                                          expiresAt: row.legalHold?.expiresAt ?? row.expiresAt)
+                    try await catalog.setHold(hold, on: row)
+                    print("row of \(objectKey) in \(table): held, no expiry while held")
+                } else {
+                    warn("s3://\(bucket)/\(objectKey) has no version id (a bucket without versioning): its row records no hold")
+                }
+            } catch {
+                // S3 already did what matters; the row only lets status and list show it.
+                throw CLIError(message: "the legal holds in S3 are \(status), but the row of \(objectKey) in \(table) could not record it "
+                    + "(\(error)): run the same hold command again", exitCode: CLIError(error).exitCode)
             }
         }
     }

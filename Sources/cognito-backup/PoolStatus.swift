@@ -23,6 +23,9 @@ struct PoolStatus: Sendable {
     var lease: PoolLeases.Holder?
     var openUploads: [OpenUpload] = []
     var uncataloguedManifests: [String] = []
+    /// The keys of rows whose expiry has passed, still in the table until DynamoDB's TTL deletes
+    /// them: not counted, but their manifests are catalogued.
+    var expiredKeys: [String] = []
     /// What could not be read, in words: shown, never fatal, since the rest still says something.
     var problems: [String] = []
 

@@ -37,9 +37,11 @@ struct ProtectionSurvey: Sendable {
         if let table {
             let catalog = BackupCatalog(dynamodb: dynamodb, table: table)
             return try await concurrentMap(poolIDs, limit: 4) { poolID in
-                // Expired rows wait up to two days for DynamoDB's TTL: their objects are gone already.
-                PoolStatus(poolID: poolID, backups: try await catalog.backups(of: poolID)
-                    .filter { !$0.hasExpired(at: now, retention: retention) }.map(PoolStatus.Backup.init))
+                // Expired rows wait up to two days for DynamoDB's TTL: their objects are gone, or go today.
+                let rows = try await catalog.backups(of: poolID)
+                var status = PoolStatus(poolID: poolID, backups: rows.filter { !$0.hasExpired(at: now, retention: retention) }.map(PoolStatus.Backup.init))
+                status.expiredKeys = rows.filter { $0.hasExpired(at: now, retention: retention) }.map(\.s3Key)
+                return status
             }
         }
         guard let bucket else { return poolIDs.map { PoolStatus(poolID: $0) } }
@@ -73,7 +75,7 @@ struct ProtectionSurvey: Sendable {
         guard table != nil else { return }
         let manifests = try await s3.allKeys(bucket: bucket, prefix: Self.prefix).filter { $0.hasSuffix(BackupFormat.manifestSuffix) }
         for index in statuses.indices {
-            let catalogued = Set(statuses[index].backups.filter { $0.bucket == bucket }.map(\.key))
+            let catalogued = Set(statuses[index].backups.filter { $0.bucket == bucket }.map(\.key) + statuses[index].expiredKeys)
             statuses[index].uncataloguedManifests += manifests.filter {
                 pool(of: $0) == statuses[index].poolID && !catalogued.contains(String($0.dropLast(BackupFormat.manifestSuffix.count)))
             }
