@@ -159,6 +159,10 @@ def test_a_held_backup_outlives_the_delete_markers_of_its_tier_and_is_restored_b
     verify = aws.run("verify", "--source", f"s3://locked/{key}", "--version-id", object_version, "--pool-id", pool, "--json")
     assert verify.returncode == 0, verify.stdout + verify.stderr
     assert "cannot be checked" not in verify.stderr and "no manifest" not in verify.stderr, verify.stderr
+    restored = aws.run("restore", "--source", f"s3://locked/{key}", "--version-id", object_version, "--create-pool",
+                       "--mapping-file", str(aws.tmp / "m.json"))
+    assert restored.returncode == 0, restored.stderr
+    assert "cannot be checked" not in restored.stderr and "no manifest" not in restored.stderr, restored.stderr
     by_key = aws.run("verify", "--source", f"s3://locked/{key}", "--pool-id", pool)
     assert by_key.returncode != 0  # the key alone now finds only the delete marker
 
