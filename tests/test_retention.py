@@ -230,3 +230,17 @@ def test_a_hold_whose_row_cannot_be_written_says_the_bucket_is_held_and_a_second
     assert again.returncode == 0, again.stderr
     assert row(aws, key)["held"]["M"]["object_version_id"]["S"] == record["s3_version_id"]
     assert "expires_at" not in row(aws, key)
+
+
+def test_status_names_a_row_whose_recorded_hold_was_lifted_outside_hold(aws):
+    object_lock_storage(aws)
+    pool = new_pool(aws, "lifted")
+    record = retained_backup(aws, pool, bucket="locked")
+    assert aws.run("hold", "--bucket", "locked", "--key", record["s3_key"], "--table", TABLE).returncode == 0
+    aws.client("s3").put_object_legal_hold(Bucket="locked", Key=record["s3_key"], VersionId=record["s3_version_id"],
+                                           LegalHold={"Status": "OFF"})
+
+    [judged] = json.loads(aws.run("status", "--table", TABLE, "--pool-id", pool, "--json").stdout)["pools"]
+    assert judged["legal_holds"] == []
+    [problem] = [p for p in judged["problems"] if "legal hold" in p]
+    assert record["s3_key"] in problem and record["s3_version_id"] in problem and "hold --release" in problem
