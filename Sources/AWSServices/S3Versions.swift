@@ -11,16 +11,24 @@ extension S3 {
         repeat {
             let text = String(decoding: try await send("ListObjectVersions", "GET", bucket: bucket, key: nil,
                                                        query: [("prefix", key), ("versions", "")] + markers).body, as: UTF8.self)
-            versions += XMLText.values(of: "Version", in: text).compactMap { version in
-                guard XMLText.value(of: "Key", in: version) == key else { return nil }
-                return XMLText.value(of: "VersionId", in: version)
-            }
-            markers = []
-            if XMLText.value(of: "IsTruncated", in: text) == "true", let next = XMLText.value(of: "NextKeyMarker", in: text) {
-                markers = [("key-marker", next), ("version-id-marker", XMLText.value(of: "NextVersionIdMarker", in: text) ?? "")]
-            }
+            versions += Self.versionIDs(in: text, key: key)
+            markers = Self.nextVersionMarkers(in: text)
         } while !markers.isEmpty
         return versions
+    }
+
+    /// One ListObjectVersions page's versions of exactly `key`: the prefix also lists longer keys
+    /// (the object's prefix lists its manifest), and `DeleteMarker` entries hold no bytes.
+    static func versionIDs(in xml: String, key: String) -> [String] {
+        XMLText.values(of: "Version", in: xml).compactMap { version in
+            XMLText.value(of: "Key", in: version) == key ? XMLText.value(of: "VersionId", in: version) : nil
+        }
+    }
+
+    /// Where the next page starts; empty after the last.
+    static func nextVersionMarkers(in xml: String) -> [(name: String, value: String)] {
+        guard XMLText.value(of: "IsTruncated", in: xml) == "true", let next = XMLText.value(of: "NextKeyMarker", in: xml) else { return [] }
+        return [("key-marker", next), ("version-id-marker", XMLText.value(of: "NextVersionIdMarker", in: xml) ?? "")]
     }
 
     /// The version a hold or a read of `key` means: the current one, or when a delete marker
