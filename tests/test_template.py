@@ -853,6 +853,19 @@ def test_an_alarm_fires_when_the_metadata_table_throttles(backup):
     assert (alarm["Threshold"], alarm["ComparisonOperator"]) == (0, "GreaterThanThreshold")
 
 
+def test_the_table_ttl_deletes_a_backups_row_by_expires_at_which_the_function_always_can_compute(backup):
+    """The row member the binary writes (tests/test_retention.py) is the table's TTL attribute, and the
+    tiers' days it is computed from reach the function with or without Object Lock."""
+    table = backup["Resources"]["MetadataTable"]["Properties"]
+    assert table["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
+    # DynamoDB refuses a TTL on a key attribute; expires_at is a plain Number member.
+    assert "expires_at" not in {a["AttributeName"] for a in table["AttributeDefinitions"]}
+    variables = backup["Resources"]["BackupFunction"]["Properties"]["Environment"]["Variables"]
+    for parameters in ({}, {"ObjectLockMode": "GOVERNANCE"}):
+        resolved = Resolver(backup, parameters=parameters).resolve(variables)
+        assert resolved["BACKUP_TIER_RETENTION_DAYS"] == "hourly=2,daily=35,monthly=366", parameters
+
+
 def test_every_alarm_notifies_the_topic(backup):
     topic = "arn:aws:sns:us-east-1:123456789012:alarms"
     for name in _resources(backup, "AWS::CloudWatch::Alarm"):

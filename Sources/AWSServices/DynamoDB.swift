@@ -18,11 +18,14 @@ public final class DynamoDB: Sendable {
 public enum AttributeValue {
     public static func string(_ value: String) -> JSON { ["S": .string(value)] }
     public static func number(_ value: Int) -> JSON { ["N": .string(String(value))] }
+    /// A map of attribute values (`M`).
+    public static func map(_ members: JSONObject) -> JSON { ["M": .object(members)] }
 
     public static func plain(_ attribute: JSON) -> JSON {
         if let s = attribute["S"]?.string { return .string(s) }
         if let n = attribute["N"]?.string { return .number(n) }
         if let b = attribute["BOOL"]?.bool { return .bool(b) }
+        if let m = attribute["M"]?.object { return .object(m.members.map { ($0.key, plain($0.value)) }) }
         return .null
     }
 }

@@ -1,5 +1,6 @@
 import AWSServices
 import JSON
+import Support
 
 /// One backup as the metadata table records it.
 public struct BackupRecord: Sendable, Equatable {
@@ -24,6 +25,13 @@ public struct BackupRecord: Sendable, Equatable {
     public var requestID: String?
     /// The retention tier the object and its manifest are tagged with.
     public var tier: BackupTier? = nil
+    /// When its tier's lifecycle rule removes the object, in seconds since the epoch: the table's
+    /// TTL attribute. nil: written without the tiers' days (a CLI backup without
+    /// `BACKUP_TIER_RETENTION_DAYS`, a row from before expiries), or under a legal hold.
+    public var expiresAt: Int? = nil
+    /// `held`: the legal hold `hold` set on the object's and the manifest's versions (the row
+    /// only, never the manifest, which is written before any hold).
+    public var legalHold: BackupHold? = nil
 
     var item: JSON {
         var item: JSONObject = [
@@ -46,6 +54,8 @@ public struct BackupRecord: Sendable, Equatable {
         if let s3VersionID { item["s3_version_id"] = AttributeValue.string(s3VersionID) }
         if let requestID { item["request_id"] = AttributeValue.string(requestID) }
         if let tier { item["tier"] = AttributeValue.string(tier.rawValue) }
+        if let expiresAt { item["expires_at"] = AttributeValue.number(expiresAt) }
+        if let legalHold { item["held"] = legalHold.item }
         return .object(item)
     }
 
@@ -82,6 +92,49 @@ extension BackupRecord {
         warningCount = n("warning_count")
         requestID = plain["request_id"]?.string
         tier = plain["tier"]?.string.flatMap(BackupTier.init(rawValue:))
+        expiresAt = plain["expires_at"]?.int
+        legalHold = plain["held"].flatMap(BackupHold.init(plain:))
+    }
+
+    /// Whether its object is gone at `now` by its tier's rule: by its expiry, or for a row written
+    /// without one, by its tier and `retention` when known. A held row never is. DynamoDB deletes
+    /// an expired row up to two days late, so readers judge the expiry themselves.
+    public func hasExpired(at now: UTCTime, retention: TierRetention?) -> Bool {
+        guard legalHold == nil else { return false }
+        if let expiresAt { return Int64(expiresAt) <= now.secondsSinceEpoch }
+        guard let retention, let started = UTCTime(iso8601: backupDate) else { return false }
+        return retention.expiry(of: tier, startedAt: started) <= now.secondsSinceEpoch
+    }
+}
+
+/// A legal hold as the row records it: the versions held, so that the backup is found, listed
+/// and restored by version once its tier's lifecycle rule has put a delete marker on its key.
+public struct BackupHold: Sendable, Equatable {
+    public var objectVersionID: String
+    /// nil for a backup older than manifests.
+    public var manifestVersionID: String?
+    public var since: String
+    /// The row's expiry before the hold, put back when it is lifted.
+    public var expiresAt: Int?
+
+    public init(objectVersionID: String, manifestVersionID: String?, since: String, expiresAt: Int?) {
+        self.objectVersionID = objectVersionID
+        self.manifestVersionID = manifestVersionID
+        self.since = since
+        self.expiresAt = expiresAt
+    }
+
+    var item: JSON {
+        var members: JSONObject = ["object_version_id": AttributeValue.string(objectVersionID), "since": AttributeValue.string(since)]
+        if let manifestVersionID { members["manifest_version_id"] = AttributeValue.string(manifestVersionID) }
+        if let expiresAt { members["expires_at"] = AttributeValue.number(expiresAt) }
+        return AttributeValue.map(members)
+    }
+
+    init?(plain: JSON) {
+        guard let object = plain["object_version_id"]?.string else { return nil }
+        self.init(objectVersionID: object, manifestVersionID: plain["manifest_version_id"]?.string,
+                  since: plain["since"]?.string ?? "", expiresAt: plain["expires_at"]?.int)
     }
 }
 
@@ -125,6 +178,41 @@ public struct BackupCatalog: Sendable {
             "ExpressionAttributeValues": [":pool": AttributeValue.string(poolID)],
             "ScanIndexForward": false,
         ], limit: limit)
+    }
+
+    /// The row of the backup object `key`, if the table has one: its date is its key's second,
+    /// moved on by a millisecond per backup of the pool started in that second.
+    public func backup(at key: BackupKey) async throws -> BackupRecord? {
+        guard let second = UTCTime(iso8601: key.startedAt) else { return nil }
+        let rows = try await records("Query", [
+            "TableName": .string(table), "ConsistentRead": true,
+            "KeyConditionExpression": "user_pool_id = :pool AND backup_date BETWEEN :from AND :to",
+            "ExpressionAttributeValues": [":pool": AttributeValue.string(key.poolID), ":from": AttributeValue.string(second.iso8601),
+                                          ":to": AttributeValue.string(second.adding(milliseconds: 2_000).iso8601)],
+        ], limit: nil)
+        return rows.first { $0.s3Key == key.key }
+    }
+
+    /// Records the hold on the row, and removes its expiry so that the row outlives the tier
+    /// (`hold` nil: lifts it and puts back the expiry it had). Only the row of `record`'s key.
+    public func setHold(_ hold: BackupHold?, on record: BackupRecord) async throws {
+        var input: JSONObject = [
+            "TableName": .string(table),
+            "Key": ["user_pool_id": AttributeValue.string(record.userPoolID), "backup_date": AttributeValue.string(record.backupDate)],
+            "ConditionExpression": "s3_key = :key",
+        ]
+        var values: JSONObject = [":key": AttributeValue.string(record.s3Key)]
+        if let hold {
+            values[":hold"] = hold.item
+            input["UpdateExpression"] = "SET held = :hold REMOVE expires_at"
+        } else if let expiry = record.legalHold?.expiresAt {
+            values[":expiry"] = AttributeValue.number(expiry)
+            input["UpdateExpression"] = "SET expires_at = :expiry REMOVE held"
+        } else {
+            input["UpdateExpression"] = "REMOVE held"
+        }
+        input["ExpressionAttributeValues"] = .object(values)
+        _ = try await dynamodb.call("UpdateItem", .object(input))
     }
 
     /// Every pool's backups (a table scan), newest first. Items without a key are the function's

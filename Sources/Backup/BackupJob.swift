@@ -12,10 +12,13 @@ public struct BackupDestination: Sendable {
     public let compression: BackupCompression
     /// Locks each object and its manifest for its tier's days (nil: the bucket's default alone).
     public let lock: TierLock?
+    /// Each tier's days, for the row's expiry (nil: rows without one).
+    public let retention: TierRetention?
 
     public init(s3: S3, bucket: String, catalog: BackupCatalog, encryption: ServerSideEncryption,
-                compression: BackupCompression = .none, lock: TierLock? = nil) {
+                compression: BackupCompression = .none, lock: TierLock? = nil, retention: TierRetention? = nil) {
         self.lock = lock
+        self.retention = retention
         self.s3 = s3
         self.bucket = bucket
         self.catalog = catalog
@@ -185,7 +188,8 @@ public struct BackupJob: Sendable {
                     sizeBytes: stored.size, sha256: stored.sha256, s3VersionID: stored.versionID,
                     durationMilliseconds: Int(UTCTime.now().millisecondsSinceEpoch - session.started.millisecondsSinceEpoch),
                     formatVersion: BackupFormat.version, warningCount: snapshot.warnings, requestID: session.requestID,
-                    tier: session.identity.tier)
+                    tier: session.identity.tier,
+                    expiresAt: destination.retention.map { Int($0.expiry(of: session.identity.tier, startedAt: session.started)) })
                 try await publish(record, identity: session.identity)
                 if saved != nil { await removeCheckpoint(checkpointKey) }
                 return .stored(record)

@@ -19,6 +19,8 @@ public struct BackupSettings: Sendable {
     public let userMFA: UserMFAReading
     /// `BACKUP_USERLIST_SHARE`: the share of Cognito's UserList quota the backups may take.
     public let userListShare: Double
+    /// `BACKUP_TIER_RETENTION_DAYS`: each tier's days, from which each row's expiry is computed.
+    public let retention: TierRetention?
     /// `BACKUP_OBJECT_LOCK_MODE` and `BACKUP_TIER_RETENTION_DAYS`: each object locked for its tier.
     public let lock: TierLock?
 
@@ -43,7 +45,8 @@ public struct BackupSettings: Sendable {
             throw ConfigurationError("BACKUP_USER_MFA must be auto, on or off, not '\(mfa)'")
         }
         userMFA = reading
-        lock = try TierLock(mode: value("BACKUP_OBJECT_LOCK_MODE"), tierDays: value("BACKUP_TIER_RETENTION_DAYS"))
+        retention = try TierRetention(value("BACKUP_TIER_RETENTION_DAYS"))
+        lock = try TierLock(mode: value("BACKUP_OBJECT_LOCK_MODE"), retention: retention)
     }
 
     /// A share of a quota: above 0 (a backup that may make no call never ends) and at most 1.
@@ -72,7 +75,8 @@ extension BackupJob {
     public init(settings: BackupSettings, aws: AWSClient) {
         let destination = BackupDestination(s3: S3(aws: aws), bucket: settings.bucket,
                                             catalog: BackupCatalog(dynamodb: DynamoDB(aws: aws), table: settings.table),
-                                            encryption: settings.encryption, compression: settings.compression, lock: settings.lock)
+                                            encryption: settings.encryption, compression: settings.compression, lock: settings.lock,
+                                            retention: settings.retention)
         self.init(cognito: Cognito(aws: aws, quotas: settings.quotas), destination: destination, logos: LogoDownload(),
                   userMFA: settings.userMFA)
     }

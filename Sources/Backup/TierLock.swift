@@ -8,24 +8,16 @@ public struct TierLock: Sendable, Equatable {
     public let days: [BackupTier: Int]
 
     /// nil when the mode is empty: the bucket has no Object Lock, or its default is enough.
-    public init?(mode: String, tierDays: String) throws(ConfigurationError) {
+    public init?(mode: String, retention: TierRetention?) throws(ConfigurationError) {
         guard !mode.isEmpty else { return nil }
         guard ["GOVERNANCE", "COMPLIANCE"].contains(mode) else {
             throw ConfigurationError("BACKUP_OBJECT_LOCK_MODE must be GOVERNANCE, COMPLIANCE or empty, not '\(mode)'")
         }
-        var days: [BackupTier: Int] = [:]
-        for pair in tierDays.split(separator: ",") {
-            let parts = pair.split(separator: "=").map { $0.trimmingCharacters(in: " \t") }
-            guard parts.count == 2, let tier = BackupTier(rawValue: parts[0]), let count = Int(parts[1]), count > 0 else {
-                throw ConfigurationError("BACKUP_TIER_RETENTION_DAYS must be hourly=D,daily=D,monthly=D, not '\(tierDays)'")
-            }
-            days[tier] = count
-        }
-        guard days.count == BackupTier.allCases.count else {
-            throw ConfigurationError("BACKUP_TIER_RETENTION_DAYS must give days for hourly, daily and monthly with BACKUP_OBJECT_LOCK_MODE, not '\(tierDays)'")
+        guard let retention else {
+            throw ConfigurationError("BACKUP_TIER_RETENTION_DAYS must give days for hourly, daily and monthly with BACKUP_OBJECT_LOCK_MODE")
         }
         self.mode = mode
-        self.days = days
+        days = retention.days
     }
 
     /// The retain-until date of a `tier` backup started at `started`, to the second (ISO 8601, as

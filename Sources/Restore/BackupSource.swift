@@ -29,21 +29,52 @@ public enum BackupSource: Sendable, Equatable, CustomStringConvertible {
     /// Checks the backup's bytes, known by their size and SHA-256 (in hex), against the manifest
     /// written beside the object, before anything is restored or compared. Throws on a mismatch;
     /// returns a warning when nothing can vouch for the bytes (a local file, a backup older than
-    /// manifests, another version).
+    /// manifests, a version no manifest version describes).
     func checkIntegrity(size: Int, sha256: String, s3: S3, versionID: String? = nil) async throws -> String? {
         guard case let .s3(bucket, key) = self else { return nil }
-        let manifestBytes: [UInt8]
-        do { manifestBytes = try await s3.getObject(bucket: bucket, key: BackupFormat.manifestKey(objectKey: key)) } catch {
-            guard error.httpStatus == 404 else { throw error }
-            return "no manifest beside \(self): its size and SHA-256 cannot be checked"
+        let manifestKey = BackupFormat.manifestKey(objectKey: key)
+        let current = try await currentManifest(bucket: bucket, key: manifestKey, s3: s3)
+        let describing: BackupRecord?
+        if let versionID, current?.s3VersionID != versionID {
+            describing = try await manifestVersion(describing: versionID, bucket: bucket, key: manifestKey, s3: s3)
+        } else {
+            describing = current
         }
-        let manifest = BackupRecord(plain: try JSON(parsing: manifestBytes))
-        if let versionID, manifest.s3VersionID != versionID {
-            return "the manifest describes version \(manifest.s3VersionID ?? "(none)"), not \(versionID): its size and SHA-256 cannot be checked"
+        guard let manifest = describing else {
+            guard let current else { return "no manifest beside \(self): its size and SHA-256 cannot be checked" }
+            return "the manifest describes version \(current.s3VersionID ?? "(none)"), not \(versionID ?? ""): its size and SHA-256 cannot be checked"
         }
         guard size == manifest.sizeBytes, sha256 == manifest.sha256 else {
             throw BackupIntegrityError(source: description, expectedSize: manifest.sizeBytes, expectedSHA256: manifest.sha256,
                                        actualSize: size, actualSHA256: sha256)
+        }
+        return nil
+    }
+
+    /// The manifest's current version; nil when there is none: a backup older than manifests, or
+    /// a delete marker hides it (a version behind it may still describe the object).
+    private func currentManifest(bucket: String, key: String, s3: S3) async throws -> BackupRecord? {
+        let bytes: [UInt8]
+        do { bytes = try await s3.getObject(bucket: bucket, key: key) } catch {
+            guard error.httpStatus == 404 else { throw error }
+            return nil
+        }
+        return BackupRecord(plain: try JSON(parsing: bytes))
+    }
+
+    /// The manifest version that describes the object's `versionID`: the current manifest
+    /// describes the current object, and once a tier's lifecycle rule has put delete markers on
+    /// both keys, a held backup's manifest is a version behind one. nil when none does, or the
+    /// versions cannot be listed (no s3:ListBucketVersions: the check is then only skipped).
+    private func manifestVersion(describing versionID: String, bucket: String, key: String, s3: S3) async throws -> BackupRecord? {
+        let versions: [String]
+        do { versions = try await s3.versionIDs(bucket: bucket, key: key) } catch {
+            guard error.httpStatus == 403 else { throw error }
+            return nil
+        }
+        for version in versions {
+            let manifest = BackupRecord(plain: try JSON(parsing: try await s3.getObject(bucket: bucket, key: key, versionID: version)))
+            if manifest.s3VersionID == versionID { return manifest }
         }
         return nil
     }

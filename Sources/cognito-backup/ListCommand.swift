@@ -13,8 +13,13 @@ struct ListCommand: AsyncParsableCommand {
             With --bucket (and no --table) the backups are found in S3 itself, each described by \
             the manifest beside it: the way to list a DR bucket whose table is in another region. \
             Backups older than manifests are listed from their key, with their size and no counts. \
+            From the table, only backups whose tier's lifecycle rule has not yet removed the object \
+            are listed (by each row's expires_at; a row without one by its tier and \
+            BACKUP_TIER_RETENTION_DAYS, when set); a held backup is listed as long as it is held. \
             With --holds a HOLD column (and `legal_hold` in JSON) says which backups are under an \
-            Object Lock legal hold (see `hold`): one GetObjectLegalHold per backup.
+            Object Lock legal hold (see `hold`): one GetObjectLegalHold per backup, asked of the \
+            version its row (or manifest) records, so a held backup whose key now shows a delete \
+            marker is still found; restore it with --version-id.
 
             Examples:
               cognito-backup list --table cognito-backup-metadata-prod --pool-id us-east-1_AbCdEf123
@@ -57,7 +62,9 @@ struct ListCommand: AsyncParsableCommand {
                                exitCode: CLIError.configuration)
             }
             if holds {
-                let states = try await LegalHolds(s3: S3(aws: client)).states(rows.map { ($0.bucket, $0.key) }, warn: warn)
+                let states = try await LegalHolds(s3: S3(aws: client)).states(rows.map {
+                    LegalHolds.Object(bucket: $0.bucket, key: $0.key, versionID: $0.versionID)
+                }, warn: warn)
                 for index in rows.indices {
                     rows[index].held = .some(states[index])
                 }
@@ -69,6 +76,8 @@ struct ListCommand: AsyncParsableCommand {
     /// One backup as the list shows it, from either source.
     struct Row {
         var date, pool, users, groups, size, tier, bucket, key: String
+        /// The object's version: the one its row's hold names, else the row's or the manifest's.
+        var versionID: String?
         var json: JSON
         /// Its Object Lock legal hold when asked for (`--holds`); `.some(nil)` where the bucket has
         /// no Object Lock or the hold cannot be read.
@@ -86,11 +95,16 @@ struct ListCommand: AsyncParsableCommand {
 
     private func fromTable(_ table: String, client: AWSClient) async throws -> [Row] {
         let catalog = BackupCatalog(dynamodb: DynamoDB(aws: client), table: table)
-        let records: [BackupRecord]
-        if let poolID { records = try await catalog.backups(of: poolID, limit: limit) } else { records = try await catalog.allBackups() }
-        return records.prefix(limit ?? records.count).map {
-            Row(date: $0.backupDate, pool: $0.userPoolID, users: String($0.userCount), groups: String($0.groupCount),
-                size: ByteCount.format($0.sizeBytes), tier: $0.tier?.rawValue ?? "-", bucket: $0.bucket, key: $0.s3Key, json: $0.json)
+        let retention = try TierRetention(environment: ProcessEnvironment.current)
+        let now = UTCTime.now()
+        // Expired rows wait up to two days for DynamoDB's TTL: their objects are gone already.
+        var records: [BackupRecord]
+        if let poolID { records = try await catalog.backups(of: poolID) } else { records = try await catalog.allBackups() }
+        records = records.filter { !$0.hasExpired(at: now, retention: retention) }
+        return records.prefix(limit ?? records.count).map { record -> Row in
+            Row(date: record.backupDate, pool: record.userPoolID, users: String(record.userCount), groups: String(record.groupCount),
+                size: ByteCount.format(record.sizeBytes), tier: record.tier?.rawValue ?? "-", bucket: record.bucket, key: record.s3Key,
+                versionID: record.legalHold?.objectVersionID ?? record.s3VersionID, json: record.json)
         }
     }
 
@@ -102,7 +116,7 @@ struct ListCommand: AsyncParsableCommand {
             return Row(date: record?.backupDate ?? backup.key.startedAt, pool: backup.key.poolID,
                        users: record.map { String($0.userCount) } ?? "?", groups: record.map { String($0.groupCount) } ?? "?",
                        size: ByteCount.format(backup.sizeBytes), tier: record?.tier?.rawValue ?? "-", bucket: bucket, key: backup.key.key,
-                       json: backup.json)
+                       versionID: record?.s3VersionID, json: backup.json)
         }
     }
 

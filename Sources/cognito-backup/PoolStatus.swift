@@ -16,12 +16,16 @@ struct PoolStatus: Sendable {
     /// Why the drill is not known (no table to read it from, or the read failed).
     var drillUnknown: String?
     var replication: Replication?
-    var heldKeys: [String] = []
+    /// The backups under a legal hold, newest first.
+    var held: [Backup] = []
     /// Whether the bucket has Object Lock, so that holds could be asked about at all.
     var holdsKnown = false
     var lease: PoolLeases.Holder?
     var openUploads: [OpenUpload] = []
     var uncataloguedManifests: [String] = []
+    /// The keys of rows whose expiry has passed, still in the table until DynamoDB's TTL deletes
+    /// them: not counted, but their manifests are catalogued.
+    var expiredKeys: [String] = []
     /// What could not be read, in words: shown, never fatal, since the rest still says something.
     var problems: [String] = []
 
@@ -32,7 +36,13 @@ struct PoolStatus: Sendable {
         let sizeBytes: Int
         let users: Int?
         let tier: String?
+        /// The object's version: the one a hold names, else the row's or the manifest's.
+        let versionID: String?
+        /// The hold its row records (`hold` with a table).
+        let recordedHold: BackupHold?
         let json: JSON
+
+        var holdObject: LegalHolds.Object { LegalHolds.Object(bucket: bucket, key: key, versionID: versionID) }
     }
 
     /// An upload S3 still holds, and when the bucket's lifecycle rule removes it.
@@ -65,7 +75,7 @@ struct PoolStatus: Sendable {
 
     var newest: Backup? { backups.first }
 
-    /// How many backups of each tier it holds; `untiered` for backups from before tiers.
+    /// How many backups of each tier it holds (rows whose tier's rule has not yet removed the object); `untiered` for backups from before tiers.
     var tiers: [(tier: String, count: Int)] {
         let counts = Dictionary(grouping: backups, by: { $0.tier ?? "untiered" }).mapValues(\.count)
         return ["monthly", "daily", "hourly", "untiered"].compactMap { tier in counts[tier].map { (tier, $0) } }
@@ -84,11 +94,13 @@ struct PoolStatus: Sendable {
 extension PoolStatus.Backup {
     init(_ record: BackupRecord) {
         self.init(date: record.backupDate, bucket: record.bucket, key: record.s3Key, sizeBytes: record.sizeBytes, users: record.userCount,
-                  tier: record.tier?.rawValue, json: record.json)
+                  tier: record.tier?.rawValue, versionID: record.legalHold?.objectVersionID ?? record.s3VersionID,
+                  recordedHold: record.legalHold, json: record.json)
     }
 
     init(_ listed: ListedBackup) {
         self.init(date: listed.manifest?.backupDate ?? listed.key.startedAt, bucket: listed.bucket, key: listed.key.key,
-                  sizeBytes: listed.sizeBytes, users: listed.manifest?.userCount, tier: listed.manifest?.tier?.rawValue, json: listed.json)
+                  sizeBytes: listed.sizeBytes, users: listed.manifest?.userCount, tier: listed.manifest?.tier?.rawValue,
+                  versionID: listed.manifest?.s3VersionID, recordedHold: nil, json: listed.json)
     }
 }

@@ -17,6 +17,9 @@ struct ProtectionSurvey: Sendable {
     /// The bucket named on the command line or in BACKUP_BUCKET; with a table, the buckets the
     /// newest rows name are looked at too.
     let bucket: String?
+    /// Each tier's days (`BACKUP_TIER_RETENTION_DAYS`), for rows written without an expiry.
+    var retention: TierRetention? = nil
+    var now = UTCTime.now()
 
     static let prefix = "cognito-backup/"
 
@@ -34,7 +37,11 @@ struct ProtectionSurvey: Sendable {
         if let table {
             let catalog = BackupCatalog(dynamodb: dynamodb, table: table)
             return try await concurrentMap(poolIDs, limit: 4) { poolID in
-                PoolStatus(poolID: poolID, backups: try await catalog.backups(of: poolID).map(PoolStatus.Backup.init))
+                // Expired rows wait up to two days for DynamoDB's TTL: their objects are gone, or go today.
+                let rows = try await catalog.backups(of: poolID)
+                var status = PoolStatus(poolID: poolID, backups: rows.filter { !$0.hasExpired(at: now, retention: retention) }.map(PoolStatus.Backup.init))
+                status.expiredKeys = rows.filter { $0.hasExpired(at: now, retention: retention) }.map(\.s3Key)
+                return status
             }
         }
         guard let bucket else { return poolIDs.map { PoolStatus(poolID: $0) } }
@@ -68,7 +75,7 @@ struct ProtectionSurvey: Sendable {
         guard table != nil else { return }
         let manifests = try await s3.allKeys(bucket: bucket, prefix: Self.prefix).filter { $0.hasSuffix(BackupFormat.manifestSuffix) }
         for index in statuses.indices {
-            let catalogued = Set(statuses[index].backups.filter { $0.bucket == bucket }.map(\.key))
+            let catalogued = Set(statuses[index].backups.filter { $0.bucket == bucket }.map(\.key) + statuses[index].expiredKeys)
             statuses[index].uncataloguedManifests += manifests.filter {
                 pool(of: $0) == statuses[index].poolID && !catalogued.contains(String($0.dropLast(BackupFormat.manifestSuffix.count)))
             }
@@ -98,10 +105,13 @@ struct ProtectionSurvey: Sendable {
         }
         do {
             var refused: [String] = []
-            (status.holdsKnown, status.heldKeys) = try await LegalHolds(s3: s3).held(status.backups.map { ($0.bucket, $0.key) }) {
-                refused.append($0)
+            let states = try await LegalHolds(s3: s3).states(status.backups.map(\.holdObject)) { refused.append($0) }
+            status.holdsKnown = states.contains { $0 != nil }
+            status.held = zip(status.backups, states).filter { $0.1 == true }.map(\.0)
+            status.problems += refused + zip(status.backups, states).filter { $0.0.recordedHold != nil && $0.1 == false }.map { backup, _ in
+                "the row of \(backup.key) records a legal hold on version \(backup.versionID ?? "?") but S3 says it has none "
+                    + "(lifted outside `hold`): `hold --release` clears the row"
             }
-            status.problems += refused
         } catch {
             status.problems.append("cannot read the legal holds: \(error)")
         }

@@ -79,8 +79,9 @@ struct StatusCommand: AsyncParsableCommand {
                 // The keys name their pools: no manifest need be read to know which pools there are.
                 return Set(try await s3.allKeys(bucket: bucket!, prefix: ProtectionSurvey.prefix).compactMap { BackupKey($0)?.poolID })
             }
-            let statuses = try await ProtectionSurvey(s3: s3, table: table, dynamodb: dynamodb, bucket: bucket).statuses(of: pools)
             let now = UTCTime.now()
+            let statuses = try await ProtectionSurvey(s3: s3, table: table, dynamodb: dynamodb, bucket: bucket,
+                                                      retention: try TierRetention(environment: environment), now: now).statuses(of: pools)
             let judged = statuses.map { PoolCompliance($0.facts, policy: policy, now: now) }
             let report = StatusReport(policy: policy, statuses: statuses, judged: judged, now: now)
             print(json ? report.json.serialized : report.text)

@@ -40,7 +40,12 @@ struct StatusReport {
                 lines.append("  replication    \(replication.status ?? "no status"); \(replica)")
             }
             if status.holdsKnown {
-                lines.append("  legal holds    " + (status.heldKeys.isEmpty ? "none" : "\(status.heldKeys.count): " + status.heldKeys.joined(separator: ", ")))
+                lines.append("  legal holds    " + (status.held.isEmpty ? "none" : String(status.held.count)))
+                for held in status.held {
+                    let version = held.versionID.map { " version \($0)" } ?? ""
+                    let restore = held.versionID.map { "; restore --source s3://\(held.bucket)/\(held.key) --version-id \($0)" } ?? ""
+                    lines.append("  held           s3://\(held.bucket)/\(held.key)\(version) (\(held.date)\(held.tier.map { ", \($0)" } ?? "")\(restore))")
+                }
             }
             if let lease = status.lease {
                 let live = now < lease.until
@@ -75,7 +80,12 @@ struct StatusReport {
                     record["age_seconds"] = age(since: drill.finishedAt).map { .number($0) } ?? .null
                     return JSON.object(record)
                 } ?? .null,
-                "legal_holds": status.holdsKnown ? .array(status.heldKeys.map(JSON.string)) : .null,
+                "legal_holds": status.holdsKnown ? .array(status.held.map { held in
+                    ["s3_bucket": .string(held.bucket), "s3_key": .string(held.key), "backup_date": .string(held.date),
+                     "s3_version_id": held.versionID.map(JSON.string) ?? .null,
+                     "manifest_version_id": held.recordedHold?.manifestVersionID.map(JSON.string) ?? .null,
+                     "held_since": held.recordedHold.map { .string($0.since) } ?? .null]
+                }) : .null,
                 "open_uploads": .array(status.openUploads.map { open in
                     var removal: JSON = .null
                     if case .afterDays(let days) = open.removal { removal = .number(days) }

@@ -40,4 +40,19 @@ struct LifecycleAndLegalHoldTests {
         #expect(Crypto.md5(Array("".utf8)).hexString == "d41d8cd98f00b204e9800998ecf8427e")
         #expect(Base64.encode(Crypto.md5(Array("abc".utf8))) == "kAFQmDzST7DWlj99KOF/cg==")
     }
+
+    @Test func aKeysVersionsLeaveOutDeleteMarkersAndLongerKeysAndSayWhereTheNextPageStarts() {
+        let key = "cognito-backup/2026/12/07/p-010203.json"
+        let xml = """
+            <ListVersionsResult><IsTruncated>true</IsTruncated><NextKeyMarker>\(key)</NextKeyMarker>\
+            <NextVersionIdMarker>v1</NextVersionIdMarker>\
+            <DeleteMarker><Key>\(key)</Key><VersionId>dm</VersionId><IsLatest>true</IsLatest></DeleteMarker>\
+            <Version><Key>\(key)</Key><VersionId>v2</VersionId><IsLatest>false</IsLatest></Version>\
+            <Version><Key>\(key).manifest.json</Key><VersionId>m1</VersionId><IsLatest>true</IsLatest></Version>\
+            <Version><Key>\(key)</Key><VersionId>v1</VersionId><IsLatest>false</IsLatest></Version></ListVersionsResult>
+            """
+        #expect(S3.versionIDs(in: xml, key: key) == ["v2", "v1"])
+        #expect(S3.nextVersionMarkers(in: xml).map { "\($0.name)=\($0.value)" } == ["key-marker=\(key)", "version-id-marker=v1"])
+        #expect(S3.nextVersionMarkers(in: "<ListVersionsResult><IsTruncated>false</IsTruncated></ListVersionsResult>").isEmpty)
+    }
 }
