@@ -113,7 +113,7 @@ struct ProtectionSurvey: Sendable {
             }
             status.problems += refused
         } catch {
-            status.problems.append("cannot read the legal holds: \(error)\(IAMAction.hint(for: error))")
+            status.problems.append("cannot read the legal holds: \(error)")
         }
         return status
     }

@@ -85,6 +85,16 @@ struct StatusPolicy {
         .object([("function", functionARN.map(JSON.string) ?? .null)] + origins.map { ($0.setting, JSON.string($0.origin)) })
     }
 
+    /// Which pools are judged, in words.
+    var pools: String {
+        switch origin(of: "pools") {
+        case "--pool-id": "those named"
+        case "function": "the function's selection"
+        case "environment": "the environment's selection"
+        default: "every pool with backups"
+        }
+    }
+
     var text: String {
         let from = functionARN.map { "the configuration of function \($0)" } ?? "the environment"
         let flags = origins.map(\.origin).filter { $0.hasPrefix("--") }

@@ -20,9 +20,7 @@ struct StatusReport {
         var lines = [settings.text,
                      "RPO \(ProtectionPolicy.age(policy.rpoSeconds)) (\(settings.origin(of: "rpo_seconds"))); drills "
                          + (policy.drillMaxAgeSeconds.map { "within \(ProtectionPolicy.age($0))" } ?? "not judged by age")
-                         + " (\(settings.origin(of: "drill_max_age_seconds"))); pools: " + [
-                             "--pool-id": "those named", "function": "the function's selection", "environment": "the environment's selection",
-                         ][settings.origin(of: "pools"), default: "every pool with backups"]]
+                         + " (\(settings.origin(of: "drill_max_age_seconds"))); pools: \(settings.pools)"]
         for (status, verdict) in zip(statuses, judged) {
             lines.append("")
             lines.append("\(status.poolID): " + (verdict.compliant ? "OK" : "OUT OF POLICY: " + verdict.breaches.map(\.description).joined(separator: "; ")))
