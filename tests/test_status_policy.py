@@ -488,3 +488,18 @@ def test_moto_here_authorizes_legal_holds_and_replication_by_their_own_actions(a
 def test_list_help_names_its_tier_column(aws):
     help_text = " ".join(aws.run("list", "--help").stdout.split())
     assert "TIER (the retention tier the backup is kept by: monthly, daily or hourly" in help_text
+
+
+def test_a_lambda_that_fails_once_is_asked_again_and_one_that_keeps_failing_exits_3_naming_the_call(aws):
+    aws.make_storage()
+    new_pool(aws, "never-backed-up")
+    deploy_function(aws, USER_POOL_IDS="*")
+    aws.server.faults.add("GetFunctionConfiguration", "503")
+    once = aws.run("status", "--function", FUNCTION, env=operator_env(aws))
+    assert once.returncode == 1 and "no backup" in once.stderr, once.stderr
+    assert aws.server.faults.fired["GetFunctionConfiguration"] == 1
+
+    aws.server.faults.add("GetFunctionConfiguration", "500", times=10_000)
+    failing = aws.run("status", "--function", FUNCTION, "--max-wait", "5", env=operator_env(aws))
+    assert failing.returncode == 3, failing.stderr
+    assert "lambda GetFunctionConfiguration failed: InternalErrorException" in failing.stderr
