@@ -503,3 +503,22 @@ def test_a_lambda_that_fails_once_is_asked_again_and_one_that_keeps_failing_exit
     failing = aws.run("status", "--function", FUNCTION, "--max-wait", "5", env=operator_env(aws))
     assert failing.returncode == 3, failing.stderr
     assert "lambda GetFunctionConfiguration failed: InternalErrorException" in failing.stderr
+
+
+@pytest.mark.parametrize("bad", ["*", "us-east-1", "us-east-1_Ab/c"])
+def test_a_pool_id_that_is_no_pool_id_is_refused_rather_than_judged_as_a_pool(aws, bad):
+    result = aws.run("status", "--table", TABLE, "--pool-id", bad)
+    assert result.returncode == 64, result.stderr
+    assert f"--pool-id '{bad}' is not a user pool id" in result.stderr
+
+
+def test_the_template_gives_the_function_every_variable_status_reads_and_the_drill_age_only_with_drills_on():
+    """The names status takes from the function's configuration are the template's."""
+    from support.template_policy import load_template
+    template = load_template()
+    variables = template["Resources"]["BackupFunction"]["Properties"]["Environment"]["Variables"]
+    for name in ("USER_POOL_IDS", "BACKUP_POOL_TAGS", "BACKUP_TABLE", "BACKUP_BUCKET", "BACKUP_RPO_MINUTES", "BACKUP_SCHEDULE",
+                 "BACKUP_DRILL_MAX_AGE_DAYS"):
+        assert name in variables, name
+    assert variables["BACKUP_DRILL_MAX_AGE_DAYS"] == {"Fn::If": ["DrillsOn", {"Ref": "DrillMaxAgeDays"}, ""]}
+    assert template["Conditions"]["DrillsOn"] == {"Fn::Equals": [{"Ref": "EnableDrills"}, "true"]}

@@ -62,6 +62,10 @@ struct StatusCommand: AsyncParsableCommand {
     @OptionGroup var aws: AWSOptions
 
     func validate() throws {
+        for poolID in poolIDs where !PoolID.isValid(poolID) {
+            throw ValidationError("--pool-id '\(poolID)' is not a user pool id (us-east-1_AbCdEf123); "
+                + "to judge a selection such as *, use the function's (--function) or USER_POOL_IDS")
+        }
         if let function, Lambda.FunctionName(function) == nil {
             throw ValidationError("--function '\(function)' is not a function's name (cognito-backup-prod) or ARN (arn:aws:lambda:REGION:ACCOUNT:function:NAME)")
         }

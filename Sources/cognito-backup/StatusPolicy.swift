@@ -25,7 +25,7 @@ struct StatusPolicy {
         func setting(_ name: String, in variables: [String: String]) -> String? {
             variables[name].flatMap { $0.trimmingCharacters(in: " \t\r\n").isEmpty ? nil : $0 }
         }
-        let named = function ?? setting("BACKUP_FUNCTION_NAME", in: environment)
+        let named = function ?? environment["BACKUP_FUNCTION_NAME"].flatMap { $0.trimmingCharacters(in: " \t\r\n").isEmpty ? nil : $0 }
         var variables = environment, functionARN: String?
         if let named {
             guard let function = Lambda.FunctionName(named) else {
