@@ -37,19 +37,19 @@ struct StatusCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(name: .customLong("pool-id"), help: "Judge this pool (repeat for more; default: USER_POOL_IDS and BACKUP_POOL_TAGS, else every pool with backups).")
+    @Option(name: .customLong("pool-id"), help: "Judge this pool (repeat for more; default: the selection, USER_POOL_IDS and BACKUP_POOL_TAGS of --function or the environment, else every pool with backups).")
     var poolIDs: [String] = []
 
-    @Option(help: "DynamoDB metadata table (default: BACKUP_TABLE, unless --bucket is given).")
+    @Option(help: "DynamoDB metadata table (default: BACKUP_TABLE of --function or the environment, unless --bucket is given).")
     var table: String?
 
-    @Option(help: "Judge from this bucket's objects and manifests (default: BACKUP_BUCKET); with a table, its open uploads and stray manifests are looked for here.")
+    @Option(help: "Judge from this bucket's objects and manifests (default: BACKUP_BUCKET of --function or the environment); with a table, its open uploads and stray manifests are looked for here.")
     var bucket: String?
 
-    @Option(name: .customLong("max-age"), help: ArgumentHelp("The RPO: the newest backup may be this old (90s, 30m, 2h, 1d).", valueName: "age"))
+    @Option(name: .customLong("max-age"), help: ArgumentHelp("The RPO: the newest backup may be this old (90s, 30m, 2h, 1d; default: BACKUP_RPO_MINUTES, else twice BACKUP_SCHEDULE's period, of --function or the environment, else 2h).", valueName: "age"))
     var maxAge: String?
 
-    @Option(name: .customLong("drill-max-age"), help: ArgumentHelp("The newest drill must have passed within this age (default: BACKUP_DRILL_MAX_AGE_DAYS; unset: drills are judged only when they failed).", valueName: "age"))
+    @Option(name: .customLong("drill-max-age"), help: ArgumentHelp("The newest drill must have passed within this age (default: BACKUP_DRILL_MAX_AGE_DAYS of --function or the environment; unset: drills are judged only when they failed).", valueName: "age"))
     var drillMaxAge: String?
 
     @Option(help: ArgumentHelp("Judge by this deployed backup function's policy: its selection, table, bucket, RPO and drill age, "
