@@ -7,6 +7,8 @@ public enum AWSService: String, Sendable {
     case logs
     /// Step Functions: an event-triggered backup too large for one invocation starts the state machine.
     case stepFunctions = "states"
+    /// Lambda: `status` reads the deployed function's configuration, its policy.
+    case lambda
     /// Only for credentials: a role profile's AssumeRole, a web identity token's exchange.
     case sts
     /// IAM Identity Center's portal, whose calls are unsigned (an SSO token is their proof).
@@ -25,6 +27,7 @@ public enum AWSService: String, Sendable {
         case .dynamodb: return "DYNAMODB"
         case .logs: return "CLOUDWATCH_LOGS"
         case .stepFunctions: return "SFN"
+        case .lambda: return "LAMBDA"
         case .sts: return "STS"
         case .ssoPortal: return "SSO"
         }

@@ -52,8 +52,9 @@ public struct JSONProtocolClient: Sendable {
 
     /// `__type` may be `com.amazonaws.cognito#ResourceNotFoundException` or carry a `:url` tail;
     /// the header `x-amzn-ErrorType` has the same form. Gateways in front of a service (and moto's
-    /// signature and IAM checks) answer with an XML error document instead.
-    static func decodeError(_ response: HTTPResponse) -> (code: String, message: String) {
+    /// signature and IAM checks) answer with an XML error document instead. The REST-JSON
+    /// services (Lambda) name their errors the same ways.
+    public static func decodeError(_ response: HTTPResponse) -> (code: String, message: String) {
         let document = try? JSON(parsing: response.body)
         if document == nil {
             let text = String(decoding: response.body, as: UTF8.self)

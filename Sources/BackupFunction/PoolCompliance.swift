@@ -11,6 +11,9 @@ public struct PoolCompliance: Sendable, Equatable {
         /// The newest backup object's `x-amz-replication-status`.
         public var replicationStatus: String?
         public var newestDrill: Drill?
+        /// Why the newest drill is not known (no table to read it from, or the read failed); nil
+        /// when it was read, drill or none.
+        public var drillUnknown: String?
 
         public struct Drill: Sendable, Equatable {
             public var finishedAt: UTCTime
@@ -24,11 +27,13 @@ public struct PoolCompliance: Sendable, Equatable {
             }
         }
 
-        public init(poolID: String, newestBackup: UTCTime?, replicationStatus: String? = nil, newestDrill: Drill? = nil) {
+        public init(poolID: String, newestBackup: UTCTime?, replicationStatus: String? = nil, newestDrill: Drill? = nil,
+                    drillUnknown: String? = nil) {
             self.poolID = poolID
             self.newestBackup = newestBackup
             self.replicationStatus = replicationStatus
             self.newestDrill = newestDrill
+            self.drillUnknown = drillUnknown
         }
     }
 
@@ -40,6 +45,8 @@ public struct PoolCompliance: Sendable, Equatable {
         case drillFailed(String?)
         case neverDrilled(maxAgeSeconds: Int)
         case drillOverdue(ageSeconds: Int, maxAgeSeconds: Int)
+        /// Drills are judged, but the record could not be read: not proven, which is not overdue.
+        case drillUnknown(reason: String, maxAgeSeconds: Int)
 
         public var code: String {
             switch self {
@@ -48,6 +55,7 @@ public struct PoolCompliance: Sendable, Equatable {
             case .replicationFailed: "replication-failed"
             case .drillFailed: "drill-failed"
             case .neverDrilled, .drillOverdue: "drill-overdue"
+            case .drillUnknown: "drill-unknown"
             }
         }
 
@@ -61,6 +69,8 @@ public struct PoolCompliance: Sendable, Equatable {
             case .neverDrilled(let max): "never drilled (drills must be younger than \(ProtectionPolicy.age(max)))"
             case let .drillOverdue(age, max):
                 "newest drill is \(ProtectionPolicy.age(age)) old, older than \(ProtectionPolicy.age(max))"
+            case let .drillUnknown(reason, max):
+                "no drill within \(ProtectionPolicy.age(max)) can be shown: \(reason)"
             }
         }
     }
@@ -86,6 +96,8 @@ public struct PoolCompliance: Sendable, Equatable {
             if let drill = facts.newestDrill {
                 let age = Self.seconds(from: drill.finishedAt, to: now)
                 if age > max { breaches.append(.drillOverdue(ageSeconds: age, maxAgeSeconds: max)) }
+            } else if let reason = facts.drillUnknown {
+                breaches.append(.drillUnknown(reason: reason, maxAgeSeconds: max))
             } else {
                 breaches.append(.neverDrilled(maxAgeSeconds: max))
             }

@@ -23,7 +23,7 @@ struct CLIError: Error, CustomStringConvertible {
         switch error {
         case let error as CLIError: self = error
         case let error as AWSError where error.code == "MissingCredentials": self.init(message: error.message, exitCode: Self.configuration)
-        case let error as AWSError: self.init(message: error.description, exitCode: Self.aws)
+        case let error as AWSError: self.init(message: error.description + IAMAction.hint(for: error), exitCode: Self.aws)
         case let error as CredentialError: self.init(message: error.message, exitCode: Self.configuration)
         case let error as ConfigurationError: self.init(message: error.message, exitCode: Self.configuration)
         case let error as BackupSourceError: self.init(message: error.description, exitCode: Self.configuration)

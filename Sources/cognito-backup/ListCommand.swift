@@ -10,6 +10,10 @@ struct ListCommand: AsyncParsableCommand {
         commandName: "list",
         abstract: "List backups, newest first: from the metadata table, or from a bucket alone.",
         discussion: """
+            The columns: DATE, POOL, USERS, GROUPS, SIZE, TIER (the retention tier the backup is \
+            kept by: monthly, daily or hourly, as its `cognito-backup:tier` tag says; - for a \
+            backup from before tiers) and KEY.
+
             With --bucket (and no --table) the backups are found in S3 itself, each described by \
             the manifest beside it: the way to list a DR bucket whose table is in another region. \
             Backups older than manifests are listed from their key, with their size and no counts. \

@@ -69,8 +69,16 @@ struct PoolStatus: Sendable {
     struct Replication: Sendable {
         /// `x-amz-replication-status` of the newest object: nil when no rule covered it.
         let status: String?
-        /// The replica check (`verify`'s): nil when no replication rule covers the key.
-        let replica: VerifyCheck?
+        /// The replica check (`verify`'s): nil when no replication rule covers the key, or when
+        /// the bucket's rules cannot be read (`replicaUnknown` says why).
+        var replica: VerifyCheck?
+        var replicaUnknown: String?
+
+        init(status: String?, replica: VerifyCheck? = nil, replicaUnknown: String? = nil) {
+            self.status = status
+            self.replica = replica
+            self.replicaUnknown = replicaUnknown
+        }
     }
 
     var newest: Backup? { backups.first }
@@ -87,7 +95,7 @@ struct PoolStatus: Sendable {
             poolID: poolID, newestBackup: newest.flatMap { UTCTime(iso8601: $0.date) }, replicationStatus: replication?.status,
             newestDrill: drill.flatMap { drill in
                 UTCTime(iso8601: drill.finishedAt).map { PoolCompliance.Facts.Drill(finishedAt: $0, passed: drill.passed, failure: drill.failure) }
-            })
+            }, drillUnknown: drill == nil ? drillUnknown : nil)
     }
 }
 

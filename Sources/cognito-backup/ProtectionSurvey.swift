@@ -70,7 +70,9 @@ struct ProtectionSurvey: Sendable {
                 statuses[index].openUploads += described.filter { pool(of: $0.upload.key) == statuses[index].poolID }
             }
         } catch {
-            for index in statuses.indices { statuses[index].problems.append("cannot list the open uploads of \(bucket): \(error)") }
+            for index in statuses.indices {
+                statuses[index].problems.append("cannot list the open uploads of \(bucket): \(error)\(IAMAction.hint(for: error))")
+            }
         }
         guard table != nil else { return }
         let manifests = try await s3.allKeys(bucket: bucket, prefix: Self.prefix).filter { $0.hasSuffix(BackupFormat.manifestSuffix) }
@@ -82,26 +84,34 @@ struct ProtectionSurvey: Sendable {
         }
     }
 
-    /// The pool's drill, lease, replication and holds.
+    /// The pool's drill, lease, replication and holds; what cannot be read is a problem, shown.
     private func completed(_ status: PoolStatus) async throws -> PoolStatus {
         var status = status
         if let table {
             do {
                 status.drill = try await DrillRecords(dynamodb: dynamodb, table: table).newest(of: status.poolID)
             } catch {
-                status.drillUnknown = "cannot read the drill record: \(error)"
+                status.drillUnknown = "cannot read the drill record: \(error)\(IAMAction.hint(for: error))"
             }
-            status.lease = try await PoolLeases(dynamodb: dynamodb, table: table).holder(of: status.poolID)
+            do {
+                status.lease = try await PoolLeases(dynamodb: dynamodb, table: table).holder(of: status.poolID)
+            } catch {
+                status.problems.append("cannot read the lease, whether a backup runs now: \(error)\(IAMAction.hint(for: error))")
+            }
         } else {
             status.drillUnknown = "drills are recorded in the table; pass --table to see them"
         }
         guard let newest = status.newest else { return status }
         do {
             let state = try await s3.replicationState(bucket: newest.bucket, key: newest.key)
-            status.replication = PoolStatus.Replication(status: state.status,
-                                                        replica: try await ReplicationCheck(s3: s3).check(bucket: newest.bucket, key: newest.key))
+            var replication = PoolStatus.Replication(status: state.status)
+            // The object's own status decides replication-failed; the replica check needs the bucket's rules as well.
+            do { replication.replica = try await ReplicationCheck(s3: s3).check(bucket: newest.bucket, key: newest.key) } catch {
+                replication.replicaUnknown = "cannot read the replication configuration of \(newest.bucket): \(error)\(IAMAction.hint(for: error))"
+            }
+            status.replication = replication
         } catch {
-            status.problems.append("cannot read the replication of s3://\(newest.bucket)/\(newest.key): \(error)")
+            status.problems.append("cannot read the replication of s3://\(newest.bucket)/\(newest.key): \(error)\(IAMAction.hint(for: error))")
         }
         do {
             var refused: [String] = []

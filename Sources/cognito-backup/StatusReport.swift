@@ -5,18 +5,22 @@ import Support
 
 /// `status`'s answer: a verdict per pool, then what it rests on.
 struct StatusReport {
-    let policy: ProtectionPolicy
+    let settings: StatusPolicy
     let statuses: [PoolStatus]
     let judged: [PoolCompliance]
     let now: UTCTime
+
+    private var policy: ProtectionPolicy { settings.protection }
 
     private func age(since text: String) -> Int? {
         UTCTime(iso8601: text).map { max(0, Int((now.millisecondsSinceEpoch - $0.millisecondsSinceEpoch) / 1000)) }
     }
 
     var text: String {
-        var lines = ["RPO \(ProtectionPolicy.age(policy.rpoSeconds)); drills "
-            + (policy.drillMaxAgeSeconds.map { "within \(ProtectionPolicy.age($0))" } ?? "not judged by age")]
+        var lines = [settings.text,
+                     "RPO \(ProtectionPolicy.age(policy.rpoSeconds)) (\(settings.origin(of: "rpo_seconds"))); drills "
+                         + (policy.drillMaxAgeSeconds.map { "within \(ProtectionPolicy.age($0))" } ?? "not judged by age")
+                         + " (\(settings.origin(of: "drill_max_age_seconds"))); pools: \(settings.pools)"]
         for (status, verdict) in zip(statuses, judged) {
             lines.append("")
             lines.append("\(status.poolID): " + (verdict.compliant ? "OK" : "OUT OF POLICY: " + verdict.breaches.map(\.description).joined(separator: "; ")))
@@ -36,7 +40,7 @@ struct StatusReport {
             if let replication = status.replication {
                 let replica = replication.replica.map { check in
                     check.passed ? "replica \(check.detail)" : "replica: " + check.differences.joined(separator: "; ")
-                } ?? "no replication rule covers it"
+                } ?? replication.replicaUnknown.map { "replica unknown: \($0)" } ?? "no replication rule covers it"
                 lines.append("  replication    \(replication.status ?? "no status"); \(replica)")
             }
             if status.holdsKnown {
@@ -97,7 +101,8 @@ struct StatusReport {
                 "problems": .array(status.problems.map(JSON.string)),
             ]
             pool["replication"] = status.replication.map { replication in
-                ["status": replication.status.map(JSON.string) ?? .null, "replica": replication.replica?.json ?? .null]
+                ["status": replication.status.map(JSON.string) ?? .null, "replica": replication.replica?.json ?? .null,
+                 "replica_unknown": replication.replicaUnknown.map(JSON.string) ?? .null]
             } ?? .null
             pool["run_in_progress"] = status.lease.flatMap { lease in
                 now < lease.until ? ["request_id": .string(lease.requestID), "since": .string(lease.since),
@@ -108,6 +113,7 @@ struct StatusReport {
         return [
             "compliant": .bool(judged.allSatisfy(\.compliant)),
             "policy": ["rpo_seconds": .number(policy.rpoSeconds), "drill_max_age_seconds": policy.drillMaxAgeSeconds.map { .number($0) } ?? .null],
+            "policy_from": settings.json,
             "pools": .array(pools),
         ]
     }

@@ -49,6 +49,19 @@ struct PoolComplianceTests {
             == [.neverDrilled(maxAgeSeconds: 7 * 86_400)])
     }
 
+    @Test func aDrillThatCannotBeReadIsUnknownNotOverdueWhereDrillsAreJudged() {
+        let unread = PoolCompliance.Facts(poolID: "p", newestBackup: ago(60), drillUnknown: "cannot read the drill record: AccessDenied")
+        let judged = PoolCompliance(unread, policy: ProtectionPolicy(rpoSeconds: 7_200, drillMaxAgeSeconds: 86_400), now: now)
+        #expect(judged.breaches == [.drillUnknown(reason: "cannot read the drill record: AccessDenied", maxAgeSeconds: 86_400)])
+        #expect(judged.breaches.map(\.code) == ["drill-unknown"])
+        #expect(judged.breaches[0].description == "no drill within 1d can be shown: cannot read the drill record: AccessDenied")
+    }
+
+    @Test func aDrillThatCannotBeReadIsNoBreachWhereDrillsAreNotJudged() {
+        let unread = PoolCompliance.Facts(poolID: "p", newestBackup: ago(60), drillUnknown: "no table")
+        #expect(PoolCompliance(unread, policy: policy, now: now).compliant)
+    }
+
     @Test func everyBreachOfAPoolIsNamedAtOnce() {
         let drill = PoolCompliance.Facts.Drill(finishedAt: ago(60), passed: false, failure: nil)
         let judged = PoolCompliance(.init(poolID: "p", newestBackup: ago(10_000), replicationStatus: "FAILED", newestDrill: drill),

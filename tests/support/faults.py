@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import socket
 import struct
 import threading
@@ -90,6 +91,8 @@ def operation_of(environ: dict) -> str:
     if target:
         return target.rsplit(".", 1)[-1]
     method = environ["REQUEST_METHOD"]
+    if method == "GET" and re.fullmatch(r"/2015-03-31/functions/[^/]+/configuration", environ.get("PATH_INFO", "")):
+        return "GetFunctionConfiguration"  # Lambda's REST-JSON path, not an S3 key
     query = parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True)
     if "uploads" in query:
         return "CreateMultipartUpload" if method == "POST" else "ListMultipartUploads"

@@ -37,6 +37,9 @@ from moto.core.exceptions import JsonRESTError
 from moto.core.responses import ActionResult, BaseResponse, EmptyResult
 from moto.core.utils import utcnow
 from moto.s3.exceptions import LockNotEnabled, S3ClientError
+from moto.iam.access_control import IAMRequest
+from moto.s3 import responses as s3_responses
+from moto.s3.models import FakeKey, S3Backend, s3_backends
 from moto.s3.responses import S3Response
 from moto.moto_server.werkzeug_app import (
     DomainDispatcherApplication,
@@ -515,6 +518,111 @@ def _put_object_legal_hold(self: S3Response):
     return _moto_put_object_legal_hold(self)
 
 
+_moto_iam_request = IAMRequest._create_aws_request
+
+
+def _iam_request_signed_as_sent(self: IAMRequest):
+    """moto recomputes a signature over the request's parameters when its body is empty, so a
+    correctly signed GET to a REST-JSON service (Lambda's GetFunctionConfiguration) failed with
+    SignatureDoesNotMatch; such a request is signed over its empty body."""
+    if self._body or self._method not in ("GET", "HEAD", "DELETE"):
+        return _moto_iam_request(self)
+    data, self._data = self._data, b""
+    try:
+        return _moto_iam_request(self)
+    finally:
+        self._data = data
+
+
+# The IAM actions S3 authorizes these subresources by (the Service Authorization Reference's
+# "API operations defined by Amazon S3"); moto authorizes ?legal-hold as s3:GetObject or
+# s3:PutObject and ?replication as s3:ListBucket, so a policy without the real actions passed.
+_S3_SUBRESOURCE_ACTIONS = {
+    ("BUCKET", "GET"): {"replication": "GetReplicationConfiguration", "object-lock": "GetBucketObjectLockConfiguration",
+                        "encryption": "GetEncryptionConfiguration"},
+    ("BUCKET", "PUT"): {"replication": "PutReplicationConfiguration", "object-lock": "PutBucketObjectLockConfiguration",
+                        "encryption": "PutEncryptionConfiguration"},
+    ("BUCKET", "DELETE"): {"replication": "PutReplicationConfiguration", "encryption": "PutEncryptionConfiguration"},
+    ("KEY", "GET"): {"legal-hold": "GetObjectLegalHold", "retention": "GetObjectRetention"},
+    ("KEY", "PUT"): {"legal-hold": "PutObjectLegalHold", "retention": "PutObjectRetention"},
+}
+
+
+class S3Replication:
+    """S3's replication status of objects, which moto never sets: off until switched on
+    (``enable``), then an object written where an enabled rule of its bucket covers its key is
+    ``PENDING``, as S3 marks it, until a test settles it: ``settle(bucket, "COMPLETED")`` copies
+    each pending object to the rules' destination buckets, where the copy is ``REPLICA``;
+    ``settle(bucket, "FAILED")`` marks them failed. HEAD and GET answer the status as
+    ``x-amz-replication-status``. Switched off again by ``MotoPlus.reset``."""
+
+    ATTRIBUTE = "_motoplus_replication_status"
+
+    def __init__(self) -> None:
+        self.enabled = False
+
+    def enable(self) -> None:
+        self.enabled = True
+
+    def disable(self) -> None:
+        self.enabled = False
+
+    @staticmethod
+    def destinations(bucket: Any, key: str) -> list[str]:
+        """The destination buckets of the bucket's enabled rules that cover ``key``."""
+        rules = (getattr(bucket, "replication", None) or {}).get("Rule", [])
+        found = []
+        for rule in rules if isinstance(rules, list) else [rules]:
+            selection = rule.get("Filter") or {}
+            prefix = selection.get("Prefix", (selection.get("And") or {}).get("Prefix", rule.get("Prefix", ""))) or ""
+            if rule.get("Status") == "Enabled" and key.startswith(prefix):
+                found.append(rule["Destination"]["Bucket"].split(":")[-1])
+        return found
+
+    def written(self, backend: S3Backend, bucket_name: str, key: FakeKey) -> None:
+        if self.enabled and self.destinations(backend.get_bucket(bucket_name), key.name):
+            setattr(key, self.ATTRIBUTE, "PENDING")
+
+    def settle(self, bucket_name: str, status: str) -> list[str]:
+        """Ends every pending replication of the bucket as ``status``; returns the keys settled."""
+        assert status in ("COMPLETED", "FAILED"), status
+        partition, account_id = s3_backends.bucket_accounts[bucket_name]
+        backend = s3_backends[account_id][partition]
+        bucket = backend.get_bucket(bucket_name)
+        settled = []
+        for key in list(bucket.keys.values()):
+            if getattr(key, self.ATTRIBUTE, None) != "PENDING":
+                continue
+            setattr(key, self.ATTRIBUTE, status)
+            settled.append(key.name)
+            if status == "COMPLETED":
+                for destination in self.destinations(bucket, key.name):
+                    replica = _moto_put_object(backend, destination, key.name, key.value)
+                    setattr(replica, self.ATTRIBUTE, "REPLICA")
+        return settled
+
+
+replication = S3Replication()
+"""The one server's replication model; ``MotoPlus.replication`` is the same object."""
+
+_moto_put_object = S3Backend.put_object
+_moto_response_dict = FakeKey.response_dict
+
+
+def _put_object(self: S3Backend, bucket_name: str, key_name: str, value: bytes, *args: Any, **kwargs: Any) -> FakeKey:
+    key = _moto_put_object(self, bucket_name, key_name, value, *args, **kwargs)
+    replication.written(self, bucket_name, key)
+    return key
+
+
+def _response_dict(self: FakeKey) -> dict[str, Any]:
+    headers = _moto_response_dict.fget(self)  # type: ignore[attr-defined]
+    status = getattr(self, S3Replication.ATTRIBUTE, None)
+    if status:
+        headers["x-amz-replication-status"] = status
+    return headers
+
+
 def _install() -> None:
     """Patch moto's classes; idempotent, since each step only assigns."""
     for extras in (_CognitoExtras, import_jobs.ImportJobResponses):
@@ -529,6 +637,11 @@ def _install() -> None:
     BaseResponse.setup_class = _setup_class_keeping_the_raw_query
     S3Response.get_object_legal_hold = _get_object_legal_hold
     S3Response.put_object_legal_hold = _put_object_legal_hold
+    IAMRequest._create_aws_request = _iam_request_signed_as_sent
+    for (resource, method), actions in _S3_SUBRESOURCE_ACTIONS.items():
+        s3_responses.ACTION_MAP[resource][method].update(actions)
+    S3Backend.put_object = _put_object
+    FakeKey.response_dict = property(_response_dict)
 
 
 class S3RegionCheck:
@@ -589,6 +702,8 @@ class MotoPlus:
         self._server = server
         self.faults = faults
         self.region_check = region_check
+        self.replication = replication
+        """``replication.enable()`` makes S3 mark replicated objects PENDING until ``settle``."""
         """``region_check.enable()`` makes S3 refuse wrong-region signatures, as AWS does."""
         self._thread = threading.Thread(target=server.serve_forever, daemon=True)
         self._thread.start()
@@ -604,6 +719,7 @@ class MotoPlus:
 
     def reset(self) -> None:
         """Drop all state of every service, IAM users included."""
+        self.replication.disable()
         self._post("/moto-api/reset")
 
     def enforce_auth(self) -> None:
