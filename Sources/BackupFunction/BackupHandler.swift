@@ -34,18 +34,18 @@ public struct BackupHandler: LambdaHandler {
         log.info("event received", requestID: invocation.requestID, [("event", .string("\(event)"))])
         let pools: [String]
         var resumed: RunContinuation?
-        var selected: [PoolSelection.Selected] = []
+        var found = PoolSelection.Found(selected: [], scratchPools: [])
         switch event {
         case .allConfiguredPools, .resumable(poolIDs: nil):
-            selected = try await selectedPools(invocation)
-            pools = selected.map(\.poolID)
+            found = try await selectedPools(invocation)
+            pools = found.selected.map(\.poolID)
         case .pools(let ids), .resumable(poolIDs: let ids?): pools = ids
         case .resume(let run):
             pools = run.poolsLeft
             resumed = run
         case .userCreated(let poolID):
             guard try await isSelected(poolID, invocation) else {
-                return Self.answer(message: "Ignored AdminCreateUser in \(poolID): not one of the configured pools",
+                return Self.answer(message: "Ignored AdminCreateUser in \(poolID): not one of the configured pools (nor a drill's scratch pool)",
                                    RunSoFar(skipped: [RunSoFar.Skipped(poolID: poolID, reason: "not configured")]))
             }
             pools = [poolID]
@@ -61,7 +61,7 @@ public struct BackupHandler: LambdaHandler {
         var planned: [String: PoolSize] = [:]
         switch event {
         case .allConfiguredPools, .resumable(poolIDs: nil):
-            let plan = await plan(selected, resumable: resumable, invocation)
+            let plan = await plan(found, resumable: resumable, invocation)
             log.quotaPlan(plan, requestID: invocation.requestID)
             await reportProtection(of: pools, invocation)
             for pool in plan.pools { planned[pool.poolID] = pool.size }
@@ -154,10 +154,11 @@ public struct BackupHandler: LambdaHandler {
         return (["statusCode": 200, "body": .string(JSON.object(body).serialized)] as JSON).serializedBytes
     }
 
-    /// The pools the selection holds now; a selection that cannot be read fails the run by name.
-    func selectedPools(_ invocation: Invocation) async throws(InvocationError) -> [PoolSelection.Selected] {
+    /// The pools the selection holds now, and the scratch pools it passed over; a selection that
+    /// cannot be read fails the run by name.
+    func selectedPools(_ invocation: Invocation) async throws(InvocationError) -> PoolSelection.Found {
         do {
-            return try await configuration.selection.pools(in: job.cognito)
+            return try await configuration.selection.find(in: job.cognito)
         } catch {
             throw InvocationError(type: "SelectionFailed", message: "\(Self.code(of: error)) listing the selected pools: \(error)")
         }

@@ -1,0 +1,73 @@
+"""What the function reports about protection and how it hands work on: drill scratch pools kept
+out of `*` and tag selections, each pool's share of the UserList quota, each pool's replication
+to the DR bucket, and AdminCreateUser backups that coalesce and go on across invocations."""
+
+from __future__ import annotations
+
+import json
+import time
+
+from support.pools import rich_pool
+from test_lambda import SCHEDULED, emf_records, function  # noqa: F401 - the fixture
+from test_selection import admin_create_user_event, backed_up, plan_of_last, small_pool
+
+SCRATCH_TAG = "cognito-backup:drill"
+
+
+def scratch_pool(aws, source: str, tags: dict[str, str] | None = None) -> str:
+    """A pool as a drill leaves it: named after its source, carrying the source's tags and the drill's."""
+    return aws.client("cognito-idp").create_user_pool(
+        PoolName=f"drill-{source}-20261207T150000Z", UserPoolTags={**(tags or {}), SCRATCH_TAG: "true"})["UserPool"]["Id"]
+
+
+# ---------------------------------------------------------------- 1. scratch pools
+
+def test_star_passes_over_a_drill_scratch_pool_and_the_plan_names_it(aws, function):
+    production = small_pool(aws, "production")
+    scratch = scratch_pool(aws, production)
+    # The tag decides, not the name: a pool merely named like a scratch pool is protected.
+    look_alike = small_pool(aws, "drill-look-alike", {"team": "identity"})
+    aws.make_storage()
+    runtime = function([], USER_POOL_IDS="*")
+
+    kind, response = runtime.invoke(SCHEDULED)
+
+    assert kind == "response", response
+    assert backed_up(response) == sorted([production, look_alike])
+    plan = plan_of_last(runtime)
+    assert {p["user_pool_id"] for p in plan["pools"]} == {production, look_alike}
+    [passed_over] = plan["not_selected"]
+    assert passed_over["user_pool_id"] == scratch and SCRATCH_TAG in passed_over["reason"]
+    assert not [r for r in emf_records(runtime, "BackupAgeSeconds") if r["UserPoolId"] == scratch]
+
+
+def test_a_tag_does_not_select_a_scratch_pool_that_copied_it_but_a_listed_scratch_pool_is_backed_up(aws, function):
+    tagged = small_pool(aws, "tagged", {"backup": "yes"})
+    copied = scratch_pool(aws, tagged, {"backup": "yes"})
+    listed = scratch_pool(aws, "kept-on-purpose")
+    aws.make_storage()
+    runtime = function([listed], BACKUP_POOL_TAGS="backup=yes")
+
+    kind, response = runtime.invoke(SCHEDULED)
+
+    assert kind == "response", response
+    assert backed_up(response) == sorted([tagged, listed])
+    plan = plan_of_last(runtime)
+    assert [p["user_pool_id"] for p in plan["not_selected"]] == [copied]
+    assert {p["user_pool_id"]: p["selected_because"] for p in plan["pools"]} == {listed: "listed", tagged: "tag backup=yes"}
+
+
+def test_with_star_an_admin_create_user_in_a_scratch_pool_is_ignored(aws, function):
+    production = small_pool(aws, "production")
+    scratch = scratch_pool(aws, production)
+    aws.make_storage()
+    runtime = function([], USER_POOL_IDS="*")
+
+    kind, response = runtime.invoke(admin_create_user_event(scratch))
+    assert kind == "response", response
+    body = json.loads(response["body"])
+    assert body["backups"] == [] and body["skipped"] == [{"user_pool_id": scratch, "reason": "not configured"}]
+    assert "scratch pool" in body["message"]
+    kind, response = runtime.invoke(admin_create_user_event(production))
+    assert kind == "response" and backed_up(response) == [production], response
+    assert [k for k in aws.objects() if scratch in k] == []
