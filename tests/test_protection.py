@@ -71,3 +71,42 @@ def test_with_star_an_admin_create_user_in_a_scratch_pool_is_ignored(aws, functi
     kind, response = runtime.invoke(admin_create_user_event(production))
     assert kind == "response" and backed_up(response) == [production], response
     assert [k for k in aws.objects() if scratch in k] == []
+
+
+# ---------------------------------------------------------------- 2. quota share per pool
+
+def userlist_requests_per_pool(aws) -> dict[str, int]:
+    """ListUsers and ListUsersInGroup requests the function sent, by the pool each named."""
+    counts: dict[str, int] = {}
+    for operation, body in aws.server.faults.recorded:
+        if operation in ("ListUsers", "ListUsersInGroup"):
+            pool = json.loads(body)["UserPoolId"]
+            counts[pool] = counts.get(pool, 0) + 1
+    return counts
+
+
+def test_each_pool_reports_the_userlist_requests_its_backup_made_and_the_share_of_the_quota_they_took(aws, function):
+    cognito = aws.client("cognito-idp")
+    big = rich_pool(cognito, users=300, groups=2, big_group_members=70, name="big")
+    small = rich_pool(cognito, users=2, groups=1, big_group_members=1, name="small")
+    aws.make_storage()
+    # 10 requests/s, a third of the account's 30: a pool's measured share cannot be much more.
+    runtime = function([big, small], COGNITO_TPS_USERLIST="10")
+    aws.server.faults.recording = True
+
+    kind, response = runtime.invoke(SCHEDULED)
+
+    assert kind == "response", response
+    sent = userlist_requests_per_pool(aws)
+    records = {r["UserPoolId"]: r for r in emf_records(runtime, "UserListRequests")}
+    assert {pool: r["UserListRequests"] for pool, r in records.items()} == sent
+    assert sent[big] >= 18, "a probe, 16 prefix streams and the groups' pages"
+    for pool, record in records.items():
+        [directive] = record["_aws"]["CloudWatchMetrics"]
+        assert directive["Dimensions"] == [["UserPoolId"]]
+        assert {m["Name"]: m["Unit"] for m in directive["Metrics"]} == {"UserListRequests": "Count", "UserListQuotaShare": "None"}
+    # Paced at 10/s (one request free at the start), the big pool's share is about a third.
+    assert 0.1 < records[big]["UserListQuotaShare"] <= 10 / 30 * 1.15, records[big]
+    # The run-wide share stays, without dimension: the plan's, over the schedule's hour.
+    [run_wide] = [r for r in emf_records(runtime, "UserListQuotaShare") if "UserPoolId" not in r]
+    assert run_wide["UserListQuotaShare"] < records[big]["UserListQuotaShare"]

@@ -863,7 +863,8 @@ def test_every_alarm_notifies_the_topic(backup):
 
 # ----------------------------------------------------------------- dashboard (#21)
 
-PER_POOL_METRICS = ["BackupAgeSeconds", "BackupDuration", "UsersBackedUp", "BackupBytes", "DrillSucceeded", "DrillFailed"]
+PER_POOL_METRICS = ["BackupAgeSeconds", "BackupDuration", "UsersBackedUp", "BackupBytes", "DrillSucceeded", "DrillFailed",
+                    "UserListQuotaShare"]
 
 
 def test_the_dashboard_shows_every_pool_through_search_expressions(backup):
@@ -961,7 +962,7 @@ def test_the_template_deploys_in_motos_cloudformation_with_every_protection_on(b
         assert start["Resource"] == machine
 
         board = session.client("cloudwatch").get_dashboard(DashboardName="cognito-backup-prod")
-        assert len(json.loads(board["DashboardBody"])["widgets"]) == 8
+        assert len(json.loads(board["DashboardBody"])["widgets"]) == 9
 
 
 def test_the_dr_template_deploys_in_motos_cloudformation_with_its_tiers():

@@ -71,16 +71,18 @@ public struct BackupHandler: LambdaHandler {
         var run = resumed?.soFar ?? RunSoFar()
         let invocations = (resumed?.invocations ?? 0) + 1
         if let resumed {
-            let started = UTCTime.now()
+            let started = UTCTime.now(), requestsBefore = await userListRequests()
             let outcome = await resume(resumed, invocation)
+            await reportQuotaUse(of: resumed.backup.poolID, since: started, requestsBefore: requestsBefore)
             if case .paused(let backup, let lease) = outcome {
                 return paused(RunContinuation(backup: backup, lease: lease, poolsLeft: pools, soFar: run, invocations: invocations), invocation)
             }
             settle(resumed.backup.poolID, outcome, started: started, into: &run, invocation)
         }
         for (index, poolID) in pools.enumerated() {
-            let started = UTCTime.now()
+            let started = UTCTime.now(), requestsBefore = await userListRequests()
             let outcome = await backUp(poolID, for: event, planned: planned[poolID], resumable: resumable, invocation)
+            await reportQuotaUse(of: poolID, since: started, requestsBefore: requestsBefore)
             if case .paused(let backup, let lease) = outcome {
                 return paused(RunContinuation(backup: backup, lease: lease, poolsLeft: Array(pools[(index + 1)...]), soFar: run,
                                               invocations: invocations), invocation)

@@ -64,6 +64,14 @@ public struct FunctionLog: Sendable {
         }
     }
 
+    /// What one pool's backup took of the account's UserList quota in this invocation, per pool
+    /// only: the run-wide `UserListQuotaShare` without dimension is the quota plan's.
+    public func quotaUse(poolID: String, userListRequests: Int, share: Double) {
+        emit(dimensions: [["UserPoolId"]], ["UserPoolId": .string(poolID)], [
+            ("UserListRequests", "Count", .number(userListRequests)), ("UserListQuotaShare", "None", .number(share)),
+        ])
+    }
+
     /// The selection's protection, without dimension: what the alarms on it watch.
     public func protection(poolsWithoutRecentBackup: Int, drillsOverdue: Int?) {
         emit(dimensions: [[]], [:], [("PoolsWithoutRecentBackup", "Count", .number(poolsWithoutRecentBackup))]
