@@ -110,3 +110,72 @@ def test_each_pool_reports_the_userlist_requests_its_backup_made_and_the_share_o
     # The run-wide share stays, without dimension: the plan's, over the schedule's hour.
     [run_wide] = [r for r in emf_records(runtime, "UserListQuotaShare") if "UserPoolId" not in r]
     assert run_wide["UserListQuotaShare"] < records[big]["UserListQuotaShare"]
+
+
+# ---------------------------------------------------------------- 3. replication per pool
+
+DR_BUCKET_ARN = "arn:aws:s3:::cognito-backup-dr"
+
+
+def an_hour_old_backup(aws, pool: str) -> str:
+    """A catalogued backup of an hour ago (written in one second), its object in the bucket."""
+    from test_lambda import a_past_backup
+    a_past_backup(aws, pool, duration_ms=1_000)
+    key = f"cognito-backup/earlier/{pool}.json"
+    aws.client("s3").put_object(Bucket="backups", Key=key, Body=b"{}")
+    return key
+
+
+def test_each_scheduled_run_reports_how_long_each_pools_newest_backup_has_waited_for_its_dr_copy(aws, function):
+    statuses = {"completed": "COMPLETED", "pending": "PENDING", "failed": "FAILED", "uncovered": None, "missing": None}
+    pools = {name: small_pool(aws, name, {}) for name in statuses}
+    aws.make_storage()
+    for name, status in statuses.items():
+        if name != "missing":  # catalogued, but its object is gone: HEAD answers 404
+            an_hour_old_backup(aws, pools[name])
+        else:
+            from test_lambda import a_past_backup
+            a_past_backup(aws, pools[name], duration_ms=1_000)
+        if status:
+            aws.server.faults.add_answer_headers("HeadObject", pools[name], {"x-amz-replication-status": status})
+    runtime = function(list(pools.values()), BACKUP_DR_BUCKET_ARN=DR_BUCKET_ARN)
+
+    kind, response = runtime.invoke(SCHEDULED)
+
+    assert kind == "response", response
+    records = {r["UserPoolId"]: r for r in emf_records(runtime, "ReplicationPendingSeconds")}
+    assert set(records) == set(pools.values())
+    by_name = {name: (records[pools[name]]["ReplicationPendingSeconds"], records[pools[name]]["ReplicationFailed"]) for name in pools}
+    assert by_name["completed"] == (0, 0)
+    for name, failed in (("pending", 0), ("failed", 1), ("uncovered", 1), ("missing", 1)):
+        pending, reported_failed = by_name[name]
+        assert 3_590 <= pending <= 3_700 and reported_failed == failed, (name, by_name[name])
+    [directive] = records[pools["pending"]]["_aws"]["CloudWatchMetrics"]
+    assert directive["Dimensions"] == [["UserPoolId"], []], "per pool, and without dimension for the alarms"
+    assert {m["Name"]: m["Unit"] for m in directive["Metrics"]} == {"ReplicationPendingSeconds": "Seconds", "ReplicationFailed": "Count"}
+    warned = {line["user_pool_id"]: line for line in runtime.log_lines() if line.get("message") == "newest backup not replicated"}
+    assert warned[pools["failed"]]["replication_status"] == "FAILED"
+    assert warned[pools["uncovered"]]["replication_status"].startswith("none")
+    assert pools["completed"] not in warned
+    assert [line["user_pool_id"] for line in runtime.log_lines() if line.get("message") == "replication not judged"] == [pools["missing"]]
+
+
+def test_without_a_dr_bucket_no_replication_is_reported(aws, function):
+    pool = small_pool(aws, "plain", {})
+    aws.make_storage()
+    an_hour_old_backup(aws, pool)
+    aws.server.faults.add_answer_headers("HeadObject", pool, {"x-amz-replication-status": "FAILED"})
+    runtime = function([pool])
+
+    kind, response = runtime.invoke(SCHEDULED)
+
+    assert kind == "response", response
+    assert emf_records(runtime, "BackupAgeSeconds"), "the run judged the pool"
+    assert emf_records(runtime, "ReplicationPendingSeconds") == []
+
+
+def test_a_dr_bucket_that_is_not_an_s3_arn_is_an_init_error(aws, function):
+    runtime = function(["us-east-1_A1"], BACKUP_DR_BUCKET_ARN="cognito-backup-dr")
+    assert runtime.process.wait(10) != 0
+    [init_error] = runtime.api.init_errors
+    assert "BACKUP_DR_BUCKET_ARN must be an S3 bucket ARN" in json.loads(init_error["body"])["errorMessage"]

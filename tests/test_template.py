@@ -76,6 +76,7 @@ EXPECTED_ACTIONS = sorted([
 
 FUNCTION_ENV = {
     "USER_POOL_IDS",
+    "BACKUP_DR_BUCKET_ARN",
     "BACKUP_BUCKET",
     "BACKUP_TABLE",
     "BACKUP_KMS_KEY_ID",
@@ -408,6 +409,7 @@ def test_function_environment(backup):
         "BACKUP_TIER_RETENTION_DAYS": "hourly=2,daily=35,monthly=366",
         "BACKUP_OBJECT_LOCK_MODE": "",
         "BACKUP_STATE_MACHINE_ARN": "arn:aws:states:us-east-1:123456789012:stateMachine:cognito-backup-prod",
+        "BACKUP_DR_BUCKET_ARN": "",  # no DR: no replication to read
     }
     chosen = Resolver(backup, parameters={
         "PoolSelectionTags": "team=identity,backup=yes", "RpoMinutes": "90", "EnableDrills": "true",
@@ -840,6 +842,30 @@ def test_replication_metrics_are_on_without_replication_time_control(backup):
         assert backup["Resources"][name]["Condition"] == "HasDR"
 
 
+def test_with_dr_the_function_reads_each_pools_replication_and_alarms_on_its_failed_or_late_copy(backup):
+    parameters = {"DRBucketArn": "arn:aws:s3:::cognito-backup-dr-1-us-west-2-prod", "DRRegion": "us-west-2"}
+    variables = backup["Resources"]["BackupFunction"]["Properties"]["Environment"]["Variables"]
+    assert Resolver(backup, parameters=parameters).resolve(variables)["BACKUP_DR_BUCKET_ARN"] == parameters["DRBucketArn"]
+    failed = _alarm(backup, "PoolReplicationFailedAlarm", **parameters)
+    assert (failed["Namespace"], failed["MetricName"], failed["Statistic"]) == ("CognitoBackup", "ReplicationFailed", "Maximum")
+    assert (failed["Threshold"], failed["ComparisonOperator"]) == (0, "GreaterThanThreshold")
+    pending = _alarm(backup, "PoolReplicationPendingAlarm", ReplicationLatencyThresholdSeconds="900", **parameters)
+    assert (pending["MetricName"], pending["Statistic"], pending["Threshold"]) == ("ReplicationPendingSeconds", "Maximum", "900")
+    for alarm in (failed, pending):
+        assert "Dimensions" not in alarm  # the function's record without dimension: every pool at once
+        assert alarm["TreatMissingData"] == "notBreaching"  # silence is the protection alarms' to see
+    for name in ("PoolReplicationFailedAlarm", "PoolReplicationPendingAlarm"):
+        assert backup["Resources"][name]["Condition"] == "HasDR"
+    # The HEAD is s3:GetObject on the backups, which the function holds already.
+    [write] = [s for s in _resources_policy_statements(backup) if s.get("Sid") == "WriteBackupObjects"]
+    assert "s3:GetObject" in write["Action"]
+
+
+def _resources_policy_statements(backup: dict) -> list[dict]:
+    [policy] = [p for p in backup["Resources"]["FunctionRole"]["Properties"]["Policies"] if p["PolicyName"] == "CognitoBackupAccess"]
+    return [s for s in policy["PolicyDocument"]["Statement"] if isinstance(s, dict) and "Sid" in s]
+
+
 def test_an_alarm_fires_when_the_metadata_table_throttles(backup):
     alarm = _alarm(backup, "MetadataTableThrottledAlarm")
     by_id = {m["Id"]: m for m in alarm["Metrics"]}
@@ -864,7 +890,7 @@ def test_every_alarm_notifies_the_topic(backup):
 # ----------------------------------------------------------------- dashboard (#21)
 
 PER_POOL_METRICS = ["BackupAgeSeconds", "BackupDuration", "UsersBackedUp", "BackupBytes", "DrillSucceeded", "DrillFailed",
-                    "UserListQuotaShare"]
+                    "UserListQuotaShare", "ReplicationPendingSeconds", "ReplicationFailed"]
 
 
 def test_the_dashboard_shows_every_pool_through_search_expressions(backup):
@@ -962,7 +988,7 @@ def test_the_template_deploys_in_motos_cloudformation_with_every_protection_on(b
         assert start["Resource"] == machine
 
         board = session.client("cloudwatch").get_dashboard(DashboardName="cognito-backup-prod")
-        assert len(json.loads(board["DashboardBody"])["widgets"]) == 9
+        assert len(json.loads(board["DashboardBody"])["widgets"]) == 10
 
 
 def test_the_dr_template_deploys_in_motos_cloudformation_with_its_tiers():
