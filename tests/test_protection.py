@@ -179,3 +179,128 @@ def test_a_dr_bucket_that_is_not_an_s3_arn_is_an_init_error(aws, function):
     assert runtime.process.wait(10) != 0
     [init_error] = runtime.api.init_errors
     assert "BACKUP_DR_BUCKET_ARN must be an S3 bucket ARN" in json.loads(init_error["body"])["errorMessage"]
+
+
+# ---------------------------------------------------------------- 4. the AdminCreateUser hand-off
+
+def a_state_machine(aws) -> str:
+    from test_selection import state_machine as create
+    return create(aws)
+
+
+def executions(aws, machine: str) -> list[dict]:
+    """Each execution of the machine, oldest first, with its input."""
+    sfn = aws.client("stepfunctions")
+    listed = sorted(sfn.list_executions(stateMachineArn=machine)["executions"], key=lambda e: e["startDate"])
+    return [{**e, "input": json.loads(sfn.describe_execution(executionArn=e["executionArn"])["input"])} for e in listed]
+
+
+def near() -> int:
+    """A deadline too near for any backup to start: the event hands its pool off."""
+    return int(time.time() * 1000) + 5_000
+
+
+def far() -> int:
+    return int(time.time() * 1000) + 120_000
+
+
+def run_execution(runtime, execution_input: dict) -> tuple[str, object, int]:
+    """The template's state machine on `execution_input`, each invocation with time to spare."""
+    from support import state_machine
+    return state_machine.run(execution_input, lambda payload: runtime.invoke(json.dumps(payload).encode(), deadline_ms=far()))
+
+
+def test_two_executions_of_a_burst_across_a_window_boundary_make_one_backup(aws, function):
+    pool = rich_pool(aws.client("cognito-idp"), users=2, groups=1, big_group_members=1)
+    aws.make_storage()
+    machine = a_state_machine(aws)
+    interval = 3
+    runtime = function([pool], BACKUP_STATE_MACHINE_ARN=machine, BACKUP_MIN_INTERVAL_SECONDS=str(interval))
+
+    kind, first = runtime.invoke(admin_create_user_event(pool), deadline_ms=near())
+    assert kind == "response", first
+    time.sleep(interval - time.time() % interval + 0.05)  # into the next window
+    kind, second = runtime.invoke(admin_create_user_event(pool), deadline_ms=near())
+    assert kind == "response", second
+    started = executions(aws, machine)
+    assert len(started) == 2, "one execution per window"
+    for execution in started:
+        since = execution["input"]["unless_backed_up_since"]
+        window_start = int(execution["name"].rsplit("-", 1)[1]) * interval
+        assert since == time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(window_start)), execution
+
+    # Both ran only once the function was free again: the first backs the pool up...
+    status, answer, _ = run_execution(runtime, started[0]["input"])
+    assert status == "succeeded" and backed_up(answer) == [pool], answer
+    # ...and the second finds it backed up since its window began.
+    status, answer, _ = run_execution(runtime, started[1]["input"])
+    assert status == "succeeded", answer
+    body = json.loads(answer["body"])
+    assert body["backups"] == [] and "coalesced" in body["skipped"][0]["reason"], body
+    assert len(aws.objects()) == 1
+
+
+def test_an_event_whose_windows_execution_has_ended_counts_as_handed_off(aws, function):
+    pool = rich_pool(aws.client("cognito-idp"), users=1, groups=1, big_group_members=1)
+    aws.make_storage()
+    machine = a_state_machine(aws)
+    runtime = function([pool], BACKUP_STATE_MACHINE_ARN=machine, BACKUP_MIN_INTERVAL_SECONDS="300")
+    if time.time() % 300 > 290:  # both events in one window
+        time.sleep(300 - time.time() % 300 + 0.1)
+
+    kind, first = runtime.invoke(admin_create_user_event(pool), deadline_ms=near())
+    assert kind == "response", first
+    [execution] = executions(aws, machine)
+    aws.client("stepfunctions").stop_execution(executionArn=execution["executionArn"])
+    aws.server.faults.recording = True
+    kind, second = runtime.invoke(admin_create_user_event(pool), deadline_ms=near())
+
+    assert kind == "response", second  # not a failure: the window's execution ran
+    [skipped] = json.loads(second["body"])["skipped"]
+    assert "started already by an earlier event of this window" in skipped["reason"], skipped
+    assert execution["name"] in skipped["reason"]
+    assert [op for op, _ in aws.server.faults.recorded].count("StartExecution") == 1, "the refused start is not retried"
+    assert len(executions(aws, machine)) == 1 and aws.objects() == []
+
+
+def test_an_event_backup_that_outlasts_its_estimate_pauses_and_the_state_machine_finishes_it(aws, function):
+    pool = rich_pool(aws.client("cognito-idp"), users=120, groups=1, big_group_members=1)
+    aws.make_storage()
+    machine = a_state_machine(aws)
+    runtime = function([pool], BACKUP_STATE_MACHINE_ARN=machine)
+    # The estimate (a few pages at 15/s) fits the 30 s, but Cognito answers ListUsers slowly.
+    aws.server.faults.add("ListUsers", "delay", seconds=6, for_seconds=40)
+
+    kind, response = runtime.invoke(admin_create_user_event(pool), deadline_ms=int(time.time() * 1000) + 30_000)
+
+    assert kind == "response", response
+    [skipped] = json.loads(response["body"])["skipped"]
+    assert "paused at a checkpoint and handed to the state machine" in skipped["reason"], skipped
+    [execution] = executions(aws, machine)
+    assert execution["name"] in skipped["reason"] and set(execution["input"]) == {"continue"}
+    assert [k for k in aws.objects() if not k.endswith(".checkpoint.json")] == [], "nothing stored before it is complete"
+    assert [k for k in aws.keys() if k.endswith(".checkpoint.json")], "the checkpoint the execution goes on from"
+
+    aws.server.faults.clear()
+    status, answer, invocations = run_execution(runtime, execution["input"])
+    assert status == "succeeded", answer
+    [stored] = json.loads(answer["body"])["backups"]
+    assert stored["user_pool_id"] == pool and stored["user_count"] == 120
+    assert not [k for k in aws.keys() if k.endswith(".checkpoint.json")] and aws.open_uploads() == []
+    assert [row for row in aws.metadata() if row["backup_date"]["S"] == "lease"] == [], "the lease is released"
+
+
+def test_a_paused_event_backup_the_state_machine_cannot_take_is_given_up_by_name_and_leaves_nothing(aws, function):
+    pool = rich_pool(aws.client("cognito-idp"), users=120, groups=1, big_group_members=1)
+    aws.make_storage()
+    machine = a_state_machine(aws)
+    runtime = function([pool], BACKUP_STATE_MACHINE_ARN=machine)
+    aws.server.faults.add("ListUsers", "delay", seconds=6, for_seconds=40)
+    aws.server.faults.add("StartExecution", "500", times=20)
+
+    kind, error = runtime.invoke(admin_create_user_event(pool), deadline_ms=int(time.time() * 1000) + 30_000)
+
+    assert kind == "error" and error["errorType"] == "BackupFailed", error
+    assert f"{pool}: InternalErrorException handing the paused backup to the state machine" in error["errorMessage"]
+    assert "was abandoned and nothing was stored" in error["errorMessage"]
+    aws.assert_nothing_stored()

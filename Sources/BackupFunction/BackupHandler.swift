@@ -36,10 +36,10 @@ public struct BackupHandler: LambdaHandler {
         var resumed: RunContinuation?
         var found = PoolSelection.Found(selected: [], scratchPools: [])
         switch event {
-        case .allConfiguredPools, .resumable(poolIDs: nil):
+        case .allConfiguredPools, .resumable(poolIDs: nil, _):
             found = try await selectedPools(invocation)
             pools = found.selected.map(\.poolID)
-        case .pools(let ids), .resumable(poolIDs: let ids?): pools = ids
+        case .pools(let ids), .resumable(poolIDs: let ids?, _): pools = ids
         case .resume(let run):
             pools = run.poolsLeft
             resumed = run
@@ -60,7 +60,7 @@ public struct BackupHandler: LambdaHandler {
         }
         var planned: [String: PoolSize] = [:]
         switch event {
-        case .allConfiguredPools, .resumable(poolIDs: nil):
+        case .allConfiguredPools, .resumable(poolIDs: nil, _):
             let plan = await plan(found, resumable: resumable, invocation)
             log.quotaPlan(plan, requestID: invocation.requestID)
             await reportProtection(of: pools, invocation)
@@ -81,11 +81,14 @@ public struct BackupHandler: LambdaHandler {
         }
         for (index, poolID) in pools.enumerated() {
             let started = UTCTime.now(), requestsBefore = await userListRequests()
-            let outcome = await backUp(poolID, for: event, planned: planned[poolID], resumable: resumable, invocation)
+            var outcome = await backUp(poolID, for: event, planned: planned[poolID], resumable: resumable, invocation)
             await reportQuotaUse(of: poolID, since: started, requestsBefore: requestsBefore)
             if case .paused(let backup, let lease) = outcome {
-                return paused(RunContinuation(backup: backup, lease: lease, poolsLeft: Array(pools[(index + 1)...]), soFar: run,
-                                              invocations: invocations), invocation)
+                let left = RunContinuation(backup: backup, lease: lease, poolsLeft: Array(pools[(index + 1)...]), soFar: run,
+                                           invocations: invocations)
+                // Only an AdminCreateUser event pauses outside the state machine: it hands the rest on.
+                guard case .userCreated = event else { return paused(left, invocation) }
+                outcome = await handOn(left, invocation)
             }
             settle(poolID, outcome, started: started, into: &run, invocation)
         }
