@@ -304,3 +304,26 @@ def test_a_paused_event_backup_the_state_machine_cannot_take_is_given_up_by_name
     assert f"{pool}: InternalErrorException handing the paused backup to the state machine" in error["errorMessage"]
     assert "was abandoned and nothing was stored" in error["errorMessage"]
     aws.assert_nothing_stored()
+
+
+# ---------------------------------------------------------------- 5. the stack's environment
+
+def test_with_an_environment_every_metric_carries_it_first_in_each_dimension_set(aws, function):
+    pool = rich_pool(aws.client("cognito-idp"), users=2, groups=1, big_group_members=1)
+    aws.make_storage()
+    runtime = function([pool], BACKUP_ENVIRONMENT="staging")
+
+    kind, response = runtime.invoke(SCHEDULED)
+
+    assert kind == "response", response
+    records = [line for line in runtime.log_lines() if "_aws" in line]
+    names = {m["Name"] for r in records for m in r["_aws"]["CloudWatchMetrics"][0]["Metrics"]}
+    assert {"PoolsWithoutRecentBackup", "BackupFailed", "UserListQuotaShare", "UserListRequests", "BackupDuration"} <= names
+    for record in records:
+        [directive] = record["_aws"]["CloudWatchMetrics"]
+        assert record["Environment"] == "staging"
+        assert directive["Dimensions"] and all(d[0] == "Environment" for d in directive["Dimensions"]), directive
+    [protection] = [r for r in records if "PoolsWithoutRecentBackup" in r]
+    assert protection["_aws"]["CloudWatchMetrics"][0]["Dimensions"] == [["Environment"]]
+    [stored] = [r for r in records if "BackupFailed" in r]
+    assert stored["_aws"]["CloudWatchMetrics"][0]["Dimensions"] == [["Environment", "UserPoolId"], ["Environment"]]
