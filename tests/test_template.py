@@ -76,6 +76,8 @@ EXPECTED_ACTIONS = sorted([
 
 FUNCTION_ENV = {
     "USER_POOL_IDS",
+    "BACKUP_ENVIRONMENT",
+    "BACKUP_DR_BUCKET_ARN",
     "BACKUP_BUCKET",
     "BACKUP_TABLE",
     "BACKUP_KMS_KEY_ID",
@@ -408,6 +410,8 @@ def test_function_environment(backup):
         "BACKUP_TIER_RETENTION_DAYS": "hourly=2,daily=35,monthly=366",
         "BACKUP_OBJECT_LOCK_MODE": "",
         "BACKUP_STATE_MACHINE_ARN": "arn:aws:states:us-east-1:123456789012:stateMachine:cognito-backup-prod",
+        "BACKUP_DR_BUCKET_ARN": "",  # no DR: no replication to read
+        "BACKUP_ENVIRONMENT": "prod",  # a dimension of every metric
     }
     chosen = Resolver(backup, parameters={
         "PoolSelectionTags": "team=identity,backup=yes", "RpoMinutes": "90", "EnableDrills": "true",
@@ -492,7 +496,8 @@ def test_failure_alarms_count_failures_and_no_data_is_no_failure(backup):
     assert set(alarms) == {"Errors", "BackupFailed", "ExecutionsFailed", "ExecutionsTimedOut", "DrillFailed"}
     assert alarms["Errors"]["Namespace"] == "AWS/Lambda"
     assert alarms["BackupFailed"]["Namespace"] == "CognitoBackup"
-    assert "Dimensions" not in alarms["BackupFailed"]  # EMF records use an empty dimension set
+    # The function's records carry the stack's Environment: another stack's failures are not this one's.
+    assert Resolver(backup).resolve(alarms["BackupFailed"]["Dimensions"]) == ENVIRONMENT_DIMENSION
     for alarm in alarms.values():
         assert alarm["Statistic"] == "Sum" and alarm["Threshold"] == 0
         assert alarm["ComparisonOperator"] == "GreaterThanThreshold"
@@ -527,7 +532,7 @@ def test_the_drill_policy_schedule_and_alarm_exist_only_with_drills_on(backup):
     assert json.loads(everyone.resolve(backup["Resources"]["DrillScheduleRule"]["Properties"])["Targets"][0]["Input"]) == {"drill": {"users": "all"}}
     alarm = backup["Resources"]["DrillFailedAlarm"]["Properties"]
     assert (alarm["Namespace"], alarm["MetricName"], alarm["Statistic"]) == ("CognitoBackup", "DrillFailed", "Sum")
-    assert "Dimensions" not in alarm
+    assert Resolver(backup).resolve(alarm["Dimensions"]) == ENVIRONMENT_DIMENSION
 
 
 def test_the_drill_may_write_and_delete_only_pools_tagged_as_scratch_pools(backup):
@@ -794,6 +799,8 @@ def test_the_trail_logs_no_longer_refer_to_the_removed_retention(backup):
 
 # ----------------------------------------------------------------- protection alarms (#21)
 
+ENVIRONMENT_DIMENSION = [{"Name": "Environment", "Value": "prod"}]
+
 
 def _alarm(backup: dict, name: str, **parameters: str) -> dict:
     return Resolver(backup, parameters=parameters).resolve(backup["Resources"][name]["Properties"])
@@ -804,7 +811,7 @@ def _alarm(backup: dict, name: str, **parameters: str) -> dict:
 def test_protection_alarms_fire_on_any_pool_out_of_policy_and_on_silence(backup, name, metric):
     alarm = _alarm(backup, name, EnableDrills="true", ScheduleAlarmHours="5")
     assert (alarm["Namespace"], alarm["MetricName"], alarm["Statistic"]) == ("CognitoBackup", metric, "Maximum")
-    assert "Dimensions" not in alarm  # emitted without dimensions, as the contract says
+    assert alarm["Dimensions"] == ENVIRONMENT_DIMENSION  # every pool of this stack, none of another's
     assert (alarm["Threshold"], alarm["ComparisonOperator"]) == (0, "GreaterThanThreshold")
     assert alarm["TreatMissingData"] == "breaching"
     assert alarm["Period"] == 3600 and alarm["EvaluationPeriods"] == alarm["DatapointsToAlarm"] == "5"
@@ -838,6 +845,30 @@ def test_replication_metrics_are_on_without_replication_time_control(backup):
     assert latency["Dimensions"] == dimensions and latency["Threshold"] == "600"
     for name in ("ReplicationFailedAlarm", "ReplicationLatencyAlarm"):
         assert backup["Resources"][name]["Condition"] == "HasDR"
+
+
+def test_with_dr_the_function_reads_each_pools_replication_and_alarms_on_its_failed_or_late_copy(backup):
+    parameters = {"DRBucketArn": "arn:aws:s3:::cognito-backup-dr-1-us-west-2-prod", "DRRegion": "us-west-2"}
+    variables = backup["Resources"]["BackupFunction"]["Properties"]["Environment"]["Variables"]
+    assert Resolver(backup, parameters=parameters).resolve(variables)["BACKUP_DR_BUCKET_ARN"] == parameters["DRBucketArn"]
+    failed = _alarm(backup, "PoolReplicationFailedAlarm", **parameters)
+    assert (failed["Namespace"], failed["MetricName"], failed["Statistic"]) == ("CognitoBackup", "ReplicationFailed", "Maximum")
+    assert (failed["Threshold"], failed["ComparisonOperator"]) == (0, "GreaterThanThreshold")
+    pending = _alarm(backup, "PoolReplicationPendingAlarm", ReplicationLatencyThresholdSeconds="900", **parameters)
+    assert (pending["MetricName"], pending["Statistic"], pending["Threshold"]) == ("ReplicationPendingSeconds", "Maximum", "900")
+    for alarm in (failed, pending):
+        assert alarm["Dimensions"] == ENVIRONMENT_DIMENSION  # the record by Environment alone: every pool at once
+        assert alarm["TreatMissingData"] == "notBreaching"  # silence is the protection alarms' to see
+    for name in ("PoolReplicationFailedAlarm", "PoolReplicationPendingAlarm"):
+        assert backup["Resources"][name]["Condition"] == "HasDR"
+    # The HEAD is s3:GetObject on the backups, which the function holds already.
+    [write] = [s for s in _resources_policy_statements(backup) if s.get("Sid") == "WriteBackupObjects"]
+    assert "s3:GetObject" in write["Action"]
+
+
+def _resources_policy_statements(backup: dict) -> list[dict]:
+    [policy] = [p for p in backup["Resources"]["FunctionRole"]["Properties"]["Policies"] if p["PolicyName"] == "CognitoBackupAccess"]
+    return [s for s in policy["PolicyDocument"]["Statement"] if isinstance(s, dict) and "Sid" in s]
 
 
 def test_an_alarm_fires_when_the_metadata_table_throttles(backup):
@@ -876,7 +907,8 @@ def test_every_alarm_notifies_the_topic(backup):
 
 # ----------------------------------------------------------------- dashboard (#21)
 
-PER_POOL_METRICS = ["BackupAgeSeconds", "BackupDuration", "UsersBackedUp", "BackupBytes", "DrillSucceeded", "DrillFailed"]
+PER_POOL_METRICS = ["BackupAgeSeconds", "BackupDuration", "UsersBackedUp", "BackupBytes", "DrillSucceeded", "DrillFailed",
+                    "UserListQuotaShare", "ReplicationPendingSeconds", "ReplicationFailed"]
 
 
 def test_the_dashboard_shows_every_pool_through_search_expressions(backup):
@@ -885,9 +917,9 @@ def test_the_dashboard_shows_every_pool_through_search_expressions(backup):
     plain = [tuple(m) for w in body["widgets"] for m in w["properties"]["metrics"] if isinstance(m[0], str)]
     for metric in PER_POOL_METRICS:
         [search] = [e for e in expressions if f'MetricName="{metric}"' in e]
-        assert search.startswith("SEARCH('{CognitoBackup,UserPoolId} "), search
+        assert search.startswith("SEARCH('{CognitoBackup,Environment,UserPoolId} Environment=\"prod\" "), search
     for metric in ("PoolsWithoutRecentBackup", "DrillOverdue", "UserListQuotaShare", "QuotaPlanDoesNotFit"):
-        assert ("CognitoBackup", metric) in plain
+        assert ("CognitoBackup", metric, "Environment", "prod") in plain
     replication = [e for e in expressions if "AWS/S3" in e]
     assert len(replication) == 2 and all('SourceBucket="cognito-backup-123456789012-us-east-1-prod"' in e for e in replication)
     assert all(w["properties"]["region"] == "us-east-1" for w in body["widgets"])
@@ -974,7 +1006,7 @@ def test_the_template_deploys_in_motos_cloudformation_with_every_protection_on(b
         assert start["Resource"] == machine
 
         board = session.client("cloudwatch").get_dashboard(DashboardName="cognito-backup-prod")
-        assert len(json.loads(board["DashboardBody"])["widgets"]) == 8
+        assert len(json.loads(board["DashboardBody"])["widgets"]) == 10
 
 
 def test_the_dr_template_deploys_in_motos_cloudformation_with_its_tiers():
@@ -1000,3 +1032,16 @@ def test_a_stack_of_listed_ids_deploys_in_moto_without_listing_or_locking():
         assert "ListUserPools" not in statements and "LockBackupObjectsPerTier" not in statements
         resources = [r for r in statements["ReadConfiguredUserPools"]["Resource"] if r is not None]
         assert resources == [POOL_ARN + "us-east-1_A", POOL_ARN + "us-east-1_B"]
+
+
+def test_every_alarm_on_the_functions_metrics_watches_this_stacks_environment_only(backup):
+    everything = {"EnableDrills": "true", "DRBucketArn": "arn:aws:s3:::dr", "DRRegion": "us-west-2", "Environment": "staging"}
+    variables = Resolver(backup, parameters=everything).resolve(backup["Resources"]["BackupFunction"]["Properties"]["Environment"]["Variables"])
+    assert variables["BACKUP_ENVIRONMENT"] == "staging"
+    watched = [name for name, alarm in _resources(backup, "AWS::CloudWatch::Alarm").items()
+               if alarm["Properties"].get("Namespace") == "CognitoBackup"]
+    assert len(watched) == 6, watched
+    for name in watched:
+        assert _alarm(backup, name, **everything)["Dimensions"] == [{"Name": "Environment", "Value": "staging"}], name
+    body = Resolver(backup, parameters=everything).resolve(backup["Resources"]["Dashboard"]["Properties"]["DashboardBody"])
+    assert "{CognitoBackup,UserPoolId}" not in body and body.count('Environment=\\"staging\\"') == 9

@@ -12,6 +12,8 @@ public actor RateLimiter {
     private var tokens: Double
     private var lastRefill: Double
     private let burst: Double
+    /// Calls let out so far, retries included: what the quota counted of this process's callers.
+    private(set) public var granted = 0
 
     /// `burst` tokens are available at once; Cognito's quotas allow about one second's worth.
     public init(name: String, ratePerSecond: Double, burst: Double? = nil) {
@@ -31,11 +33,13 @@ public actor RateLimiter {
         if Task.isCancelled { throw CancellationError() }
         refill()
         tokens -= 1
+        granted += 1
         guard tokens < 0 else { return }
         do { try await Task.sleep(nanoseconds: UInt64(-tokens / rate * 1_000_000_000)) } catch {
             // Its call will not be made: the token goes back, so later callers are not paced for it.
             refill()
             tokens = min(burst, tokens + 1)
+            granted -= 1
             throw CancellationError()
         }
     }

@@ -18,8 +18,11 @@ public enum BackupEvent: Equatable, Sendable {
     case drill(poolIDs: [String]?, users: DrillUsers = .sample(DrillUsers.defaultSample))
     /// The state machine's first invocation: `{"resumable": true}` (every configured pool) or
     /// `{"resumable": true, "user_pool_ids": [...]}`. A backup that does not finish before the
-    /// deadline stops at a checkpoint, and the answer says how to go on.
-    case resumable(poolIDs: [String]?)
+    /// deadline stops at a checkpoint, and the answer says how to go on. An execution an
+    /// AdminCreateUser event started adds `"unless_backed_up_since": "<ISO 8601>"` (the start of
+    /// the event's `BACKUP_MIN_INTERVAL_SECONDS` window): a pool backed up since then is skipped,
+    /// so two executions of one burst that straddles a window's end make one backup.
+    case resumable(poolIDs: [String]?, unlessBackedUpSince: UTCTime? = nil)
     /// The state machine's next invocations: `{"continue": {...}}`, as the last answer gave it.
     case resume(RunContinuation)
 
@@ -50,7 +53,14 @@ public enum BackupEvent: Equatable, Sendable {
         }
         if let resumable = event["resumable"] {
             guard resumable.bool == true else { throw InvocationError(type: "InvalidEvent", message: "resumable must be true") }
-            return .resumable(poolIDs: try event["user_pool_ids"].map(poolIDs))
+            var since: UTCTime?
+            if let given = event["unless_backed_up_since"] {
+                guard let time = given.string.flatMap(UTCTime.init(iso8601:)) else {
+                    throw InvocationError(type: "InvalidEvent", message: "unless_backed_up_since must be an ISO 8601 time")
+                }
+                since = time
+            }
+            return .resumable(poolIDs: try event["user_pool_ids"].map(poolIDs), unlessBackedUpSince: since)
         }
         if let ids = event["user_pool_ids"] { return .pools(try poolIDs(ids)) }
         switch (event["source"]?.string, event["detail-type"]?.string) {

@@ -34,18 +34,18 @@ public struct BackupHandler: LambdaHandler {
         log.info("event received", requestID: invocation.requestID, [("event", .string("\(event)"))])
         let pools: [String]
         var resumed: RunContinuation?
-        var selected: [PoolSelection.Selected] = []
+        var found = PoolSelection.Found(selected: [], scratchPools: [])
         switch event {
-        case .allConfiguredPools, .resumable(poolIDs: nil):
-            selected = try await selectedPools(invocation)
-            pools = selected.map(\.poolID)
-        case .pools(let ids), .resumable(poolIDs: let ids?): pools = ids
+        case .allConfiguredPools, .resumable(poolIDs: nil, _):
+            found = try await selectedPools(invocation)
+            pools = found.selected.map(\.poolID)
+        case .pools(let ids), .resumable(poolIDs: let ids?, _): pools = ids
         case .resume(let run):
             pools = run.poolsLeft
             resumed = run
         case .userCreated(let poolID):
             guard try await isSelected(poolID, invocation) else {
-                return Self.answer(message: "Ignored AdminCreateUser in \(poolID): not one of the configured pools",
+                return Self.answer(message: "Ignored AdminCreateUser in \(poolID): not one of the configured pools (nor a drill's scratch pool)",
                                    RunSoFar(skipped: [RunSoFar.Skipped(poolID: poolID, reason: "not configured")]))
             }
             pools = [poolID]
@@ -60,8 +60,8 @@ public struct BackupHandler: LambdaHandler {
         }
         var planned: [String: PoolSize] = [:]
         switch event {
-        case .allConfiguredPools, .resumable(poolIDs: nil):
-            let plan = await plan(selected, resumable: resumable, invocation)
+        case .allConfiguredPools, .resumable(poolIDs: nil, _):
+            let plan = await plan(found, resumable: resumable, invocation)
             log.quotaPlan(plan, requestID: invocation.requestID)
             await reportProtection(of: pools, invocation)
             for pool in plan.pools { planned[pool.poolID] = pool.size }
@@ -71,19 +71,24 @@ public struct BackupHandler: LambdaHandler {
         var run = resumed?.soFar ?? RunSoFar()
         let invocations = (resumed?.invocations ?? 0) + 1
         if let resumed {
-            let started = UTCTime.now()
+            let started = UTCTime.now(), requestsBefore = await userListRequests()
             let outcome = await resume(resumed, invocation)
+            await reportQuotaUse(of: resumed.backup.poolID, since: started, requestsBefore: requestsBefore)
             if case .paused(let backup, let lease) = outcome {
                 return paused(RunContinuation(backup: backup, lease: lease, poolsLeft: pools, soFar: run, invocations: invocations), invocation)
             }
             settle(resumed.backup.poolID, outcome, started: started, into: &run, invocation)
         }
         for (index, poolID) in pools.enumerated() {
-            let started = UTCTime.now()
-            let outcome = await backUp(poolID, for: event, planned: planned[poolID], resumable: resumable, invocation)
+            let started = UTCTime.now(), requestsBefore = await userListRequests()
+            var outcome = await backUp(poolID, for: event, planned: planned[poolID], resumable: resumable, invocation)
+            await reportQuotaUse(of: poolID, since: started, requestsBefore: requestsBefore)
             if case .paused(let backup, let lease) = outcome {
-                return paused(RunContinuation(backup: backup, lease: lease, poolsLeft: Array(pools[(index + 1)...]), soFar: run,
-                                              invocations: invocations), invocation)
+                let left = RunContinuation(backup: backup, lease: lease, poolsLeft: Array(pools[(index + 1)...]), soFar: run,
+                                           invocations: invocations)
+                // Only an AdminCreateUser event pauses outside the state machine: it hands the rest on.
+                guard case .userCreated = event else { return paused(left, invocation) }
+                outcome = await handOn(left, invocation)
             }
             settle(poolID, outcome, started: started, into: &run, invocation)
         }
@@ -154,10 +159,11 @@ public struct BackupHandler: LambdaHandler {
         return (["statusCode": 200, "body": .string(JSON.object(body).serialized)] as JSON).serializedBytes
     }
 
-    /// The pools the selection holds now; a selection that cannot be read fails the run by name.
-    func selectedPools(_ invocation: Invocation) async throws(InvocationError) -> [PoolSelection.Selected] {
+    /// The pools the selection holds now, and the scratch pools it passed over; a selection that
+    /// cannot be read fails the run by name.
+    func selectedPools(_ invocation: Invocation) async throws(InvocationError) -> PoolSelection.Found {
         do {
-            return try await configuration.selection.pools(in: job.cognito)
+            return try await configuration.selection.find(in: job.cognito)
         } catch {
             throw InvocationError(type: "SelectionFailed", message: "\(Self.code(of: error)) listing the selected pools: \(error)")
         }

@@ -15,6 +15,9 @@ public struct FunctionConfiguration: Sendable {
     public let stateMachineARN: String?
     /// `BACKUP_RPO_MINUTES` and `BACKUP_DRILL_MAX_AGE_DAYS`: what the protection metrics judge by.
     public let protection: ProtectionPolicy
+    /// `BACKUP_DR_BUCKET_ARN`: the bucket S3 replicates the backups to. Set, each scheduled run
+    /// reads every pool's newest backup's replication status; unset, there is none to read.
+    public let replicationDestination: String?
 
     /// A scheduled backup takes half the UserList quota and leaves the rest to the applications.
     public static let functionUserListShare = 0.5
@@ -31,6 +34,11 @@ public struct FunctionConfiguration: Sendable {
         let machine = environment["BACKUP_STATE_MACHINE_ARN"]?.trimmingCharacters(in: " \t\r\n") ?? ""
         stateMachineARN = machine.isEmpty ? nil : machine
         protection = try ProtectionPolicy(environment: environment)
+        let destination = environment["BACKUP_DR_BUCKET_ARN"]?.trimmingCharacters(in: " \t\r\n") ?? ""
+        guard destination.isEmpty || (destination.hasPrefix("arn:") && destination.contains(":s3:::")) else {
+            throw ConfigurationError("BACKUP_DR_BUCKET_ARN must be an S3 bucket ARN (arn:aws:s3:::name), not '\(destination)'")
+        }
+        replicationDestination = destination.isEmpty ? nil : destination
     }
 
     public var selection: PoolSelection { backup.selection }

@@ -10,11 +10,16 @@ import Glibc
 /// only pool ids, keys, counts and error descriptions (which carry no credentials).
 public struct FunctionLog: Sendable {
     let write: @Sendable (String) -> Void
+    /// `BACKUP_ENVIRONMENT`: a dimension of every metric, first in each dimension set, so that two
+    /// stacks in one account and region alarm on their own pools only. nil: none, as before.
+    let environment: String?
 
-    public init(write: @escaping @Sendable (String) -> Void = { line in
+    public init(environment: String? = nil, write: @escaping @Sendable (String) -> Void = { line in
         StandardStream.output.write(line + "\n")
     }) {
         self.write = write
+        let name = environment?.trimmingCharacters(in: " \t\r\n") ?? ""
+        self.environment = name.isEmpty ? nil : name
     }
 
     public func info(_ message: String, requestID: String? = nil, _ fields: [(String, JSON)] = []) {
@@ -37,6 +42,7 @@ public struct FunctionLog: Sendable {
     }
 
     static let namespace = "CognitoBackup"
+    static let environmentDimension = "Environment"
 
     /// One metrics record per pool: with the pool as dimension, and without, so an alarm can
     /// watch every pool at once.
@@ -64,6 +70,14 @@ public struct FunctionLog: Sendable {
         }
     }
 
+    /// What one pool's backup took of the account's UserList quota in this invocation, per pool
+    /// only: the run-wide `UserListQuotaShare` without dimension is the quota plan's.
+    public func quotaUse(poolID: String, userListRequests: Int, share: Double) {
+        emit(dimensions: [["UserPoolId"]], ["UserPoolId": .string(poolID)], [
+            ("UserListRequests", "Count", .number(userListRequests)), ("UserListQuotaShare", "None", .number(share)),
+        ])
+    }
+
     /// The selection's protection, without dimension: what the alarms on it watch.
     public func protection(poolsWithoutRecentBackup: Int, drillsOverdue: Int?) {
         emit(dimensions: [[]], [:], [("PoolsWithoutRecentBackup", "Count", .number(poolsWithoutRecentBackup))]
@@ -77,6 +91,7 @@ public struct FunctionLog: Sendable {
 
     /// An Embedded Metric Format record: `properties` hold the dimensions' values.
     private func emit(dimensions: [[String]], _ properties: JSONObject, _ metrics: [(name: String, unit: String, value: JSON)]) {
+        let dimensions = environment == nil ? dimensions : dimensions.map { [Self.environmentDimension] + $0 }
         var record: JSONObject = [
             "_aws": [
                 "Timestamp": .number(Int(UTCTime.now().millisecondsSinceEpoch)),
@@ -87,6 +102,7 @@ public struct FunctionLog: Sendable {
                 ]],
             ],
         ]
+        if let environment { record[Self.environmentDimension] = .string(environment) }
         for (key, value) in properties.members { record[key] = value }
         for metric in metrics { record[metric.name] = metric.value }
         write(JSON.object(record).serialized)

@@ -8,7 +8,7 @@ import LambdaRuntime
 public enum LambdaFunction {
     public static func run(runtimeAPI: String, environment: [String: String]) async -> Int32 {
         let runtime = RuntimeAPIClient(address: runtimeAPI)
-        let log = FunctionLog()
+        let log = FunctionLog(environment: environment["BACKUP_ENVIRONMENT"])
         let handler: BackupHandler
         do {
             let configuration = try FunctionConfiguration(environment: environment)

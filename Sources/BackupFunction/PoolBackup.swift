@@ -39,6 +39,11 @@ extension BackupHandler {
            UTCTime.now().millisecondsSinceEpoch - lastDate.millisecondsSinceEpoch < Int64(configuration.minimumIntervalSeconds) * 1000 {
             return .skipped("backed up at \(last.backupDate), less than \(configuration.minimumIntervalSeconds)s ago")
         }
+        if case .resumable(_, let since?) = event, let last = history.first, let lastDate = UTCTime(iso8601: last.backupDate),
+           lastDate >= since {
+            return .skipped("backed up at \(last.backupDate), since \(since.iso8601): the AdminCreateUser event that started "
+                + "this execution is coalesced into that backup")
+        }
 
         let size: PoolSize
         if let planned { size = planned } else {
@@ -58,7 +63,10 @@ extension BackupHandler {
         }
 
         let (job, requestID) = (job, invocation.requestID)
-        let pauseAt = resumable ? invocation.deadline.adding(milliseconds: -Self.pauseBeforeDeadlineMilliseconds) : nil
+        // An event's backup that outlasts its estimate (a pool without history, a lagging
+        // EstimatedNumberOfUsers) pauses too, where a state machine can go on with it.
+        let handsOn = if case .userCreated = event { stateMachine != nil && configuration.stateMachineARN != nil } else { false }
+        let pauseAt = resumable || handsOn ? invocation.deadline.adding(milliseconds: -Self.pauseBeforeDeadlineMilliseconds) : nil
         return await holdingLease(on: poolID, invocation) { lease in
             await untilDeadline(poolID, about: "about \(users) users", lease: lease, invocation) { () async throws(BackupFailure) -> BackupStep in
                 try await job.begin(poolID: poolID, requestID: requestID, pausingAt: pauseAt)
@@ -126,17 +134,57 @@ extension BackupHandler {
 
     /// Starts the state machine on `poolID` alone, as the schedule starts it on every pool. The
     /// execution is named after the pool and the coalescing window, so every event of one burst
-    /// (and a redelivery) starts it once.
+    /// (and a redelivery) starts it once; a burst that straddles the window's end starts a
+    /// second, which skips the pool if the first backed it up since the second window began.
     func handOff(_ poolID: String, to stateMachine: StepFunctions, _ machine: String, _ invocation: Invocation) async -> PoolOutcome {
-        let window = configuration.minimumIntervalSeconds > 0
-            ? String(UTCTime.now().secondsSinceEpoch / Int64(configuration.minimumIntervalSeconds)) : invocation.requestID
-        let name = String("event-\(poolID)-\(window)".prefix(80))
+        let interval = Int64(configuration.minimumIntervalSeconds)
+        let window = interval > 0 ? UTCTime.now().secondsSinceEpoch / interval : nil
+        let name = String("event-\(poolID)-\(window.map { String($0) } ?? invocation.requestID)".prefix(80))
+        var input: JSONObject = ["resumable": true, "user_pool_ids": .array([.string(poolID)])]
+        // The window's start, not the event's time less the interval: the same for every event
+        // of the window (one input, so a start while the execution runs is that execution), and
+        // no earlier than any of them less the interval, so it never skips more than they would.
+        if let window { input["unless_backed_up_since"] = .string(UTCTime(millisecondsSinceEpoch: window * interval * 1000).iso8601) }
         do {
-            try await stateMachine.startExecution(stateMachineARN: machine, name: name,
-                                                  input: ["resumable": true, "user_pool_ids": JSON.array([.string(poolID)])])
-            return .skipped("too large for one invocation: handed to the state machine, execution \(name)")
+            let started = try await stateMachine.startExecution(stateMachineARN: machine, name: name, input: .object(input))
+            return .skipped("too large for one invocation: handed to the state machine, execution \(name)"
+                + (started ? "" : " (started already by an earlier event of this window)"))
         } catch {
             return .failed("\(Self.code(of: error)) handing the pool to the state machine", error)
         }
+    }
+
+    /// Hands a backup this invocation paused at a checkpoint to the state machine, which goes on
+    /// with it as with its own (`{"continue": …}` is its loop's input too). The execution is
+    /// named after this request alone. If it cannot start, the backup is given up and its lease
+    /// released, so that the pool's next run is not kept waiting.
+    func handOn(_ run: RunContinuation, _ invocation: Invocation) async -> PoolOutcome {
+        let poolID = run.backup.poolID
+        guard let stateMachine, let machine = configuration.stateMachineARN else {
+            preconditionFailure("an event's backup pauses only where a state machine can go on with it")
+        }
+        let name = String("continue-\(invocation.requestID)".prefix(80))
+        let failure: String
+        let cause: (any Error)?
+        do {
+            if try await stateMachine.startExecution(stateMachineARN: machine, name: name, input: ["continue": run.json]) {
+                log.info("backup handed on at a checkpoint", requestID: invocation.requestID,
+                         [("user_pool_id", .string(poolID)), ("execution", .string(name)), ("continuation", run.backup.json)])
+                return .skipped("unfinished before the invocation's deadline: paused at a checkpoint and handed to the state "
+                    + "machine, execution \(name)")
+            }
+            (failure, cause) = ("execution \(name) exists already, with another input", nil)
+        } catch {
+            (failure, cause) = ("\(Self.code(of: error)) handing the paused backup to the state machine", error)
+        }
+        await job.abandon(run.backup)
+        let lease = PoolLeases.Lease(poolID: poolID, holder: PoolLeases.Holder(requestID: run.lease.requestID, since: run.lease.since,
+                                                                               until: invocation.deadline), token: run.lease.token)
+        let released = await Task { () async -> Bool in
+            do throws(AWSError) { try await leases.release(lease) } catch { return false }
+            return true
+        }.value
+        return .failed("\(failure); the backup at \(run.backup.key) was abandoned and nothing was stored"
+            + (released ? "" : "; its lease could not be released"), cause)
     }
 }

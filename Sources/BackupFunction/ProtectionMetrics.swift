@@ -28,6 +28,7 @@ extension BackupHandler {
                 if let started = facts.newestBackup {
                     log.metrics(poolID: poolID, [("BackupAgeSeconds", "Seconds", PoolCompliance.seconds(from: started, to: now))])
                 }
+                if configuration.replicationDestination != nil, let newest { await reportReplication(of: newest, now: now, invocation) }
             } catch {
                 // What cannot be read cannot be vouched for: the pool counts as unprotected.
                 log.warn("protection not judged", requestID: invocation.requestID,

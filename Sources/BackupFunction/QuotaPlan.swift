@@ -1,4 +1,5 @@
 import AWSServices
+import Backup
 import JSON
 
 /// What one run of the schedule asks of the account's UserList quota (ListUsers and
@@ -41,15 +42,18 @@ public struct QuotaPlan: Sendable {
     public let invocationMilliseconds: Int64
     /// The run goes on across invocations (the state machine's): an invocation's time bounds nothing.
     public let resumable: Bool
+    /// Drill scratch pools `*` or a tag found and left out: named, so nobody wonders why.
+    public let scratchPools: [String]
 
     public init(pools: [Pool], unknown: [String: String] = [:], userListRate: Double, schedule: ScheduleExpression,
-                invocationMilliseconds: Int64, resumable: Bool = false) {
+                invocationMilliseconds: Int64, resumable: Bool = false, scratchPools: [String] = []) {
         self.pools = pools
         self.unknown = unknown
         self.userListRate = userListRate
         self.schedule = schedule
         self.invocationMilliseconds = invocationMilliseconds
         self.resumable = resumable
+        self.scratchPools = scratchPools
     }
 
     public var userListCalls: Int { pools.reduce(0) { $0 + $1.size.userListCalls } }
@@ -106,6 +110,11 @@ public struct QuotaPlan: Sendable {
             "fits": .bool(problems.isEmpty),
         ]
         if !problems.isEmpty { line["problems"] = .array(problems.map(JSON.string)) }
+        if !scratchPools.isEmpty {
+            line["not_selected"] = .array(scratchPools.map {
+                ["user_pool_id": .string($0), "reason": .string("a restore drill's scratch pool (tag \(PoolSelection.scratchPoolTagKey)=true)")]
+            })
+        }
         if !unknown.isEmpty {
             line["unknown"] = .array(unknown.sorted { $0.key < $1.key }.map { ["user_pool_id": .string($0.key), "reason": .string($0.value)] })
         }

@@ -22,11 +22,11 @@ extension BackupHandler {
     /// Sizes every pool of a run and plans it against the schedule and, unless the run goes on
     /// across invocations, the invocation. A pool whose size cannot be read is left out of the
     /// plan, with why: its backup fails on its own.
-    func plan(_ selected: [PoolSelection.Selected], resumable: Bool, _ invocation: Invocation) async -> QuotaPlan {
+    func plan(_ found: PoolSelection.Found, resumable: Bool, _ invocation: Invocation) async -> QuotaPlan {
         let rate = configuration.quotas.limiter(for: .userList).configuredRate
         var pools: [QuotaPlan.Pool] = []
         var unknown: [String: String] = [:]
-        for (poolID, reason) in selected.map({ ($0.poolID, $0.reason) }) {
+        for (poolID, reason) in found.selected.map({ ($0.poolID, $0.reason) }) {
             do {
                 let last = try await catalog.backups(of: poolID, limit: 1).first
                 let described = try await job.cognito.call("DescribeUserPool", ["UserPoolId": .string(poolID)])["UserPool"] ?? .null
@@ -42,7 +42,7 @@ extension BackupHandler {
         let budget = invocation.deadline.millisecondsSinceEpoch - UTCTime.now().millisecondsSinceEpoch
             - Self.startMarginMilliseconds - Self.stopBeforeDeadlineMilliseconds
         return QuotaPlan(pools: pools, unknown: unknown, userListRate: rate, schedule: configuration.schedule,
-                         invocationMilliseconds: budget, resumable: resumable)
+                         invocationMilliseconds: budget, resumable: resumable, scratchPools: found.scratchPools)
     }
 
     /// The pool's users (DescribeUserPool's estimate), groups (counted with ListGroups, outside the

@@ -9,17 +9,18 @@ import Support
 public struct DrillScratchPool: Sendable {
     /// Carried by every scratch pool; the template's drill policy allows writes and deletes only
     /// on pools with it (`aws:ResourceTag`), and CreateUserPool only with it (`aws:RequestTag`).
-    public static let tagKey = "cognito-backup:drill"
+    public static let tagKey = PoolSelection.scratchPoolTagKey
 
     /// `drill-<pool>-<yyyymmdd>T<hhmmss>Z`: unique per pool and second, and recognisable in the
-    /// console as something to delete should a drill ever leave one.
+    /// console as something to delete should a drill ever leave one. `*` reads the tags of pools
+    /// so named (`PoolSelection.scratchPoolNamePrefix`) to leave them out.
     public let name: String
     public let backup: BackupContents
     /// What of the backup the drill does not restore or compare, with the reason.
     public let notDrilled: [String]
 
     public init(of original: BackupContents, at time: UTCTime) {
-        name = "drill-\(original.sourcePoolID)-\(time.amzDate)"
+        name = "\(PoolSelection.scratchPoolNamePrefix)\(original.sourcePoolID)-\(time.amzDate)"
         var backup = original
         var notDrilled: [String] = []
         var config = backup.poolConfig.object ?? JSONObject()

@@ -13,6 +13,7 @@ struct RateLimiterTests {
         // bound leaves room for a loaded 2-core machine running the suite's tests in parallel.
         #expect(seconds >= 0.45)
         #expect(seconds < 5.0)
+        #expect(await limiter.granted == 21)
     }
 
     @Test func concurrentCallersTogetherStayAtTheRate() async throws {
@@ -27,6 +28,7 @@ struct RateLimiterTests {
         }
         #expect(seconds >= 0.45)
         #expect(seconds < 5.0)
+        #expect(await limiter.granted == 20)
     }
 
     @Test func throttleLowersTheRate() async {
@@ -82,6 +84,7 @@ struct RateLimiterTests {
         }
 
         #expect(throws: CancellationError.self) { try result.get() }
+        #expect(await limiter.granted == 1, "a call that was never let out is not counted")
         // Its token was due two seconds after the first; it must not wait for it, nor go out unpaced.
         #expect(seconds < 1.0)
         // The next caller gets the slot the cancelled one gave back, two seconds after the first

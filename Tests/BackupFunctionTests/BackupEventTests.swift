@@ -87,6 +87,15 @@ struct ResumableEventTests {
         #expect(throws: InvocationError.self) { try BackupEvent.parse(Array(#"{"resumable": "yes"}"#.utf8)) }
     }
 
+    @Test func anExecutionAnEventStartedCarriesTheStartOfItsCoalescingWindow() throws {
+        let event = #"{"resumable": true, "user_pool_ids": ["us-east-1_A1"], "unless_backed_up_since": "2026-12-07T15:00:00.000Z"}"#
+        #expect(try BackupEvent.parse(Array(event.utf8))
+            == .resumable(poolIDs: ["us-east-1_A1"], unlessBackedUpSince: UTCTime(iso8601: "2026-12-07T15:00:00Z")))
+        #expect(throws: InvocationError.self) {
+            try BackupEvent.parse(Array(#"{"resumable": true, "unless_backed_up_since": "yesterday"}"#.utf8))
+        }
+    }
+
     @Test func aContinuationAnsweredComesBackAsTheSameContinuation() throws {
         var soFar = RunSoFar()
         soFar.backups = [RunSoFar.Stored(poolID: "us-east-1_A1", key: "cognito-backup/2026/11/30/us-east-1_A1-010203.json", users: 7)]

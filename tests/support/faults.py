@@ -44,6 +44,8 @@ class FaultPlan:
         self.recording = False
         """When set, every request of the tool's is kept in `recorded` as (operation, body)."""
         self.recorded: list[tuple[str, bytes]] = []
+        """Headers added to moto's answers: (operation, a string the path holds) -> headers."""
+        self.answer_headers: dict[tuple[str, str], dict[str, str]] = {}
 
     def add(self, operation: str, kind: str, times: int = 1, skip: int = 0, seconds: float = 0.0,
             for_seconds: float | None = None) -> None:
@@ -54,8 +56,20 @@ class FaultPlan:
         with self._lock:
             self._rules.append(_Rule(operation, kind, times, skip, seconds, for_seconds))
 
+    def add_answer_headers(self, operation: str, path_contains: str, headers: dict[str, str]) -> None:
+        """Adds `headers` to moto's answers to `operation` on paths holding `path_contains`: what
+        moto never sets, as S3's x-amz-replication-status on a replicated object."""
+        with self._lock:
+            self.answer_headers[(operation, path_contains)] = headers
+
+    def headers_for(self, operation: str, path: str) -> list[tuple[str, str]]:
+        with self._lock:
+            return [item for (op, part), headers in self.answer_headers.items() if op == operation and part in path
+                    for item in headers.items()]
+
     def clear(self) -> None:
         with self._lock:
+            self.answer_headers.clear()
             self._rules.clear()
             self.fired.clear()
             self.seen.clear()
@@ -140,7 +154,7 @@ class FaultInjector:
                 self.plan.recorded.append((operation_of(environ), body))
         rule = self.plan.take(operation_of(environ)) if from_tool else None
         if rule is None:
-            return self.app(environ, start_response)
+            return self.app(environ, self._with_answer_headers(environ, start_response))
         kind = rule.kind
         if kind == "delay":
             time.sleep(rule.seconds)
@@ -165,6 +179,12 @@ class FaultInjector:
         }[kind]()
         start_response(status, headers)
         return [body]
+
+    def _with_answer_headers(self, environ, start_response):
+        extra = self.plan.headers_for(operation_of(environ), environ.get("PATH_INFO", ""))
+        if not extra:
+            return start_response
+        return lambda status, headers, exc_info=None: start_response(status, list(headers) + extra, exc_info)
 
     def _dropped(self, environ, start_response):
         """moto handles the request in full, then the client never hears of it."""
