@@ -191,7 +191,9 @@ def environment_helpers(text: str) -> dict[str, set[int]]:
     """Each function of the file that reads a variable named by one of its parameters, e.g.
     StatusCommand's `func setting(_ name: String) { environment[name] … }` or WebIdentity's
     `setting(key, variable)`: its name → the positions of those parameters. A function that hands
-    its parameter on to such a helper is one too (BackupSettings' `required` calls `value`)."""
+    its parameter on to such a helper is one too (BackupSettings' `required` calls `value`). The
+    dictionary read may be `environment` or `variables` (StatusPolicy's `setting(_:in:)` reads the
+    deployed function's environment or the operator's, as `variables`)."""
     functions = []
     for match in FUNCTION.finditer(text):
         opening = match.end() - 1
@@ -210,7 +212,7 @@ def environment_helpers(text: str) -> dict[str, set[int]]:
             for index, parameter in enumerate(parameters):
                 if index in helpers.get(name, set()):
                     continue
-                reads = re.search(rf"\benvironment\[\s*{parameter}\s*\](?!\s*=[^=])|\bgetenv\(\s*{parameter}\s*\)", body)
+                reads = re.search(rf"\b(?:environment|variables)\[\s*{parameter}\s*\](?!\s*=[^=])|\bgetenv\(\s*{parameter}\s*\)", body)
                 passes = any(index_of < len(args) and args[index_of] == parameter
                              for helper, positions in helpers.items()
                              for call in re.finditer(rf"\b{helper}\(", body)
@@ -258,10 +260,13 @@ def test_the_source_scan_finds_variables_of_every_kind_of_read():
 
 
 def test_a_variable_read_only_through_a_helper_that_takes_its_name_is_found():
-    # StatusCommand reads BACKUP_TABLE, BACKUP_BUCKET and the selection through a one-argument
-    # `setting(_:)`: the scan must see them there, not only where other files read them too.
+    # StatusCommand reads the selection, and StatusPolicy BACKUP_TABLE and BACKUP_BUCKET through
+    # `setting(_:in:)` over the function's or the operator's variables: the scan must see them
+    # there, not only where other files read them too.
     status = (ROOT / "Sources" / "cognito-backup" / "StatusCommand.swift").read_text()
-    assert {"BACKUP_TABLE", "BACKUP_BUCKET", "USER_POOL_IDS", "BACKUP_POOL_TAGS"} <= variables_in(status)
+    policy = (ROOT / "Sources" / "cognito-backup" / "StatusPolicy.swift").read_text()
+    assert {"USER_POOL_IDS", "BACKUP_POOL_TAGS"} <= variables_in(status)
+    assert {"BACKUP_TABLE", "BACKUP_BUCKET", "BACKUP_FUNCTION_NAME"} <= variables_in(policy)
     one_argument = 'func setting(_ name: String) -> String? { environment[name] }\nlet x = setting("ONLY_HERE")'
     two_arguments = ('func setting(_ key: String, _ variable: String) -> String? { [environment[variable], s[key]].first }\n'
                      'let y = setting("role_arn", "SECOND_ONE")')

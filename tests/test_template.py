@@ -782,7 +782,7 @@ def test_replication_copies_the_tier_tag_to_the_dr_bucket(backup):
 def test_the_function_may_tag_its_objects_and_lock_them_per_tier_only_with_object_lock():
     plain = {s["Sid"]: s for s in backup_policy("b", widen=False)["Statement"]}
     assert "s3:PutObjectTagging" in plain["WriteBackupObjects"]["Action"]
-    # Tiers are judged from the catalog: the function never reads a tag (status, run by a person, does).
+    # Tiers are judged from the catalog: nothing reads a tag (the function, status and list read the rows), only writes one.
     assert all("s3:GetObjectTagging" not in s["Action"] for s in plain.values())
     assert "LockBackupObjectsPerTier" not in plain
     locked = {s["Sid"]: s for s in backup_policy("b", widen=False, parameters={"ObjectLockMode": "GOVERNANCE"})["Statement"]}

@@ -17,7 +17,10 @@ struct StatusCommand: AsyncParsableCommand {
             is older than the RPO, S3 failed to replicate it, its newest drill failed, or (only \
             where drills are judged by age: --drill-max-age or BACKUP_DRILL_MAX_AGE_DAYS, which \
             the template sets with EnableDrills) its newest drill is too old, missing, or cannot \
-            be read. Exits 0 when every pool is in policy: a check to run from cron or CI.
+            be read. Exits 0 when every pool is in policy: a check to run from cron or CI. The \
+            tiers count only backups not yet expired (the row's expires_at, else \
+            BACKUP_TIER_RETENTION_DAYS of --function or the environment); a held backup counts \
+            for as long as it is held.
 
             With --function (or BACKUP_FUNCTION_NAME), the policy is the deployed function's: \
             its USER_POOL_IDS, BACKUP_POOL_TAGS, BACKUP_TABLE, BACKUP_BUCKET, BACKUP_RPO_MINUTES, \
